@@ -1,0 +1,249 @@
+//! Finding every name of every actor in a text, with one Aho-Corasick automaton.
+//!
+//! The automaton holds each distinct folded alias once (see [`crate::text::fold`]). A search:
+//!
+//! 1. folds the text, keeping the map back to original offsets;
+//! 2. collects **all** overlapping matches (`MatchKind::Standard`), not the leftmost-longest ones:
+//!    filtering leftmost-longest matches by word boundary silently loses a shorter valid match
+//!    when the longest candidate fails the boundary test;
+//! 3. keeps a match only if it is a whole word in the original text, lies outside the excluded
+//!    spans, and satisfies its alias's case rule (acronyms match only in their case; an alias that
+//!    is also a common word, such as `IS`, is ignored on an all-capitals line);
+//! 4. resolves overlaps: leftmost first, then longest.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::model::{Actor, ActorId, CaseRule};
+use crate::text::fold::{fold_str, same_case, Folded};
+use crate::text::markdown::overlaps;
+use crate::text::words::is_whole_word;
+
+/// One name of one actor, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NameRef {
+    pub actor: ActorId,
+    /// Index into [`Actor::names`].
+    pub name: u16,
+}
+
+/// A name found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// The best-fitting name.
+    pub name: NameRef,
+    /// Other actors this same form names (for aliases marked ambiguous).
+    pub others: Vec<ActorId>,
+}
+
+/// The compiled matcher over a set of actors.
+pub struct Matcher {
+    automaton: AhoCorasick,
+    /// For each automaton pattern, every name that folds to it.
+    names: Vec<Vec<NameRef>>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher").field("patterns", &self.names.len()).finish()
+    }
+}
+
+impl Matcher {
+    /// Builds the automaton over every name of `actors`.
+    pub fn new(actors: &[Actor]) -> Matcher {
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut names: Vec<Vec<NameRef>> = Vec::new();
+        for (ai, actor) in actors.iter().enumerate() {
+            for (ni, name) in actor.names.iter().enumerate() {
+                let folded = fold_str(&name.text);
+                if folded.is_empty() {
+                    continue;
+                }
+                let slot = *index.entry(folded.clone()).or_insert_with(|| {
+                    patterns.push(folded);
+                    names.push(Vec::new());
+                    patterns.len() - 1
+                });
+                names[slot].push(NameRef { actor: ActorId(ai as u32), name: ni as u16 });
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("an automaton over a few thousand short patterns always builds");
+        Matcher { automaton, names }
+    }
+
+    /// The number of distinct folded patterns.
+    pub fn pattern_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Every actor name in `text`, outside `excluded` (sorted, disjoint byte ranges), in order.
+    pub fn find(&self, actors: &[Actor], text: &str, excluded: &[Range<usize>]) -> Vec<Found> {
+        let folded = Folded::new(text);
+        let mut candidates: Vec<Found> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded.as_str()) {
+            let range = folded.original(m.start()..m.end());
+            if range.is_empty() || overlaps(excluded, &range) || !is_whole_word(text, range.start, range.end) {
+                continue;
+            }
+            let written = &text[range.clone()];
+            if let Some(found) = self.choose(actors, m.pattern().as_usize(), written, text, &range) {
+                candidates.push(found);
+            }
+        }
+        candidates.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
+        let mut out: Vec<Found> = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            if out.last().is_none_or(|last| c.range.start >= last.range.end) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The name that best fits `written`, or `None` if no name of this pattern accepts it.
+    fn choose(&self, actors: &[Actor], pattern: usize, written: &str, text: &str, range: &Range<usize>) -> Option<Found> {
+        let name_of = |r: &NameRef| &actors[r.actor.index()].names[r.name as usize];
+        let mut fits: Vec<NameRef> = self.names[pattern]
+            .iter()
+            .copied()
+            .filter(|r| {
+                let n = name_of(r);
+                (n.case == CaseRule::Any || same_case(&n.text, written))
+                    && !(n.common_word && all_caps_line(text, range))
+            })
+            .collect();
+        if fits.is_empty() {
+            return None;
+        }
+        // Prefer the name written exactly so, then one whose case matches, then the first listed.
+        fits.sort_by_key(|r| {
+            let n = name_of(r);
+            (n.text != written, !same_case(&n.text, written))
+        });
+        let best = fits[0];
+        let mut others: Vec<ActorId> = fits.iter().map(|r| r.actor).filter(|&a| a != best.actor).collect();
+        others.sort();
+        others.dedup();
+        Some(Found { range: range.clone(), name: best, others })
+    }
+}
+
+/// Whether the line around `range` is written in capitals (at least two other letters, none lower-case).
+fn all_caps_line(text: &str, range: &Range<usize>) -> bool {
+    let start = text[..range.start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let end = text[range.end..].find(['\n', '\r']).map_or(text.len(), |p| range.end + p);
+    let outside = text[start..range.start].chars().chain(text[range.end..end].chars());
+    let mut letters = 0;
+    for c in outside {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::load::{load, Source};
+
+    const KB: &str = r#"{"version": 1, "actors": [
+      {"id": "islamic-state", "name": "Islamic State", "family": "is", "kind": "armed-group", "description": "d",
+       "aliases": [
+         {"text": "IS", "form": "acronym", "family": "is", "common_word": true},
+         {"text": "ISIS", "form": "acronym", "family": "isis"},
+         {"text": "Isis", "form": "acronym", "family": "isis", "case": "exact"},
+         {"text": "Islamic State of Iraq and the Levant", "form": "name", "family": "isil"},
+         {"text": "DAESH", "form": "variant", "of": "Daesh", "family": "daesh", "case": "exact"},
+         {"text": "Daesh", "form": "acronym", "family": "daesh", "case": "any", "expand": false},
+         {"text": "داعش", "form": "translation", "family": "daesh", "lang": "ar"}
+       ]},
+      {"id": "al-qaeda", "name": "al-Qaeda", "kind": "armed-group", "description": "d",
+       "aliases": [{"text": "al-Qa'ida", "form": "variant", "of": "al-Qaeda"}, {"text": "al Qaeda", "form": "variant", "of": "al-Qaeda"}]},
+      {"id": "new-york", "name": "New York", "kind": "place", "description": "d"},
+      {"id": "nyt", "name": "New York Times", "kind": "media", "description": "d"},
+      {"id": "syrian-national-council", "name": "Syrian National Council", "kind": "political-body", "description": "d",
+       "aliases": [{"text": "SNC", "form": "acronym", "ambiguous": true}]},
+      {"id": "syrian-national-coalition", "name": "National Coalition", "kind": "political-body", "description": "d",
+       "aliases": [{"text": "SNC", "form": "acronym", "ambiguous": true}]}
+    ]}"#;
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let m = Matcher::new(&actors);
+        m.find(&actors, text, &[])
+            .into_iter()
+            .map(|f| (text[f.range].to_string(), actors[f.name.actor.index()].names[f.name.name as usize].text.clone()))
+            .collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn the_word_is_is_never_the_islamic_state() {
+        assert_eq!(found("This is it. Is IS here?"), pairs(&[("IS", "IS")]));
+        assert!(found("WHY IS THE WAR HERE").is_empty());
+    }
+
+    #[test]
+    fn acronyms_match_only_in_their_case() {
+        assert_eq!(found("ISIS, Isis, isis"), pairs(&[("ISIS", "ISIS"), ("Isis", "Isis")]));
+        assert_eq!(found("DAESH daesh Daesh"), pairs(&[("DAESH", "DAESH"), ("daesh", "Daesh"), ("Daesh", "Daesh")]));
+    }
+
+    #[test]
+    fn apostrophes_hyphens_and_line_breaks_fold() {
+        assert_eq!(
+            found("al-Qa’ida, al Qaeda and Al-Qaeda; the Islamic\nState"),
+            pairs(&[("al-Qa’ida", "al-Qa'ida"), ("al Qaeda", "al Qaeda"), ("Al-Qaeda", "al-Qaeda"), ("Islamic\nState", "Islamic State")])
+        );
+    }
+
+    #[test]
+    fn longest_wins_without_losing_shorter_valid_matches() {
+        assert_eq!(found("the New York Times said"), pairs(&[("New York Times", "New York Times")]));
+        // The longer candidate fails the boundary test; the shorter one must survive.
+        assert_eq!(found("the New York Timesheet"), pairs(&[("New York", "New York")]));
+        assert_eq!(
+            found("the Islamic State of Iraq and the Levant (ISIS)"),
+            pairs(&[("Islamic State of Iraq and the Levant", "Islamic State of Iraq and the Levant"), ("ISIS", "ISIS")])
+        );
+    }
+
+    #[test]
+    fn arabic_and_hashtags() {
+        assert_eq!(found("قصف وداعش و#ISIL"), pairs(&[("داعش", "داعش")]));
+        assert_eq!(found("#ISIS’s advance"), pairs(&[("ISIS", "ISIS")]));
+    }
+
+    #[test]
+    fn ambiguous_aliases_name_every_owner() {
+        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let m = Matcher::new(&actors);
+        let f = m.find(&actors, "the SNC said", &[]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].others.len(), 1);
+    }
+
+    #[test]
+    fn excluded_spans_are_skipped() {
+        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let m = Matcher::new(&actors);
+        let text = "ISIS `ISIS` ISIS";
+        let f = m.find(&actors, text, &[5..11]);
+        assert_eq!(f.iter().map(|f| f.range.start).collect::<Vec<_>>(), vec![0, 12]);
+    }
+}

@@ -1,0 +1,121 @@
+//! The knowledge base: who the actors are, what they are called, and how to find them in text.
+//!
+//! - [`model`]: actors, names (aliases), affiliations.
+//! - [`load`]: parsing, merging and validating knowledge-base files, with file:line:col problems.
+//! - [`matcher`]: the Aho-Corasick matcher over every name.
+//!
+//! The built-in knowledge base is `seeds/actors.json`, embedded in the binary at build time.
+
+pub mod load;
+pub mod locate;
+pub mod matcher;
+pub mod model;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+pub use load::{LoadError, Problem, Source};
+pub use matcher::{Found, NameRef};
+pub use model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule};
+
+use crate::text::fold::fold_str;
+use matcher::Matcher;
+
+/// The embedded knowledge base, as shipped in `seeds/actors.json`.
+pub const BUILTIN_JSON: &str = include_str!("../../seeds/actors.json");
+
+/// The name under which problems in the embedded file are reported.
+pub const BUILTIN_NAME: &str = "builtin:seeds/actors.json";
+
+/// A loaded, validated knowledge base with its matcher.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    actors: Vec<Actor>,
+    by_id: HashMap<String, ActorId>,
+    matcher: Matcher,
+}
+
+impl KnowledgeBase {
+    /// Loads and merges `sources` in order (later entries with the same id replace earlier ones).
+    pub fn load(sources: &[Source<'_>]) -> Result<KnowledgeBase, LoadError> {
+        let actors = load::load(sources)?;
+        let by_id = actors.iter().enumerate().map(|(i, a)| (a.id.clone(), ActorId(i as u32))).collect();
+        let matcher = Matcher::new(&actors);
+        Ok(KnowledgeBase { actors, by_id, matcher })
+    }
+
+    /// The embedded knowledge base alone.
+    pub fn builtin() -> Result<KnowledgeBase, LoadError> {
+        KnowledgeBase::load(&[Source { name: BUILTIN_NAME, text: BUILTIN_JSON }])
+    }
+
+    /// The embedded knowledge base extended by user files, given as (name, text) pairs.
+    pub fn with_files(files: &[(String, String)]) -> Result<KnowledgeBase, LoadError> {
+        let mut sources = vec![Source { name: BUILTIN_NAME, text: BUILTIN_JSON }];
+        sources.extend(files.iter().map(|(name, text)| Source { name, text }));
+        KnowledgeBase::load(&sources)
+    }
+
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
+    }
+
+    pub fn actor(&self, id: ActorId) -> &Actor {
+        &self.actors[id.index()]
+    }
+
+    pub fn name(&self, r: NameRef) -> &Alias {
+        &self.actors[r.actor.index()].names[r.name as usize]
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<ActorId> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The number of names (canonical names and aliases) over all actors.
+    pub fn name_count(&self) -> usize {
+        self.actors.iter().map(|a| a.names.len()).sum()
+    }
+
+    /// The number of distinct patterns in the matcher.
+    pub fn pattern_count(&self) -> usize {
+        self.matcher.pattern_count()
+    }
+
+    /// Every actor name in `text` outside `excluded`, in order.
+    pub fn find(&self, text: &str, excluded: &[Range<usize>]) -> Vec<Found> {
+        self.matcher.find(&self.actors, text, excluded)
+    }
+
+    /// Actors whose id or any name matches `query` (folded): exact matches first, then prefixes,
+    /// then substrings.
+    pub fn search(&self, query: &str) -> Vec<ActorId> {
+        let q = fold_str(query);
+        if q.is_empty() {
+            return (0..self.actors.len() as u32).map(ActorId).collect();
+        }
+        let mut hits: Vec<(u8, ActorId)> = Vec::new();
+        for (i, actor) in self.actors.iter().enumerate() {
+            let keys = std::iter::once(fold_str(&actor.id)).chain(actor.names.iter().map(|n| fold_str(&n.text)));
+            let rank = keys
+                .map(|k| {
+                    if k == q {
+                        0
+                    } else if k.starts_with(&q) {
+                        1
+                    } else if k.contains(&q) {
+                        2
+                    } else {
+                        3
+                    }
+                })
+                .min()
+                .unwrap_or(3);
+            if rank < 3 {
+                hits.push((rank, ActorId(i as u32)));
+            }
+        }
+        hits.sort();
+        hits.into_iter().map(|(_, id)| id).collect()
+    }
+}

@@ -1,0 +1,16 @@
+//! frontline: a language server and command-line checker for people who write about armed conflict.
+//!
+//! The crate is layered in floors; each module imports only the floors below it:
+//!
+//! - [`text`]: ropes, positions in every LSP encoding, folding for matching, Markdown spans.
+//! - [`kb`]: the knowledge base of actors, its loader and validator, and the alias matcher.
+//! - [`analysis`]: what a story says: mentions of actors, and the cards shown for them.
+//! - [`lsp`] and [`cli`]: the two faces, the language server and the command line.
+//!
+//! Only [`lsp`] knows about the Language Server Protocol. See `ARCHITECTURE.md`.
+
+pub mod analysis;
+pub mod cli;
+pub mod kb;
+pub mod lsp;
+pub mod text;

@@ -1,0 +1,193 @@
+//! Folding: the normalisation under which aliases are matched.
+//!
+//! Both the aliases and the document are folded with the same per-character function, so that
+//! matching ignores case, accents, apostrophe style, hyphen-versus-space and runs of white space:
+//!
+//! - letters are decomposed (NFD), combining marks dropped, and the rest lower-cased;
+//! - `’ ‘ ʼ ʿ ʾ ′ ´` become `'`; hyphens (`-`, U+2010, U+2011) and every kind of white space
+//!   become one space, and a run of spaces folds to one;
+//! - invisible characters (bidi controls, zero-width characters, soft hyphen, tatweel) vanish;
+//! - Arabic letter variants fold together (أ إ آ ٱ → ا, ى ی → ي, ة → ه, ک → ك).
+//!
+//! [`Folded`] keeps, for every folded byte, the byte offset in the original text where the
+//! character that produced it starts, so a match in folded text maps back to exact original
+//! offsets. Dropped characters belong to the character before them (a combining mark stays with
+//! its letter).
+
+use std::ops::Range;
+
+/// A folded copy of a text with a map back to original byte offsets.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    text: String,
+    /// `map[i]` is the original offset of the character that produced folded byte `i`;
+    /// `map[text.len()]` is the original length.
+    map: Vec<u32>,
+}
+
+impl Folded {
+    /// Folds `src`. Offsets are stored as `u32`: texts over 4 GiB are refused by the callers.
+    pub fn new(src: &str) -> Folded {
+        let mut text = String::with_capacity(src.len());
+        let mut map = Vec::with_capacity(src.len() + 1);
+        let mut last_space = false;
+        for (i, c) in src.char_indices() {
+            let at = i as u32;
+            if c.is_ascii() {
+                let f = fold_ascii(c);
+                if f == ' ' {
+                    if last_space {
+                        continue;
+                    }
+                    last_space = true;
+                } else {
+                    last_space = false;
+                }
+                text.push(f);
+                map.push(at);
+                continue;
+            }
+            fold_char(c, |f| {
+                if f == ' ' {
+                    if last_space {
+                        return;
+                    }
+                    last_space = true;
+                } else {
+                    last_space = false;
+                }
+                text.push(f);
+                for _ in 0..f.len_utf8() {
+                    map.push(at);
+                }
+            });
+        }
+        map.push(src.len() as u32);
+        Folded { text, map }
+    }
+
+    /// The folded text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The original byte range of a folded byte range (whose ends are char boundaries).
+    pub fn original(&self, folded: Range<usize>) -> Range<usize> {
+        self.map[folded.start] as usize..self.map[folded.end] as usize
+    }
+}
+
+/// Folds a short string such as an alias, with no offset map.
+pub fn fold_str(s: &str) -> String {
+    Folded::new(s).text.trim().to_string()
+}
+
+fn fold_ascii(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        '-' | ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' => ' ',
+        '`' => '\'',
+        _ => c,
+    }
+}
+
+/// Calls `out` with the folded form of a non-ASCII `c` (zero or more chars).
+fn fold_char(c: char, mut out: impl FnMut(char)) {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BF}' | '\u{02BE}' | '\u{2032}' | '\u{00B4}' => {
+            out('\'')
+        }
+        '\u{2010}' | '\u{2011}' => out(' '),
+        // Invisible: bidi marks and controls, zero-width characters, soft hyphen, BOM, tatweel.
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+        '\u{061C}' | '\u{00AD}' | '\u{FEFF}' | '\u{0640}' => {}
+        // Arabic letter variants.
+        'أ' | 'إ' | 'آ' | 'ٱ' => out('ا'),
+        'ى' | 'ی' => out('ي'),
+        'ة' => out('ه'),
+        'ک' => out('ك'),
+        c if c.is_whitespace() => out(' '),
+        c => unicode_normalization::char::decompose_canonical(c, |d| {
+            if unicode_normalization::char::is_combining_mark(d) {
+                return;
+            }
+            let mut lower = d.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => out(l),
+                _ => out(d),
+            }
+        }),
+    }
+}
+
+/// The letters and digits of `s` after decomposition, with marks dropped and case kept:
+/// two spellings that fold alike have the same case exactly when these sequences are equal.
+pub fn case_signature(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(|c| {
+        let mut v: Vec<char> = Vec::with_capacity(1);
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                v.push(c);
+            }
+        } else {
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                if d.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(d) {
+                    v.push(d);
+                }
+            });
+        }
+        v
+    })
+}
+
+/// Whether `a` and `b` have the same letters in the same case (ignoring punctuation and marks).
+pub fn same_case(a: &str, b: &str) -> bool {
+    case_signature(a).eq(case_signature(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_apostrophes_and_hyphens() {
+        assert_eq!(fold_str("al-Qa’ida"), "al qa'ida");
+        assert_eq!(fold_str("Al  Qa'ida"), "al qa'ida");
+        assert_eq!(fold_str("Kobanî"), "kobani");
+        assert_eq!(fold_str("al-Qāʿidah"), "al qa'idah");
+        assert_eq!(fold_str("İdlib"), "idlib");
+        assert_eq!(fold_str("Islamic\r\n  State"), "islamic state");
+    }
+
+    #[test]
+    fn folds_arabic_variants_and_invisibles() {
+        assert_eq!(fold_str("الدولة الإسلامية"), fold_str("الدولة الاسلامية"));
+        assert_eq!(fold_str("داعـــش"), "داعش");
+        assert_eq!(fold_str("دَاعِش\u{200f}"), "داعش");
+    }
+
+    #[test]
+    fn maps_back_to_original_offsets() {
+        let src = "The  Kobanî—al-Qa’ida";
+        let f = Folded::new(src);
+        let at = f.as_str().find("al qa'ida").unwrap();
+        let r = f.original(at..at + "al qa'ida".len());
+        assert_eq!(&src[r], "al-Qa’ida");
+        let at = f.as_str().find("kobani").unwrap();
+        let r = f.original(at..at + "kobani".len());
+        // The combining circumflex (if decomposed) or the precomposed î stays inside the range.
+        assert_eq!(&src[r], "Kobanî");
+        let decomposed = "Koban\u{69}\u{302} x";
+        let f = Folded::new(decomposed);
+        let r = f.original(0..6);
+        assert_eq!(&decomposed[r], "Koban\u{69}\u{302}");
+    }
+
+    #[test]
+    fn case_signature_ignores_punctuation_only() {
+        assert!(same_case("U.S.", "US"));
+        assert!(!same_case("ISIS", "Isis"));
+        assert!(same_case("al-Qa’ida", "al-Qa'ida"));
+        assert!(!same_case("IS", "is"));
+    }
+}
