@@ -1,1 +1,127 @@
-//! cli
+//! The command line: `frontline lsp`, `frontline check`, `frontline actors`.
+//!
+//! Exit codes (also in the README):
+//! - 0: success;
+//! - 1: `check` found something at or above `--fail-on` (from the naming and attribution rules),
+//!   or `actors` found no actor for the query;
+//! - 2: the command line is wrong (clap's usage errors);
+//! - 3: a file could not be read (not found, not UTF-8, no permission);
+//! - 4: a knowledge-base file is broken (each problem printed with file:line:col).
+
+mod actors;
+mod check;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::kb::KnowledgeBase;
+
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_IO: u8 = 3;
+pub const EXIT_KB: u8 = 4;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontline",
+    version,
+    about = "Checks stories about armed conflict: who is named, how, and whether claims are attributed.",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable report.
+    Text,
+    /// One JSON document (schema in docs/cli.md).
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted for editor clients that add it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Check .md and .txt files, or folders of them, and report what they say.
+    Check {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Extra knowledge-base files, applied over the built-in one in order.
+        #[arg(long = "kb", value_name = "FILE")]
+        kb: Vec<PathBuf>,
+    },
+    /// Look actors up in the knowledge base and print their cards.
+    Actors {
+        /// A name, alias or id (any case, any spelling the knowledge base knows); all actors if absent.
+        query: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[arg(long = "kb", value_name = "FILE")]
+        kb: Vec<PathBuf>,
+    },
+}
+
+/// An error that ends the command with a given exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+/// Loads the built-in knowledge base and the given files over it.
+pub fn load_kb(files: &[PathBuf]) -> Result<KnowledgeBase, Failure> {
+    let mut texts = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure { code: EXIT_KB, message: format!("{}: cannot read knowledge-base file: {e}", f.display()) })?;
+        texts.push((f.display().to_string(), text));
+    }
+    KnowledgeBase::with_files(&texts).map_err(|e| Failure { code: EXIT_KB, message: e.to_string() })
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Lsp { .. } => load_kb(&[]).map(|kb| {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            match runtime {
+                Ok(rt) => {
+                    rt.block_on(crate::lsp::run_stdio(Arc::new(kb)));
+                    0
+                }
+                Err(e) => {
+                    eprintln!("frontline: cannot start the async runtime: {e}");
+                    EXIT_IO
+                }
+            }
+        }),
+        Command::Check { paths, format, kb } => load_kb(&kb).map(|kb| check::run(&kb, &paths, format)),
+        Command::Actors { query, format, kb } => load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("frontline: {}", f.message);
+            f.code
+        }
+    }
+}
+
+/// Writes to stdout, ending quietly if the reader has gone (`frontline actors | head`).
+pub(crate) fn out(text: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_ok()
+}

@@ -74,6 +74,8 @@ struct ActorDoc {
     name: String,
     #[serde(default)]
     family: Option<String>,
+    #[serde(default)]
+    case: Option<CaseRule>,
     kind: ActorKind,
     description: String,
     #[serde(default)]
@@ -204,7 +206,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             form: AliasForm::Name,
             family: default_family,
             of: None,
-            case: CaseRule::Any,
+            case: doc.case.unwrap_or(CaseRule::Any),
             lang: "en".into(),
             expand: false,
             common_word: false,

@@ -1,1 +1,19 @@
-//! lsp
+//! The language server: the only module that knows about the Language Server Protocol.
+//!
+//! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
+//! ([`document`]), encodes semantic tokens ([`semantic`]) and wires requests to the analysis
+//! ([`server`]). Everything it shows is computed by [`crate::analysis`].
+//!
+//! Invariants (see `ARCHITECTURE.md`):
+//! - every `didOpen`/`didChange`/`didClose` is applied synchronously, before the handler's first
+//!   `.await`, so edits are applied in arrival order even though handlers run concurrently;
+//! - no `DashMap` guard is held across an `.await`: handlers clone an `Arc` snapshot and drop it;
+//! - whatever is published carries the document version it was computed from;
+//! - nothing is written to stdout but the protocol.
+
+pub mod convert;
+pub mod document;
+pub mod semantic;
+pub mod server;
+
+pub use server::{run_stdio, Backend};

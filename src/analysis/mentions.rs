@@ -1,0 +1,103 @@
+//! Mentions: where a story names an actor, and with which of its names.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::kb::{ActorId, KnowledgeBase, NameRef};
+use crate::text::markdown::{excluded_spans, Flavor};
+
+/// One place where the text names an actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Byte range in the text.
+    pub range: Range<usize>,
+    /// The actor and the name of theirs that the writer used.
+    pub name: NameRef,
+    /// Other actors the same form could mean (an ambiguous alias such as "SNC").
+    pub others: Vec<ActorId>,
+    /// Written as a hashtag or handle (`#ISIL`, `@watanisy`): someone else's words.
+    pub tagged: bool,
+    /// The first mention of this actor in the text.
+    pub first: bool,
+}
+
+impl Mention {
+    pub fn actor(&self) -> ActorId {
+        self.name.actor
+    }
+}
+
+/// The result of analysing one text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Mentions in text order, not overlapping.
+    pub mentions: Vec<Mention>,
+}
+
+/// Finds every mention of a known actor in `text`.
+pub fn analyze(kb: &KnowledgeBase, text: &str, flavor: Flavor) -> Analysis {
+    let excluded = excluded_spans(text, flavor);
+    let mut seen: std::collections::HashSet<ActorId> = std::collections::HashSet::new();
+    let mentions = kb
+        .find(text, &excluded)
+        .into_iter()
+        .map(|f| {
+            let tagged = text[..f.range.start].ends_with(['#', '@']);
+            let first = seen.insert(f.name.actor);
+            Mention { range: f.range, name: f.name, others: f.others, tagged, first }
+        })
+        .collect();
+    Analysis { mentions }
+}
+
+impl Analysis {
+    /// The mention under byte offset `at` (a cursor just after a mention also counts).
+    pub fn mention_at(&self, at: usize) -> Option<&Mention> {
+        let i = self.mentions.partition_point(|m| m.range.end <= at);
+        if let Some(m) = self.mentions.get(i).filter(|m| m.range.start <= at) {
+            return Some(m);
+        }
+        i.checked_sub(1).and_then(|j| self.mentions.get(j)).filter(|m| m.range.end == at)
+    }
+
+    /// Mentions of one actor, in text order.
+    pub fn mentions_of(&self, actor: ActorId) -> impl Iterator<Item = &Mention> {
+        self.mentions.iter().filter(move |m| m.actor() == actor)
+    }
+
+    /// Mentions whose range overlaps `range`.
+    pub fn mentions_in(&self, range: Range<usize>) -> &[Mention] {
+        let a = self.mentions.partition_point(|m| m.range.end <= range.start);
+        let b = self.mentions.partition_point(|m| m.range.start < range.end);
+        &self.mentions[a..b.max(a)]
+    }
+
+    /// Each form the writer used for `actor`, as written, with its count, in order of first use.
+    pub fn forms_of(&self, text: &str, actor: ActorId) -> Vec<(String, usize)> {
+        let mut order: Vec<String> = Vec::new();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for m in self.mentions_of(actor) {
+            let written = text[m.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+            let c = counts.entry(written.clone()).or_insert(0);
+            if *c == 0 {
+                order.push(written);
+            }
+            *c += 1;
+        }
+        order.into_iter().map(|f| (f.clone(), counts[&f])).collect()
+    }
+
+    /// The actors named, in order of first mention, with their number of mentions.
+    pub fn actors(&self) -> Vec<(ActorId, usize)> {
+        let mut order = Vec::new();
+        let mut counts: HashMap<ActorId, usize> = HashMap::new();
+        for m in &self.mentions {
+            let c = counts.entry(m.actor()).or_insert(0);
+            if *c == 0 {
+                order.push(m.actor());
+            }
+            *c += 1;
+        }
+        order.into_iter().map(|a| (a, counts[&a])).collect()
+    }
+}
