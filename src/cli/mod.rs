@@ -85,18 +85,26 @@ pub struct Failure {
 pub fn load_kb(files: &[PathBuf]) -> Result<KnowledgeBase, Failure> {
     let mut texts = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure { code: EXIT_KB, message: format!("{}: cannot read knowledge-base file: {e}", f.display()) })?;
+        let text = std::fs::read_to_string(f).map_err(|e| Failure {
+            code: EXIT_KB,
+            message: format!("{}: cannot read knowledge-base file: {e}", f.display()),
+        })?;
         texts.push((f.display().to_string(), text));
     }
-    KnowledgeBase::with_files(&texts).map_err(|e| Failure { code: EXIT_KB, message: e.to_string() })
+    KnowledgeBase::with_files(&texts).map_err(|e| Failure {
+        code: EXIT_KB,
+        message: e.to_string(),
+    })
 }
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Lsp { .. } => load_kb(&[]).map(|kb| {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build();
             match runtime {
                 Ok(rt) => {
                     rt.block_on(crate::lsp::run_stdio(Arc::new(kb)));
@@ -108,8 +116,12 @@ pub fn run(cli: Cli) -> u8 {
                 }
             }
         }),
-        Command::Check { paths, format, kb } => load_kb(&kb).map(|kb| check::run(&kb, &paths, format)),
-        Command::Actors { query, format, kb } => load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format)),
+        Command::Check { paths, format, kb } => {
+            load_kb(&kb).map(|kb| check::run(&kb, &paths, format))
+        }
+        Command::Actors { query, format, kb } => {
+            load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format))
+        }
     };
     match result {
         Ok(code) => code,
@@ -123,5 +135,8 @@ pub fn run(cli: Cli) -> u8 {
 /// Writes to stdout, ending quietly if the reader has gone (`frontline actors | head`).
 pub(crate) fn out(text: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_ok()
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_ok()
 }

@@ -48,7 +48,9 @@ pub struct Matcher {
 
 impl std::fmt::Debug for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Matcher").field("patterns", &self.names.len()).finish()
+        f.debug_struct("Matcher")
+            .field("patterns", &self.names.len())
+            .finish()
     }
 }
 
@@ -69,7 +71,10 @@ impl Matcher {
                     names.push(Vec::new());
                     patterns.len() - 1
                 });
-                names[slot].push(NameRef { actor: ActorId(ai as u32), name: ni as u16 });
+                names[slot].push(NameRef {
+                    actor: ActorId(ai as u32),
+                    name: ni as u16,
+                });
             }
         }
         let automaton = AhoCorasick::builder()
@@ -90,26 +95,36 @@ impl Matcher {
         let mut candidates: Vec<Found> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
             let range = folded.original(m.start()..m.end());
-            if range.is_empty() || overlaps(excluded, &range) || !is_whole_word(text, range.start, range.end) {
+            if range.is_empty()
+                || overlaps(excluded, &range)
+                || !is_whole_word(text, range.start, range.end)
+            {
                 continue;
             }
             let written = &text[range.clone()];
-            if let Some(found) = self.choose(actors, m.pattern().as_usize(), written, text, &range) {
+            if let Some(found) = self.choose(actors, m.pattern().as_usize(), written, text, &range)
+            {
                 candidates.push(found);
             }
         }
-        candidates.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
-        let mut out: Vec<Found> = Vec::with_capacity(candidates.len());
-        for c in candidates {
-            if out.last().is_none_or(|last| c.range.start >= last.range.end) {
-                out.push(c);
-            }
-        }
-        out
+        candidates.sort_by(|a, b| {
+            a.range
+                .start
+                .cmp(&b.range.start)
+                .then(b.range.end.cmp(&a.range.end))
+        });
+        resolve_overlaps(candidates)
     }
 
     /// The name that best fits `written`, or `None` if no name of this pattern accepts it.
-    fn choose(&self, actors: &[Actor], pattern: usize, written: &str, text: &str, range: &Range<usize>) -> Option<Found> {
+    fn choose(
+        &self,
+        actors: &[Actor],
+        pattern: usize,
+        written: &str,
+        text: &str,
+        range: &Range<usize>,
+    ) -> Option<Found> {
         let name_of = |r: &NameRef| &actors[r.actor.index()].names[r.name as usize];
         let mut fits: Vec<NameRef> = self.names[pattern]
             .iter()
@@ -129,18 +144,74 @@ impl Matcher {
             (n.text != written, !same_case(&n.text, written))
         });
         let best = fits[0];
-        let mut others: Vec<ActorId> = fits.iter().map(|r| r.actor).filter(|&a| a != best.actor).collect();
+        let mut others: Vec<ActorId> = fits
+            .iter()
+            .map(|r| r.actor)
+            .filter(|&a| a != best.actor)
+            .collect();
         others.sort();
         others.dedup();
-        Some(Found { range: range.clone(), name: best, others })
+        Some(Found {
+            range: range.clone(),
+            name: best,
+            others,
+        })
     }
+}
+
+/// Keeps non-overlapping matches: within each cluster of overlapping candidates (sorted by start),
+/// the longest first, then the leftmost. "the Tiger Forces" is the unit, not the man called "the Tiger".
+fn resolve_overlaps(candidates: Vec<Found>) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::with_capacity(candidates.len());
+    let mut cluster: Vec<Found> = Vec::new();
+    let mut cluster_end = 0;
+    let flush = |cluster: &mut Vec<Found>, out: &mut Vec<Found>| {
+        if cluster.len() <= 1 {
+            out.append(cluster);
+            return;
+        }
+        cluster.sort_by(|a, b| {
+            b.range
+                .len()
+                .cmp(&a.range.len())
+                .then(a.range.start.cmp(&b.range.start))
+        });
+        let mut kept: Vec<Found> = Vec::new();
+        for c in cluster.drain(..) {
+            if kept
+                .iter()
+                .all(|k| c.range.end <= k.range.start || c.range.start >= k.range.end)
+            {
+                kept.push(c);
+            }
+        }
+        kept.sort_by_key(|k| k.range.start);
+        out.extend(kept);
+    };
+    for c in candidates {
+        if !cluster.is_empty() && c.range.start >= cluster_end {
+            flush(&mut cluster, &mut out);
+        }
+        cluster_end = if cluster.is_empty() {
+            c.range.end
+        } else {
+            cluster_end.max(c.range.end)
+        };
+        cluster.push(c);
+    }
+    flush(&mut cluster, &mut out);
+    out
 }
 
 /// Whether the line around `range` is written in capitals (at least two other letters, none lower-case).
 fn all_caps_line(text: &str, range: &Range<usize>) -> bool {
     let start = text[..range.start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    let end = text[range.end..].find(['\n', '\r']).map_or(text.len(), |p| range.end + p);
-    let outside = text[start..range.start].chars().chain(text[range.end..end].chars());
+    let end = text[range.end..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |p| range.end + p);
+    let outside = text[start..range.start]
+        .chars()
+        .chain(text[range.end..end].chars());
     let mut letters = 0;
     for c in outside {
         if c.is_lowercase() {
@@ -173,6 +244,8 @@ mod tests {
        "aliases": [{"text": "al-Qa'ida", "form": "variant", "of": "al-Qaeda"}, {"text": "al Qaeda", "form": "variant", "of": "al-Qaeda"}]},
       {"id": "new-york", "name": "New York", "kind": "place", "description": "d"},
       {"id": "nyt", "name": "New York Times", "kind": "media", "description": "d"},
+      {"id": "suheil", "name": "Suheil al-Hassan", "kind": "person", "description": "d", "aliases": [{"text": "the Tiger", "form": "short"}]},
+      {"id": "tiger-forces", "name": "Tiger Forces", "kind": "state-force", "description": "d"},
       {"id": "syrian-national-council", "name": "Syrian National Council", "kind": "political-body", "description": "d",
        "aliases": [{"text": "SNC", "form": "acronym", "ambiguous": true}]},
       {"id": "syrian-national-coalition", "name": "National Coalition", "kind": "political-body", "description": "d",
@@ -180,16 +253,29 @@ mod tests {
     ]}"#;
 
     fn found(text: &str) -> Vec<(String, String)> {
-        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let actors = load(&[Source {
+            name: "t",
+            text: KB,
+        }])
+        .unwrap();
         let m = Matcher::new(&actors);
         m.find(&actors, text, &[])
             .into_iter()
-            .map(|f| (text[f.range].to_string(), actors[f.name.actor.index()].names[f.name.name as usize].text.clone()))
+            .map(|f| {
+                (
+                    text[f.range].to_string(),
+                    actors[f.name.actor.index()].names[f.name.name as usize]
+                        .text
+                        .clone(),
+                )
+            })
             .collect()
     }
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -200,26 +286,54 @@ mod tests {
 
     #[test]
     fn acronyms_match_only_in_their_case() {
-        assert_eq!(found("ISIS, Isis, isis"), pairs(&[("ISIS", "ISIS"), ("Isis", "Isis")]));
-        assert_eq!(found("DAESH daesh Daesh"), pairs(&[("DAESH", "DAESH"), ("daesh", "Daesh"), ("Daesh", "Daesh")]));
+        assert_eq!(
+            found("ISIS, Isis, isis"),
+            pairs(&[("ISIS", "ISIS"), ("Isis", "Isis")])
+        );
+        assert_eq!(
+            found("DAESH daesh Daesh"),
+            pairs(&[("DAESH", "DAESH"), ("daesh", "Daesh"), ("Daesh", "Daesh")])
+        );
     }
 
     #[test]
     fn apostrophes_hyphens_and_line_breaks_fold() {
         assert_eq!(
             found("al-Qa’ida, al Qaeda and Al-Qaeda; the Islamic\nState"),
-            pairs(&[("al-Qa’ida", "al-Qa'ida"), ("al Qaeda", "al Qaeda"), ("Al-Qaeda", "al-Qaeda"), ("Islamic\nState", "Islamic State")])
+            pairs(&[
+                ("al-Qa’ida", "al-Qa'ida"),
+                ("al Qaeda", "al Qaeda"),
+                ("Al-Qaeda", "al-Qaeda"),
+                ("Islamic\nState", "Islamic State")
+            ])
         );
     }
 
     #[test]
     fn longest_wins_without_losing_shorter_valid_matches() {
-        assert_eq!(found("the New York Times said"), pairs(&[("New York Times", "New York Times")]));
+        assert_eq!(
+            found("the New York Times said"),
+            pairs(&[("New York Times", "New York Times")])
+        );
         // The longer candidate fails the boundary test; the shorter one must survive.
-        assert_eq!(found("the New York Timesheet"), pairs(&[("New York", "New York")]));
+        assert_eq!(
+            found("the New York Timesheet"),
+            pairs(&[("New York", "New York")])
+        );
+        // Longest first within a cluster, even when a shorter name starts earlier.
+        assert_eq!(
+            found("the the Tiger Forces unit"),
+            pairs(&[("Tiger Forces", "Tiger Forces")])
+        );
         assert_eq!(
             found("the Islamic State of Iraq and the Levant (ISIS)"),
-            pairs(&[("Islamic State of Iraq and the Levant", "Islamic State of Iraq and the Levant"), ("ISIS", "ISIS")])
+            pairs(&[
+                (
+                    "Islamic State of Iraq and the Levant",
+                    "Islamic State of Iraq and the Levant"
+                ),
+                ("ISIS", "ISIS")
+            ])
         );
     }
 
@@ -231,7 +345,11 @@ mod tests {
 
     #[test]
     fn ambiguous_aliases_name_every_owner() {
-        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let actors = load(&[Source {
+            name: "t",
+            text: KB,
+        }])
+        .unwrap();
         let m = Matcher::new(&actors);
         let f = m.find(&actors, "the SNC said", &[]);
         assert_eq!(f.len(), 1);
@@ -240,10 +358,17 @@ mod tests {
 
     #[test]
     fn excluded_spans_are_skipped() {
-        let actors = load(&[Source { name: "t", text: KB }]).unwrap();
+        let actors = load(&[Source {
+            name: "t",
+            text: KB,
+        }])
+        .unwrap();
         let m = Matcher::new(&actors);
         let text = "ISIS `ISIS` ISIS";
         let f = m.find(&actors, text, &[5..11]);
-        assert_eq!(f.iter().map(|f| f.range.start).collect::<Vec<_>>(), vec![0, 12]);
+        assert_eq!(
+            f.iter().map(|f| f.range.start).collect::<Vec<_>>(),
+            vec![0, 12]
+        );
     }
 }

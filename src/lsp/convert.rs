@@ -4,7 +4,8 @@ use std::ops::Range;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, Position, PositionEncodingKind, Range as LspRange, TextDocumentContentChangeEvent,
+    ClientCapabilities, Position, PositionEncodingKind, Range as LspRange,
+    TextDocumentContentChangeEvent,
 };
 
 use crate::text::pos::{apply_change, byte_of, pos_of};
@@ -13,8 +14,12 @@ use crate::text::{Encoding, LineCol};
 /// Picks the position encoding: UTF-8 when the client offers it, else UTF-16 (LSP's default,
 /// which every client supports), else UTF-32 when that is all the client offers.
 pub fn negotiate(caps: &ClientCapabilities) -> Encoding {
-    let offered: Vec<&PositionEncodingKind> =
-        caps.general.as_ref().and_then(|g| g.position_encodings.as_ref()).map(|v| v.iter().collect()).unwrap_or_default();
+    let offered: Vec<&PositionEncodingKind> = caps
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
     let has = |k: &PositionEncodingKind| offered.iter().any(|o| *o == k);
     if has(&PositionEncodingKind::UTF8) {
         Encoding::Utf8
@@ -56,7 +61,10 @@ pub fn lsp_position(rope: &Rope, byte: usize, enc: Encoding) -> Position {
 
 /// The LSP range of a byte range.
 pub fn lsp_range(rope: &Rope, range: &Range<usize>, enc: Encoding) -> LspRange {
-    LspRange::new(lsp_position(rope, range.start, enc), lsp_position(rope, range.end, enc))
+    LspRange::new(
+        lsp_position(rope, range.start, enc),
+        lsp_position(rope, range.end, enc),
+    )
 }
 
 /// The byte range of an LSP range (clamped and put in order).

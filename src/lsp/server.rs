@@ -32,7 +32,12 @@ macro_rules! log {
 
 impl Backend {
     pub fn new(client: Client, kb: Arc<KnowledgeBase>) -> Backend {
-        Backend { client, docs: DashMap::new(), kb: RwLock::new(kb), encoding: RwLock::new(Encoding::Utf16) }
+        Backend {
+            client,
+            docs: DashMap::new(),
+            kb: RwLock::new(kb),
+            encoding: RwLock::new(Encoding::Utf16),
+        }
     }
 
     fn kb(&self) -> Arc<KnowledgeBase> {
@@ -61,14 +66,19 @@ impl LanguageServer for Backend {
         log!("initialize: position encoding {enc:?}");
         Ok(InitializeResult {
             offset_encoding: None,
-            server_info: Some(ServerInfo { name: "frontline".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            server_info: Some(ServerInfo {
+                name: "frontline".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    ..Default::default()
-                })),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 semantic_tokens_provider: Some(
@@ -87,7 +97,13 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         let kb = self.kb();
-        log!("ready: {} actors, {} names", kb.actors().len(), kb.name_count());
+        let message = format!(
+            "frontline ready: {} actors, {} names",
+            kb.actors().len(),
+            kb.name_count()
+        );
+        log!("{message}");
+        self.client.log_message(MessageType::INFO, message).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -97,11 +113,16 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let Some(flavor) = flavor_of(&doc.language_id) else {
-            log!("not reading {} (language id `{}`)", doc.uri.as_str(), doc.language_id);
+            log!(
+                "not reading {} (language id `{}`)",
+                doc.uri.as_str(),
+                doc.language_id
+            );
             return;
         };
         let kb = self.kb();
-        self.docs.insert(doc.uri, Document::open(&kb, &doc.text, doc.version, flavor));
+        self.docs
+            .insert(doc.uri, Document::open(&kb, &doc.text, doc.version, flavor));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -116,7 +137,10 @@ impl LanguageServer for Backend {
         match outcome {
             None => log!("change for a document that is not open: {}", uri.as_str()),
             Some(Err(ChangeRejected::Stale { held, got })) => {
-                log!("ignoring change to {} for version {got}: version {held} is newer", uri.as_str())
+                log!(
+                    "ignoring change to {} for version {got}: version {held} is newer",
+                    uri.as_str()
+                )
             }
             Some(Ok(())) => {}
         }
@@ -128,11 +152,15 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let Some(snap) = self.snapshot(&pos.text_document.uri) else {
+            return Ok(None);
+        };
         let enc = self.encoding();
         let kb = self.kb();
         let at = offset(&snap.rope, pos.position, enc);
-        let Some(m) = snap.analysis.mention_at(at) else { return Ok(None) };
+        let Some(m) = snap.analysis.mention_at(at) else {
+            return Ok(None);
+        };
         let usage = Usage {
             here: Some((snap.text[m.range.clone()].to_string(), m.name)),
             forms: snap.analysis.forms_of(&snap.text, m.actor()),
@@ -140,46 +168,87 @@ impl LanguageServer for Backend {
         let mut value = card(&kb, m.actor(), Some(&usage)).to_markdown();
         if !m.others.is_empty() {
             let names: Vec<&str> = m.others.iter().map(|&a| kb.actor(a).name()).collect();
-            value = format!("*Ambiguous: this form also names {}.*\n\n{value}", names.join(", "));
+            value = format!(
+                "*Ambiguous: this form also names {}.*\n\n{value}",
+                names.join(", ")
+            );
         }
         Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
             range: Some(lsp_range(&snap.rope, &m.range, enc)),
         }))
     }
 
-    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
         let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri) else { return Ok(None) };
+        let Some(snap) = self.snapshot(&pos.text_document.uri) else {
+            return Ok(None);
+        };
         let enc = self.encoding();
         let at = offset(&snap.rope, pos.position, enc);
-        let Some(m) = snap.analysis.mention_at(at) else { return Ok(None) };
+        let Some(m) = snap.analysis.mention_at(at) else {
+            return Ok(None);
+        };
         let highlights = snap
             .analysis
             .mentions_of(m.actor())
-            .map(|o| DocumentHighlight { range: lsp_range(&snap.rope, &o.range, enc), kind: Some(DocumentHighlightKind::TEXT) })
+            .map(|o| DocumentHighlight {
+                range: lsp_range(&snap.rope, &o.range, enc),
+                kind: Some(DocumentHighlightKind::TEXT),
+            })
             .collect();
         Ok(Some(highlights))
     }
 
-    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
-        let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, &snap.analysis.mentions, self.encoding());
-        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let data = semantic::tokens(
+            &self.kb(),
+            &snap.rope,
+            &snap.text,
+            &snap.analysis.mentions,
+            self.encoding(),
+        );
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data,
+        })))
     }
 
-    async fn semantic_tokens_range(&self, params: SemanticTokensRangeParams) -> Result<Option<SemanticTokensRangeResult>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
         let enc = self.encoding();
         let range = super::convert::byte_range(&snap.rope, params.range, enc);
         let mentions = snap.analysis.mentions_in(range);
         let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, mentions, enc);
-        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+            result_id: None,
+            data,
+        })))
     }
 }
 
 /// Runs the language server on stdin/stdout until the client says `exit`.
 pub async fn run_stdio(kb: Arc<KnowledgeBase>) {
     let (service, socket) = LspService::new(|client| Backend::new(client, kb));
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).concurrency_level(CONCURRENCY).serve(service).await;
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .concurrency_level(CONCURRENCY)
+        .serve(service)
+        .await;
 }

@@ -1,0 +1,103 @@
+//! Snapshot tests on the five seed articles: every mention found, and the hover cards of the
+//! names the issues single out. Review changes with `cargo insta review`.
+
+use std::fmt::Write as _;
+
+use frontline::analysis::analyze;
+use frontline::analysis::card::{card, Usage};
+use frontline::kb::KnowledgeBase;
+use frontline::text::markdown::Flavor;
+
+const SEEDS: [&str; 5] = [
+    "000_a9beee0ed21879d9.txt",
+    "001_1e79ab6f679bd460.txt",
+    "002_975f8ab4e326f945.txt",
+    "003_ebde9c7ef49edc9c.txt",
+    "004_a68ae34d37384242.txt",
+];
+
+fn seed(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/seeds/articles/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn line_col(text: &str, byte: usize) -> (usize, usize) {
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |p| p + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+#[test]
+fn mentions_on_the_seeds() {
+    let kb = KnowledgeBase::builtin().unwrap();
+    for name in SEEDS {
+        let text = seed(name);
+        let analysis = analyze(&kb, &text, Flavor::Plain);
+        let mut out = String::new();
+        for m in &analysis.mentions {
+            let (l, c) = line_col(&text, m.range.start);
+            let n = kb.name(m.name);
+            let mut flags = Vec::new();
+            if m.first {
+                flags.push("first".to_string());
+            }
+            if m.tagged {
+                flags.push("tagged".to_string());
+            }
+            if !m.others.is_empty() {
+                let others: Vec<&str> = m.others.iter().map(|&o| kb.actor(o).id.as_str()).collect();
+                flags.push(format!("also {}", others.join(",")));
+            }
+            let _ = writeln!(
+                out,
+                "{l}:{c} {:?} -> {} [{:?} {:?}, {}]{}",
+                &text[m.range.clone()],
+                kb.actor(m.actor()).id,
+                n.text,
+                n.form,
+                n.family,
+                if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", flags.join("; "))
+                }
+            );
+        }
+        insta::assert_snapshot!(format!("mentions_{}", &name[..3]), out);
+    }
+}
+
+#[test]
+fn hover_cards_on_the_seeds() {
+    let kb = KnowledgeBase::builtin().unwrap();
+    let cases = [
+        ("000", "ISIL", 1),
+        ("003", "Daesh", 0),
+        ("001", "al-Qa’ida", 0),
+        ("001", "Menbej", 0),
+        ("001", "SOC", 0),
+        ("004", "Hezbollah", 0),
+    ];
+    for (prefix, needle, n) in cases {
+        let name = SEEDS.iter().find(|s| s.starts_with(prefix)).unwrap();
+        let text = seed(name);
+        let analysis = analyze(&kb, &text, Flavor::Plain);
+        let at = text.match_indices(needle).nth(n).unwrap().0;
+        let m = analysis
+            .mention_at(at)
+            .unwrap_or_else(|| panic!("no mention at {needle}"));
+        let usage = Usage {
+            here: Some((text[m.range.clone()].to_string(), m.name)),
+            forms: analysis.forms_of(&text, m.actor()),
+        };
+        let md = card(&kb, m.actor(), Some(&usage)).to_markdown();
+        insta::assert_snapshot!(
+            format!("hover_{prefix}_{}", needle.replace(['’', '\''], "")),
+            md
+        );
+    }
+}
