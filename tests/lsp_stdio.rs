@@ -7,10 +7,7 @@ use common::{position, position_of, seed, Client};
 use serde_json::{json, Value};
 
 fn hover_text(h: &Value) -> String {
-    h["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    h["contents"]["value"].as_str().unwrap_or_default().to_string()
 }
 
 fn card_title(h: &Value) -> String {
@@ -22,10 +19,7 @@ fn negotiates_position_encoding() {
     let mut c = Client::spawn();
     let r = c.initialize(&[]);
     assert_eq!(r["capabilities"]["positionEncoding"], "utf-16");
-    assert_eq!(
-        r["capabilities"]["textDocumentSync"]["change"], 2,
-        "incremental sync"
-    );
+    assert_eq!(r["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
     assert!(c.shutdown().is_some());
 
     let mut c = Client::spawn();
@@ -68,11 +62,8 @@ fn hover_cards_on_the_seeds_in_every_encoding() {
             );
         }
         let text = seed("000");
-        let h = c.hover(
-            "file:///seed0.txt",
-            position_of(&text, "ISIL", 1, enc).0,
-            position_of(&text, "ISIL", 1, enc).1,
-        );
+        let h =
+            c.hover("file:///seed0.txt", position_of(&text, "ISIL", 1, enc).0, position_of(&text, "ISIL", 1, enc).1);
         let card = hover_text(&h);
         for expected in [
             "ISIS",
@@ -83,10 +74,7 @@ fn hover_cards_on_the_seeds_in_every_encoding() {
             "**Sources**",
             "“ISIL” is an acronym (isil family)",
         ] {
-            assert!(
-                card.contains(expected),
-                "{enc}: card lacks {expected}: {card}"
-            );
+            assert!(card.contains(expected), "{enc}: card lacks {expected}: {card}");
         }
         c.shutdown();
     }
@@ -98,13 +86,8 @@ fn the_word_is_is_never_a_mention() {
     c.initialize(&[]);
     let text = "The town is held by IS. This is it.\nIS IS NOT HERE\n";
     c.open("file:///is.md", "markdown", text);
-    for (needle, n, expect) in [
-        ("is", 0, false),
-        ("IS", 0, true),
-        ("is", 1, false),
-        ("IS", 1, false),
-        ("IS", 2, false),
-    ] {
+    for (needle, n, expect) in [("is", 0, false), ("IS", 0, true), ("is", 1, false), ("IS", 1, false), ("IS", 2, false)]
+    {
         let (l, col) = position_of(text, needle, n, "utf-16");
         let h = c.hover("file:///is.md", l, col);
         assert_eq!(!h.is_null(), expect, "{needle} #{n}: {h}");
@@ -118,9 +101,7 @@ fn incremental_edits_with_arabic_and_emoji_keep_positions_right() {
         let mut c = Client::spawn();
         c.initialize(&[enc]);
         let uri = "file:///edit.md";
-        let mut text = String::from(
-            "Fighters 🇸🇾 of ISIL took the town.\r\nقتال داعش في منبج\r\nThen Menbej fell.",
-        );
+        let mut text = String::from("Fighters 🇸🇾 of ISIL took the town.\r\nقتال داعش في منبج\r\nThen Menbej fell.");
         c.open(uri, "markdown", &text);
         // Insert emoji and Arabic before the Arabic mention, in the middle of line 1.
         let at = text.find("داعش").unwrap();
@@ -162,11 +143,7 @@ fn incremental_edits_with_arabic_and_emoji_keep_positions_right() {
             assert_eq!(card_title(&h), title, "{enc} {needle}: {h}");
             let byte = text.find(needle).unwrap();
             let (sl, sc) = position(&text, byte, enc);
-            assert_eq!(
-                h["range"]["start"],
-                json!({"line": sl, "character": sc}),
-                "{enc} {needle}"
-            );
+            assert_eq!(h["range"]["start"], json!({"line": sl, "character": sc}), "{enc} {needle}");
         }
         c.shutdown();
     }
@@ -194,28 +171,17 @@ fn semantic_tokens_cover_mentions_with_kinds_and_first_mentions() {
     let mut c = Client::spawn();
     let init = c.initialize(&[]);
     let legend = &init["capabilities"]["semanticTokensProvider"]["legend"];
-    let types: Vec<String> = legend["tokenTypes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap().to_string())
-        .collect();
+    let types: Vec<String> =
+        legend["tokenTypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
     let text = "🇸🇾 ISIS and Aleppo.\nThen ISIL in Aleppo and the Islamic\nState.";
     c.open("file:///t.md", "markdown", text);
-    let full = c.request(
-        "textDocument/semanticTokens/full",
-        json!({ "textDocument": { "uri": "file:///t.md" } }),
-    );
+    let full = c.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": "file:///t.md" } }));
     let toks = decode(full["data"].as_array().unwrap());
-    let lines: Vec<Vec<u16>> = text
-        .split('\n')
-        .map(|l| l.encode_utf16().collect())
-        .collect();
+    let lines: Vec<Vec<u16>> = text.split('\n').map(|l| l.encode_utf16().collect()).collect();
     let shown: Vec<(String, &str, u32)> = toks
         .iter()
         .map(|&(l, s, n, t, m)| {
-            let word =
-                String::from_utf16(&lines[l as usize][s as usize..(s + n) as usize]).unwrap();
+            let word = String::from_utf16(&lines[l as usize][s as usize..(s + n) as usize]).unwrap();
             (word, types[t as usize].as_str(), m)
         })
         .collect();
@@ -245,7 +211,10 @@ fn document_highlight_marks_every_mention_of_the_actor() {
     let text = seed("000");
     c.open("file:///s.txt", "text", &text);
     let (l, col) = position_of(&text, "ISIL", 0, "utf-16");
-    let hl = c.request("textDocument/documentHighlight", json!({ "textDocument": { "uri": "file:///s.txt" }, "position": { "line": l, "character": col } }));
+    let hl = c.request(
+        "textDocument/documentHighlight",
+        json!({ "textDocument": { "uri": "file:///s.txt" }, "position": { "line": l, "character": col } }),
+    );
     // Islamic State ×10, ISIS ×5, ISIL ×4, Islamic State of Iraq and the Levant ×1.
     assert_eq!(hl.as_array().unwrap().len(), 20);
     c.shutdown();
@@ -260,10 +229,7 @@ fn unknown_documents_and_other_languages_get_empty_answers() {
     assert!(c.hover("file:///never-opened.md", 0, 0).is_null());
     // Out-of-range positions clamp instead of failing.
     c.open("file:///y.md", "markdown", "ISIL");
-    assert_eq!(
-        card_title(&c.hover("file:///y.md", 0, 99)),
-        "### Islamic State"
-    );
+    assert_eq!(card_title(&c.hover("file:///y.md", 0, 99)), "### Islamic State");
     assert!(c.hover("file:///y.md", 99, 99)["contents"].is_object());
     c.shutdown();
 }
@@ -276,10 +242,7 @@ fn stale_changes_are_ignored() {
     let change = |v: i32, t: &str| json!({ "textDocument": { "uri": "file:///v.md", "version": v }, "contentChanges": [{ "text": t }] });
     c.notify("textDocument/didChange", change(3, "xx ISIL"));
     c.notify("textDocument/didChange", change(2, "Menbej"));
-    assert_eq!(
-        card_title(&c.hover("file:///v.md", 0, 4)),
-        "### Islamic State"
-    );
+    assert_eq!(card_title(&c.hover("file:///v.md", 0, 4)), "### Islamic State");
     c.shutdown();
 }
 

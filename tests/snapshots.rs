@@ -17,11 +17,7 @@ const SEEDS: [&str; 5] = [
 ];
 
 fn seed(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/seeds/articles/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read_to_string(format!("{}/seeds/articles/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn line_col(text: &str, byte: usize) -> (usize, usize) {
@@ -60,11 +56,7 @@ fn mentions_on_the_seeds() {
                 n.text,
                 n.form,
                 n.family,
-                if flags.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", flags.join("; "))
-                }
+                if flags.is_empty() { String::new() } else { format!(" ({})", flags.join("; ")) }
             );
         }
         insta::assert_snapshot!(format!("mentions_{}", &name[..3]), out);
@@ -87,17 +79,12 @@ fn hover_cards_on_the_seeds() {
         let text = seed(name);
         let analysis = analyze(&kb, &text, Flavor::Plain);
         let at = text.match_indices(needle).nth(n).unwrap().0;
-        let m = analysis
-            .mention_at(at)
-            .unwrap_or_else(|| panic!("no mention at {needle}"));
+        let m = analysis.mention_at(at).unwrap_or_else(|| panic!("no mention at {needle}"));
         let usage = Usage {
             here: Some((text[m.range.clone()].to_string(), m.name)),
             forms: analysis.forms_of(&text, m.actor()),
         };
         let md = card(&kb, m.actor(), Some(&usage)).to_markdown();
-        insta::assert_snapshot!(
-            format!("hover_{prefix}_{}", needle.replace(['’', '\''], "")),
-            md
-        );
+        insta::assert_snapshot!(format!("hover_{prefix}_{}", needle.replace(['’', '\''], "")), md);
     }
 }

@@ -62,13 +62,7 @@ fn lang_label(tag: &str) -> String {
         "grc" => "Ancient Greek",
         _ => return tag.to_string(),
     };
-    if script == "Latn"
-        && lang != "en"
-        && lang != "fr"
-        && lang != "tr"
-        && lang != "de"
-        && lang != "es"
-    {
+    if script == "Latn" && lang != "en" && lang != "fr" && lang != "tr" && lang != "de" && lang != "es" {
         format!("{name}, romanised")
     } else {
         name.to_string()
@@ -88,8 +82,7 @@ fn years(from: Option<i32>, to: Option<i32>) -> String {
 /// Builds the card of `actor`.
 pub fn card(kb: &KnowledgeBase, actor: ActorId, usage: Option<&Usage>) -> Card {
     let a = kb.actor(actor);
-    let families: std::collections::BTreeSet<&str> =
-        a.names.iter().map(|n| n.family.as_str()).collect();
+    let families: std::collections::BTreeSet<&str> = a.names.iter().map(|n| n.family.as_str()).collect();
     let show_family = families.len() > 1;
 
     let mut groups: [(&str, Vec<Item>); 4] = [
@@ -114,10 +107,7 @@ pub fn card(kb: &KnowledgeBase, actor: ActorId, usage: Option<&Usage>) -> Card {
             AliasForm::Metonym => tags.push("metonym".into()),
             _ => {}
         }
-        if let Some(of) =
-            n.of.as_deref()
-                .filter(|_| matches!(n.form, AliasForm::Variant | AliasForm::Misspelling))
-        {
+        if let Some(of) = n.of.as_deref().filter(|_| matches!(n.form, AliasForm::Variant | AliasForm::Misspelling)) {
             tags.push(format!("of {of}"));
         }
         if show_family {
@@ -126,29 +116,19 @@ pub fn card(kb: &KnowledgeBase, actor: ActorId, usage: Option<&Usage>) -> Card {
         if n.ambiguous {
             tags.push("ambiguous".into());
         }
-        let mut rest = if tags.is_empty() {
-            String::new()
-        } else {
-            format!("({})", tags.join(", "))
-        };
+        let mut rest = if tags.is_empty() { String::new() } else { format!("({})", tags.join(", ")) };
         if let Some(note) = &n.note {
             if !rest.is_empty() {
                 rest.push(' ');
             }
             let _ = write!(rest, "— {note}");
         }
-        groups[slot].1.push(Item {
-            lead: n.text.clone(),
-            rest,
-        });
+        groups[slot].1.push(Item { lead: n.text.clone(), rest });
     }
     let mut sections: Vec<Section> = groups
         .into_iter()
         .filter(|(_, items)| !items.is_empty())
-        .map(|(title, items)| Section {
-            title: title.to_string(),
-            items,
-        })
+        .map(|(title, items)| Section { title: title.to_string(), items })
         .collect();
 
     let mut affs: Vec<_> = a.affiliations.iter().collect();
@@ -157,53 +137,24 @@ pub fn card(kb: &KnowledgeBase, actor: ActorId, usage: Option<&Usage>) -> Card {
         let items = affs
             .into_iter()
             .map(|f| {
-                let mut rest = format!(
-                    "{} {}",
-                    f.relation.replace('-', " "),
-                    kb.actor(f.actor).name()
-                );
+                let mut rest = format!("{} {}", f.relation.replace('-', " "), kb.actor(f.actor).name());
                 if let Some(note) = &f.note {
                     let _ = write!(rest, " — {note}");
                 }
-                Item {
-                    lead: years(f.from, f.to),
-                    rest,
-                }
+                Item { lead: years(f.from, f.to), rest }
             })
             .collect();
-        sections.push(Section {
-            title: "Affiliations".into(),
-            items,
-        });
+        sections.push(Section { title: "Affiliations".into(), items });
     }
 
     if let Some(u) = usage.filter(|u| !u.forms.is_empty()) {
-        let items = u
-            .forms
-            .iter()
-            .map(|(form, count)| Item {
-                lead: form.clone(),
-                rest: format!("× {count}"),
-            })
-            .collect();
-        sections.push(Section {
-            title: "In this document".into(),
-            items,
-        });
+        let items =
+            u.forms.iter().map(|(form, count)| Item { lead: form.clone(), rest: format!("× {count}") }).collect();
+        sections.push(Section { title: "In this document".into(), items });
     }
     if !a.sources.is_empty() {
-        let items = a
-            .sources
-            .iter()
-            .map(|s| Item {
-                lead: String::new(),
-                rest: s.clone(),
-            })
-            .collect();
-        sections.push(Section {
-            title: "Sources".into(),
-            items,
-        });
+        let items = a.sources.iter().map(|s| Item { lead: String::new(), rest: s.clone() }).collect();
+        sections.push(Section { title: "Sources".into(), items });
     }
 
     let context = usage.and_then(|u| u.here.as_ref()).map(|(written, r)| {
@@ -247,10 +198,7 @@ fn form_phrase(form: AliasForm) -> &'static str {
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
-        ) {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
             out.push('\\');
         }
         out.push(c);
@@ -261,16 +209,11 @@ fn md(s: &str) -> String {
 impl Card {
     /// The card as Markdown, for hovers.
     pub fn to_markdown(&self) -> String {
-        let mut s = format!(
-            "### {}\n*{}* · `{}`\n\n",
-            md(&self.name),
-            self.kind,
-            self.id
-        );
+        let mut s = format!("### {}\n*{}* · `{}`\n\n", md(&self.name), self.kind, self.id);
         if let Some(c) = &self.context {
             let _ = write!(s, "{}\n\n", md(c));
         }
-        let _ = write!(s, "{}\n", md(&self.description));
+        let _ = writeln!(s, "{}", md(&self.description));
         for sec in &self.sections {
             let _ = write!(s, "\n**{}**\n", sec.title);
             for it in &sec.items {

@@ -44,13 +44,7 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, flavor: Flavor) -> Analysis {
         .map(|f| {
             let tagged = text[..f.range.start].ends_with(['#', '@']);
             let first = seen.insert(f.name.actor);
-            Mention {
-                range: f.range,
-                name: f.name,
-                others: f.others,
-                tagged,
-                first,
-            }
+            Mention { range: f.range, name: f.name, others: f.others, tagged, first }
         })
         .collect();
     Analysis { mentions }
@@ -63,9 +57,7 @@ impl Analysis {
         if let Some(m) = self.mentions.get(i).filter(|m| m.range.start <= at) {
             return Some(m);
         }
-        i.checked_sub(1)
-            .and_then(|j| self.mentions.get(j))
-            .filter(|m| m.range.end == at)
+        i.checked_sub(1).and_then(|j| self.mentions.get(j)).filter(|m| m.range.end == at)
     }
 
     /// Mentions of one actor, in text order.
@@ -75,9 +67,7 @@ impl Analysis {
 
     /// Mentions whose range overlaps `range`.
     pub fn mentions_in(&self, range: Range<usize>) -> &[Mention] {
-        let a = self
-            .mentions
-            .partition_point(|m| m.range.end <= range.start);
+        let a = self.mentions.partition_point(|m| m.range.end <= range.start);
         let b = self.mentions.partition_point(|m| m.range.start < range.end);
         &self.mentions[a..b.max(a)]
     }
@@ -87,10 +77,7 @@ impl Analysis {
         let mut order: Vec<String> = Vec::new();
         let mut counts: HashMap<String, usize> = HashMap::new();
         for m in self.mentions_of(actor) {
-            let written = text[m.range.clone()]
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let written = text[m.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
             let c = counts.entry(written.clone()).or_insert(0);
             if *c == 0 {
                 order.push(written);

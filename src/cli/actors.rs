@@ -33,18 +33,12 @@ pub fn run(kb: &KnowledgeBase, query: Option<&str>, format: Format) -> u8 {
     };
     match format {
         Format::Text => {
-            let cards: Vec<String> = shown
-                .iter()
-                .map(|&id| card(kb, id, None).to_text())
-                .collect();
+            let cards: Vec<String> = shown.iter().map(|&id| card(kb, id, None).to_text()).collect();
             out(&cards.join("\n"));
         }
         Format::Json => {
             let cards: Vec<_> = shown.iter().map(|&id| card_json(kb, id)).collect();
-            out(
-                &(serde_json::to_string_pretty(&json!({ "actors": cards })).unwrap_or_default()
-                    + "\n"),
-            );
+            out(&(serde_json::to_string_pretty(&json!({ "actors": cards })).unwrap_or_default() + "\n"));
         }
     }
     0
@@ -85,9 +79,7 @@ fn list(kb: &KnowledgeBase, ids: &[crate::kb::ActorId], format: Format) -> u8 {
                     json!({ "id": a.id, "name": a.name(), "kind": a.kind })
                 })
                 .collect();
-            out(
-                &(serde_json::to_string_pretty(&json!({ "actors": v })).unwrap_or_default() + "\n"),
-            );
+            out(&(serde_json::to_string_pretty(&json!({ "actors": v })).unwrap_or_default() + "\n"));
         }
     }
     0

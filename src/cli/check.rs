@@ -38,12 +38,7 @@ fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
     files
 }
 
-fn walk(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    seen: &mut HashSet<PathBuf>,
-    errors: &mut Vec<String>,
-) {
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, errors: &mut Vec<String>) {
     let Ok(canon) = dir.canonicalize() else {
         errors.push(format!("{}: cannot resolve folder", dir.display()));
         return;
@@ -61,10 +56,7 @@ fn walk(
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
-        let hidden = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
+        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -102,12 +94,7 @@ pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format) -> u8 {
                     let flavor = flavor_of_path(&path).unwrap_or(Flavor::Plain);
                     let analysis = analyze(kb, &text, flavor);
                     let rope = Rope::from_str(&text);
-                    checked.push(Checked {
-                        path,
-                        text,
-                        rope,
-                        analysis,
-                    });
+                    checked.push(Checked { path, text, rope, analysis });
                 }
                 Err(e) => errors.push(format!(
                     "{}: not UTF-8 (invalid byte at offset {}); save it as UTF-8",
@@ -120,10 +107,7 @@ pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format) -> u8 {
     }
     let report = match format {
         Format::Text => text_report(kb, &checked),
-        Format::Json => {
-            serde_json::to_string_pretty(&json_report(kb, &checked, &errors)).unwrap_or_default()
-                + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&json_report(kb, &checked, &errors)).unwrap_or_default() + "\n",
     };
     out(&report);
     for e in &errors {
@@ -143,26 +127,12 @@ fn text_report(kb: &KnowledgeBase, files: &[Checked]) -> String {
         let actors = f.analysis.actors();
         total_mentions += f.analysis.mentions.len();
         let _ = writeln!(s, "{}", f.path.display());
-        let _ = writeln!(
-            s,
-            "  {} actors, {} mentions",
-            actors.len(),
-            f.analysis.mentions.len()
-        );
+        let _ = writeln!(s, "  {} actors, {} mentions", actors.len(), f.analysis.mentions.len());
         for (id, count) in actors {
             let a = kb.actor(id);
-            let first = f
-                .analysis
-                .mentions_of(id)
-                .next()
-                .map(|m| f.line_col(m.range.start))
-                .unwrap_or((1, 1));
-            let forms: Vec<String> = f
-                .analysis
-                .forms_of(&f.text, id)
-                .into_iter()
-                .map(|(form, n)| format!("{form} ×{n}"))
-                .collect();
+            let first = f.analysis.mentions_of(id).next().map(|m| f.line_col(m.range.start)).unwrap_or((1, 1));
+            let forms: Vec<String> =
+                f.analysis.forms_of(&f.text, id).into_iter().map(|(form, n)| format!("{form} ×{n}")).collect();
             let _ = writeln!(
                 s,
                 "  {}:{}: {} ({}) ×{count}: {}",
@@ -175,13 +145,7 @@ fn text_report(kb: &KnowledgeBase, files: &[Checked]) -> String {
         }
         s.push('\n');
     }
-    let _ = writeln!(
-        s,
-        "{} file{}, {} mentions",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        total_mentions
-    );
+    let _ = writeln!(s, "{} file{}, {} mentions", files.len(), if files.len() == 1 { "" } else { "s" }, total_mentions);
     s
 }
 

@@ -13,7 +13,6 @@ mod check;
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -82,6 +81,8 @@ pub struct Failure {
 }
 
 /// Loads the built-in knowledge base and the given files over it.
+///
+/// A broken file is fatal here: the CLI has no earlier state to fall back on.
 pub fn load_kb(files: &[PathBuf]) -> Result<KnowledgeBase, Failure> {
     let mut texts = Vec::new();
     for f in files {
@@ -91,37 +92,18 @@ pub fn load_kb(files: &[PathBuf]) -> Result<KnowledgeBase, Failure> {
         })?;
         texts.push((f.display().to_string(), text));
     }
-    KnowledgeBase::with_files(&texts).map_err(|e| Failure {
-        code: EXIT_KB,
-        message: e.to_string(),
-    })
+    KnowledgeBase::with_files(&texts).map_err(|e| Failure { code: EXIT_KB, message: e.to_string() })
 }
 
-/// Runs a parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> u8 {
-    let result = match cli.command {
-        Command::Lsp { .. } => load_kb(&[]).map(|kb| {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build();
-            match runtime {
-                Ok(rt) => {
-                    rt.block_on(crate::lsp::run_stdio(Arc::new(kb)));
-                    0
-                }
-                Err(e) => {
-                    eprintln!("frontline: cannot start the async runtime: {e}");
-                    EXIT_IO
-                }
-            }
-        }),
-        Command::Check { paths, format, kb } => {
-            load_kb(&kb).map(|kb| check::run(&kb, &paths, format))
+/// Runs `check` or `actors` and returns the process exit code. (`lsp` is dispatched by `main.rs`,
+/// which sits above both faces.)
+pub fn run(command: Command) -> u8 {
+    let result = match command {
+        Command::Lsp { .. } => {
+            Err(Failure { code: 2, message: "`lsp` is run by the binary, not the CLI module".into() })
         }
-        Command::Actors { query, format, kb } => {
-            load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format))
-        }
+        Command::Check { paths, format, kb } => load_kb(&kb).map(|kb| check::run(&kb, &paths, format)),
+        Command::Actors { query, format, kb } => load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format)),
     };
     match result {
         Ok(code) => code,
@@ -135,8 +117,5 @@ pub fn run(cli: Cli) -> u8 {
 /// Writes to stdout, ending quietly if the reader has gone (`frontline actors | head`).
 pub(crate) fn out(text: &str) -> bool {
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_ok()
+    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_ok()
 }

@@ -30,11 +30,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
     }
 }
 
@@ -47,11 +43,7 @@ pub struct LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(
-            f,
-            "{n} problem{} in the knowledge base",
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "{n} problem{} in the knowledge base", if n == 1 { "" } else { "s" })?;
         for p in &self.problems {
             write!(f, "\n  {p}")?;
         }
@@ -144,17 +136,9 @@ impl Reporter<'_> {
     fn at(&mut self, file: usize, path: &[Step], message: String) {
         let src = &self.sources[file];
         // Fall back to shorter paths when a value is missing (e.g. a default).
-        let at = (0..=path.len())
-            .rev()
-            .find_map(|n| locate(src.text, &path[..n]))
-            .unwrap_or(0);
+        let at = (0..=path.len()).rev().find_map(|n| locate(src.text, &path[..n])).unwrap_or(0);
         let (line, column) = line_col(src.text, at);
-        self.problems.push(Problem {
-            file: src.name.to_string(),
-            line,
-            column,
-            message,
-        });
+        self.problems.push(Problem { file: src.name.to_string(), line, column, message });
     }
 }
 
@@ -162,10 +146,7 @@ const SUPPORTED_VERSION: u32 = 1;
 
 /// Parses, merges and validates knowledge-base files, in order.
 pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
-    let mut rep = Reporter {
-        sources,
-        problems: Vec::new(),
-    };
+    let mut rep = Reporter { sources, problems: Vec::new() };
     let mut docs: Vec<(usize, usize, ActorDoc)> = Vec::new();
     for (fi, src) in sources.iter().enumerate() {
         match serde_json::from_str::<FileDoc>(src.text) {
@@ -173,10 +154,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                 rep.at(
                     fi,
                     &[Step::Key("version")],
-                    format!(
-                        "unsupported version {} (expected {SUPPORTED_VERSION})",
-                        doc.version
-                    ),
+                    format!("unsupported version {} (expected {SUPPORTED_VERSION})", doc.version),
                 );
             }
             Ok(doc) => {
@@ -187,11 +165,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                         rep.at(
                             fi,
                             &path,
-                            format!(
-                                "duplicate id `{}` (first defined in actor #{})",
-                                actor.id,
-                                prev + 1
-                            ),
+                            format!("duplicate id `{}` (first defined in actor #{})", actor.id, prev + 1),
                         );
                         continue;
                     }
@@ -202,19 +176,12 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                 file: src.name.to_string(),
                 line: e.line().max(1),
                 column: e.column().max(1),
-                message: e
-                    .to_string()
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or("invalid JSON")
-                    .to_string(),
+                message: e.to_string().split(" at line ").next().unwrap_or("invalid JSON").to_string(),
             }),
         }
     }
     if !rep.problems.is_empty() {
-        return Err(LoadError {
-            problems: rep.problems,
-        });
+        return Err(LoadError { problems: rep.problems });
     }
 
     // Later files override earlier entries with the same id.
@@ -226,36 +193,24 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
         }
         by_id.insert(doc.id.clone(), (fi, ai, doc));
     }
-    let ids: HashMap<&str, ActorId> = order
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), ActorId(i as u32)))
-        .collect();
+    let ids: HashMap<&str, ActorId> =
+        order.iter().enumerate().map(|(i, id)| (id.as_str(), ActorId(i as u32))).collect();
 
     let mut actors = Vec::with_capacity(order.len());
     let mut prov = Vec::with_capacity(order.len());
     for id in &order {
         let (fi, ai, doc) = &by_id[id];
         let base = [Step::Key("actors"), Step::Index(*ai)];
-        let path = |rest: &[Step]| -> Vec<Step> {
-            base.iter().cloned().chain(rest.iter().cloned()).collect()
-        };
+        let path = |rest: &[Step]| -> Vec<Step> { base.iter().cloned().chain(rest.iter().cloned()).collect() };
         if !is_kebab(&doc.id) {
             rep.at(
                 *fi,
                 &path(&[Step::Key("id")]),
-                format!(
-                    "id `{}` is not kebab-case ([a-z0-9] words joined by -)",
-                    doc.id
-                ),
+                format!("id `{}` is not kebab-case ([a-z0-9] words joined by -)", doc.id),
             );
         }
         if doc.description.trim().is_empty() {
-            rep.at(
-                *fi,
-                &path(&[Step::Key("description")]),
-                "empty description".into(),
-            );
+            rep.at(*fi, &path(&[Step::Key("description")]), "empty description".into());
         }
         let default_family = doc.family.clone().unwrap_or_else(|| "main".into());
         let mut names = vec![Alias {
@@ -274,19 +229,14 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             rep.at(*fi, &path(&[Step::Key("name")]), "empty name".into());
         }
         for (k, a) in doc.aliases.iter().enumerate() {
-            let apath =
-                |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
+            let apath = |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
             let text = a.text.trim();
             if text.is_empty() || fold_str(text).is_empty() {
                 rep.at(*fi, &apath("text"), "empty alias".into());
                 continue;
             }
             if names.iter().any(|n| n.text == text) {
-                rep.at(
-                    *fi,
-                    &apath("text"),
-                    format!("alias `{text}` is listed twice for `{}`", doc.id),
-                );
+                rep.at(*fi, &apath("text"), format!("alias `{text}` is listed twice for `{}`", doc.id));
                 continue;
             }
             let acronym = a.form == AliasForm::Acronym;
@@ -295,11 +245,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                 form: a.form,
                 family: a.family.clone().unwrap_or_else(|| "main".into()),
                 of: a.of.clone(),
-                case: a.case.unwrap_or(if acronym {
-                    CaseRule::Exact
-                } else {
-                    CaseRule::Any
-                }),
+                case: a.case.unwrap_or(if acronym { CaseRule::Exact } else { CaseRule::Any }),
                 lang: a.lang.clone().unwrap_or_else(|| "en".into()),
                 expand: a.expand.unwrap_or(acronym),
                 common_word: a.common_word,
@@ -308,22 +254,16 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             });
         }
         for (k, a) in doc.aliases.iter().enumerate() {
-            let apath =
-                |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
+            let apath = |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
             match &a.of {
                 Some(of) if !names.iter().any(|n| &n.text == of) => {
-                    rep.at(
-                        *fi,
-                        &apath("of"),
-                        format!("`of` names `{of}`, which is not a name of `{}`", doc.id),
-                    );
+                    rep.at(*fi, &apath("of"), format!("`of` names `{of}`, which is not a name of `{}`", doc.id));
                 }
                 None if matches!(a.form, AliasForm::Variant | AliasForm::Misspelling) => {
                     rep.at(
                         *fi,
                         &apath("form"),
-                        format!("a {:?} needs `of`: the form it is a spelling of", a.form)
-                            .to_lowercase(),
+                        format!("a {:?} needs `of`: the form it is a spelling of", a.form).to_lowercase(),
                     );
                 }
                 _ => {}
@@ -341,11 +281,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                 }),
                 None => rep.at(
                     *fi,
-                    &path(&[
-                        Step::Key("affiliations"),
-                        Step::Index(k),
-                        Step::Key("actor"),
-                    ]),
+                    &path(&[Step::Key("affiliations"), Step::Index(k), Step::Key("actor")]),
                     format!("affiliation points to unknown actor `{}`", af.actor),
                 ),
             }
@@ -359,19 +295,21 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             sources: doc.sources.clone(),
             origin: sources[*fi].name.to_string(),
         });
-        prov.push(Provenance {
-            file: *fi,
-            index: *ai,
-        });
+        prov.push(Provenance { file: *fi, index: *ai });
     }
 
     check_shared_names(&actors, &prov, &mut rep);
     if rep.problems.is_empty() {
         Ok(actors)
     } else {
-        Err(LoadError {
-            problems: rep.problems,
-        })
+        let mut problems = rep.problems;
+        // Report in file order, each problem once.
+        let order: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.name, i)).collect();
+        problems.sort_by(|a, b| {
+            (order.get(a.file.as_str()), a.line, a.column).cmp(&(order.get(b.file.as_str()), b.line, b.column))
+        });
+        problems.dedup();
+        Err(LoadError { problems })
     }
 }
 
@@ -380,10 +318,7 @@ fn check_shared_names(actors: &[Actor], prov: &[Provenance], rep: &mut Reporter<
     let mut owners: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for (ai, actor) in actors.iter().enumerate() {
         for (ni, name) in actor.names.iter().enumerate() {
-            owners
-                .entry(fold_str(&name.text))
-                .or_default()
-                .push((ai, ni));
+            owners.entry(fold_str(&name.text)).or_default().push((ai, ni));
         }
     }
     let mut keys: Vec<&String> = owners.keys().collect();
@@ -396,19 +331,13 @@ fn check_shared_names(actors: &[Actor], prov: &[Provenance], rep: &mut Reporter<
                     continue;
                 }
                 let (p, q) = (&actors[a1].names[n1], &actors[a2].names[n2]);
-                let apart = p.case == CaseRule::Exact
-                    && q.case == CaseRule::Exact
-                    && !same_case(&p.text, &q.text);
+                let apart = p.case == CaseRule::Exact && q.case == CaseRule::Exact && !same_case(&p.text, &q.text);
                 if apart || (p.ambiguous && q.ambiguous) {
                     continue;
                 }
                 let pv = &prov[a2];
                 let path = if n2 == 0 {
-                    vec![
-                        Step::Key("actors"),
-                        Step::Index(pv.index),
-                        Step::Key("name"),
-                    ]
+                    vec![Step::Key("actors"), Step::Index(pv.index), Step::Key("name")]
                 } else {
                     vec![
                         Step::Key("actors"),
@@ -433,11 +362,7 @@ fn check_shared_names(actors: &[Actor], prov: &[Provenance], rep: &mut Reporter<
 
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && id.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -445,10 +370,7 @@ mod tests {
     use super::*;
 
     fn load_one(text: &str) -> Result<Vec<Actor>, LoadError> {
-        load(&[Source {
-            name: "kb.json",
-            text,
-        }])
+        load(&[Source { name: "kb.json", text }])
     }
 
     const GOOD: &str = r#"{
@@ -493,15 +415,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_wrong_types_are_reported() {
-        let bad = GOOD.replace(
-            "\"form\": \"acronym\", \"family\": \"isil\"",
-            "\"form\": \"acronym\", \"famly\": \"isil\"",
-        );
+        let bad =
+            GOOD.replace("\"form\": \"acronym\", \"family\": \"isil\"", "\"form\": \"acronym\", \"famly\": \"isil\"");
         let m = messages(load_one(&bad).unwrap_err());
-        assert!(
-            m[0].starts_with("kb.json:7:") && m[0].contains("unknown field `famly`"),
-            "{m:?}"
-        );
+        assert!(m[0].starts_with("kb.json:7:") && m[0].contains("unknown field `famly`"), "{m:?}");
         let bad = GOOD.replace("\"from\": 2004", "\"from\": \"2004\"");
         let m = messages(load_one(&bad).unwrap_err());
         assert!(m[0].starts_with("kb.json:11:"), "{m:?}");
@@ -512,43 +429,22 @@ mod tests {
         let bad = GOOD
             .replace("\"actor\": \"al-qaeda\"", "\"actor\": \"nowhere\"")
             .replace("\"of\": \"Daesh\"", "\"of\": \"Dash\"")
-            .replace(
-                "\"id\": \"al-qaeda\", \"name\": \"al-Qaeda\"",
-                "\"id\": \"al-qaeda\", \"name\": \"Daesh\"",
-            );
+            .replace("\"id\": \"al-qaeda\", \"name\": \"al-Qaeda\"", "\"id\": \"al-qaeda\", \"name\": \"Daesh\"");
         let m = messages(load_one(&bad).unwrap_err());
         assert_eq!(m.len(), 3, "{m:?}");
-        assert!(
-            m.iter()
-                .any(|p| p.starts_with("kb.json:8:") && p.contains("`of` names `Dash`")),
-            "{m:?}"
-        );
-        assert!(
-            m.iter()
-                .any(|p| p.starts_with("kb.json:11:") && p.contains("unknown actor `nowhere`")),
-            "{m:?}"
-        );
-        assert!(
-            m.iter()
-                .any(|p| p.starts_with("kb.json:12:") && p.contains("names both")),
-            "{m:?}"
-        );
+        assert!(m.iter().any(|p| p.starts_with("kb.json:8:") && p.contains("`of` names `Dash`")), "{m:?}");
+        assert!(m.iter().any(|p| p.starts_with("kb.json:11:") && p.contains("unknown actor `nowhere`")), "{m:?}");
+        assert!(m.iter().any(|p| p.starts_with("kb.json:12:") && p.contains("names both")), "{m:?}");
     }
 
     #[test]
     fn duplicate_ids_and_empty_aliases() {
         let bad = GOOD.replace("\"id\": \"al-qaeda\"", "\"id\": \"islamic-state\"");
         let m = messages(load_one(&bad).unwrap_err());
-        assert!(
-            m[0].starts_with("kb.json:12:") && m[0].contains("duplicate id"),
-            "{m:?}"
-        );
+        assert!(m[0].starts_with("kb.json:12:") && m[0].contains("duplicate id"), "{m:?}");
         let bad = GOOD.replace("{\"text\": \"ISIL\"", "{\"text\": \"  \"");
         let m = messages(load_one(&bad).unwrap_err());
-        assert!(
-            m[0].starts_with("kb.json:7:") && m[0].contains("empty alias"),
-            "{m:?}"
-        );
+        assert!(m[0].starts_with("kb.json:7:") && m[0].contains("empty alias"), "{m:?}");
     }
 
     #[test]
@@ -557,17 +453,7 @@ mod tests {
           {"id": "al-qaeda", "name": "al-Qaida", "kind": "armed-group", "description": "House spelling."},
           {"id": "local-militia", "name": "Liwa al-Test", "kind": "armed-group", "description": "Ours."}
         ]}"#;
-        let actors = load(&[
-            Source {
-                name: "builtin",
-                text: GOOD,
-            },
-            Source {
-                name: "user.json",
-                text: user,
-            },
-        ])
-        .unwrap();
+        let actors = load(&[Source { name: "builtin", text: GOOD }, Source { name: "user.json", text: user }]).unwrap();
         assert_eq!(actors.len(), 3);
         assert_eq!(actors[1].name(), "al-Qaida");
         assert_eq!(actors[1].origin, "user.json");

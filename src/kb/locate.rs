@@ -15,10 +15,7 @@ pub enum Step {
 
 /// The byte offset of the value at `path` in `json`, if there is one.
 pub fn locate(json: &str, path: &[Step]) -> Option<usize> {
-    let mut s = Scanner {
-        b: json.as_bytes(),
-        i: 0,
-    };
+    let mut s = Scanner { b: json.as_bytes(), i: 0 };
     s.ws();
     for step in path {
         match (step, s.peek()?) {
@@ -128,10 +125,7 @@ impl Scanner<'_> {
                 }
             }
             _ => {
-                while !matches!(
-                    self.peek()?,
-                    b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
-                ) {
+                while !matches!(self.peek()?, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                     self.i += 1;
                 }
                 Some(())

@@ -39,33 +39,19 @@ impl KnowledgeBase {
     /// Loads and merges `sources` in order (later entries with the same id replace earlier ones).
     pub fn load(sources: &[Source<'_>]) -> Result<KnowledgeBase, LoadError> {
         let actors = load::load(sources)?;
-        let by_id = actors
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.clone(), ActorId(i as u32)))
-            .collect();
+        let by_id = actors.iter().enumerate().map(|(i, a)| (a.id.clone(), ActorId(i as u32))).collect();
         let matcher = Matcher::new(&actors);
-        Ok(KnowledgeBase {
-            actors,
-            by_id,
-            matcher,
-        })
+        Ok(KnowledgeBase { actors, by_id, matcher })
     }
 
     /// The embedded knowledge base alone.
     pub fn builtin() -> Result<KnowledgeBase, LoadError> {
-        KnowledgeBase::load(&[Source {
-            name: BUILTIN_NAME,
-            text: BUILTIN_JSON,
-        }])
+        KnowledgeBase::load(&[Source { name: BUILTIN_NAME, text: BUILTIN_JSON }])
     }
 
     /// The embedded knowledge base extended by user files, given as (name, text) pairs.
     pub fn with_files(files: &[(String, String)]) -> Result<KnowledgeBase, LoadError> {
-        let mut sources = vec![Source {
-            name: BUILTIN_NAME,
-            text: BUILTIN_JSON,
-        }];
+        let mut sources = vec![Source { name: BUILTIN_NAME, text: BUILTIN_JSON }];
         sources.extend(files.iter().map(|(name, text)| Source { name, text }));
         KnowledgeBase::load(&sources)
     }
@@ -110,8 +96,7 @@ impl KnowledgeBase {
         }
         let mut hits: Vec<(u8, ActorId)> = Vec::new();
         for (i, actor) in self.actors.iter().enumerate() {
-            let keys = std::iter::once(fold_str(&actor.id))
-                .chain(actor.names.iter().map(|n| fold_str(&n.text)));
+            let keys = std::iter::once(fold_str(&actor.id)).chain(actor.names.iter().map(|n| fold_str(&n.text)));
             let rank = keys
                 .map(|k| {
                     if k == q {

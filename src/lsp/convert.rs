@@ -4,8 +4,7 @@ use std::ops::Range;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, Position, PositionEncodingKind, Range as LspRange,
-    TextDocumentContentChangeEvent,
+    ClientCapabilities, Position, PositionEncodingKind, Range as LspRange, TextDocumentContentChangeEvent,
 };
 
 use crate::text::pos::{apply_change, byte_of, pos_of};
@@ -20,7 +19,7 @@ pub fn negotiate(caps: &ClientCapabilities) -> Encoding {
         .and_then(|g| g.position_encodings.as_ref())
         .map(|v| v.iter().collect())
         .unwrap_or_default();
-    let has = |k: &PositionEncodingKind| offered.iter().any(|o| *o == k);
+    let has = |k: &PositionEncodingKind| offered.contains(&k);
     if has(&PositionEncodingKind::UTF8) {
         Encoding::Utf8
     } else if offered.is_empty() || has(&PositionEncodingKind::UTF16) {
@@ -61,10 +60,7 @@ pub fn lsp_position(rope: &Rope, byte: usize, enc: Encoding) -> Position {
 
 /// The LSP range of a byte range.
 pub fn lsp_range(rope: &Rope, range: &Range<usize>, enc: Encoding) -> LspRange {
-    LspRange::new(
-        lsp_position(rope, range.start, enc),
-        lsp_position(rope, range.end, enc),
-    )
+    LspRange::new(lsp_position(rope, range.start, enc), lsp_position(rope, range.end, enc))
 }
 
 /// The byte range of an LSP range (clamped and put in order).

@@ -26,13 +26,7 @@ impl Snapshot {
     pub fn new(kb: &KnowledgeBase, rope: Rope, version: i32, flavor: Flavor) -> Snapshot {
         let text = rope.to_string();
         let analysis = analyze(kb, &text, flavor);
-        Snapshot {
-            version,
-            flavor,
-            rope,
-            text,
-            analysis,
-        }
+        Snapshot { version, flavor, rope, text, analysis }
     }
 }
 
@@ -65,12 +59,7 @@ impl Document {
     pub fn open(kb: &KnowledgeBase, text: &str, version: i32, flavor: Flavor) -> Document {
         let rope = Rope::from_str(text);
         let snapshot = Arc::new(Snapshot::new(kb, rope.clone(), version, flavor));
-        Document {
-            rope,
-            version,
-            flavor,
-            snapshot,
-        }
+        Document { rope, version, flavor, snapshot }
     }
 
     /// Applies the changes of one `didChange` in order and re-analyses.
@@ -82,10 +71,7 @@ impl Document {
         enc: Encoding,
     ) -> Result<(), ChangeRejected> {
         if version <= self.version {
-            return Err(ChangeRejected::Stale {
-                held: self.version,
-                got: version,
-            });
+            return Err(ChangeRejected::Stale { held: self.version, got: version });
         }
         for c in changes {
             convert::apply(&mut self.rope, c, enc);
@@ -97,11 +83,6 @@ impl Document {
 
     /// Re-analyses the current text (after an edit, or when the knowledge base changed).
     pub fn reanalyze(&mut self, kb: &KnowledgeBase) {
-        self.snapshot = Arc::new(Snapshot::new(
-            kb,
-            self.rope.clone(),
-            self.version,
-            self.flavor,
-        ));
+        self.snapshot = Arc::new(Snapshot::new(kb, self.rope.clone(), self.version, self.flavor));
     }
 }

@@ -9,9 +9,7 @@
 use std::ops::Range;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend,
-};
+use tower_lsp_server::ls_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend};
 
 use crate::analysis::Mention;
 use crate::kb::{ActorKind, KnowledgeBase};
@@ -28,11 +26,7 @@ pub const TOKEN_TYPES: [(ActorKind, &str, &str); 9] = [
     (ActorKind::Media, "media", "interface"),
     (ActorKind::PoliticalBody, "politicalBody", "type"),
     (ActorKind::Coalition, "coalition", "enum"),
-    (
-        ActorKind::InternationalOrg,
-        "internationalOrg",
-        "typeParameter",
-    ),
+    (ActorKind::InternationalOrg, "internationalOrg", "typeParameter"),
 ];
 
 /// Modifiers, in legend order (bit 0, bit 1, ...).
@@ -40,22 +34,13 @@ pub const TOKEN_MODIFIERS: [&str; 2] = ["declaration", "ambiguous"];
 
 pub fn legend() -> SemanticTokensLegend {
     SemanticTokensLegend {
-        token_types: TOKEN_TYPES
-            .iter()
-            .map(|(_, name, _)| SemanticTokenType::new(name))
-            .collect(),
-        token_modifiers: TOKEN_MODIFIERS
-            .iter()
-            .map(|m| SemanticTokenModifier::new(m))
-            .collect(),
+        token_types: TOKEN_TYPES.iter().map(|(_, name, _)| SemanticTokenType::new(name)).collect(),
+        token_modifiers: TOKEN_MODIFIERS.iter().map(|m| SemanticTokenModifier::new(m)).collect(),
     }
 }
 
 fn type_index(kind: ActorKind) -> u32 {
-    TOKEN_TYPES
-        .iter()
-        .position(|(k, _, _)| *k == kind)
-        .unwrap_or(0) as u32
+    TOKEN_TYPES.iter().position(|(k, _, _)| *k == kind).unwrap_or(0) as u32
 }
 
 /// Line segments of `range` in `text`: a mention that contains line breaks becomes several pieces.
@@ -84,13 +69,7 @@ fn segments<'a>(text: &'a str, range: &Range<usize>) -> impl Iterator<Item = Ran
 }
 
 /// Encodes `mentions` as LSP's relative semantic-token data.
-pub fn tokens(
-    kb: &KnowledgeBase,
-    rope: &Rope,
-    text: &str,
-    mentions: &[Mention],
-    enc: Encoding,
-) -> Vec<SemanticToken> {
+pub fn tokens(kb: &KnowledgeBase, rope: &Rope, text: &str, mentions: &[Mention], enc: Encoding) -> Vec<SemanticToken> {
     let mut out = Vec::with_capacity(mentions.len());
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
     for m in mentions {
@@ -100,18 +79,8 @@ pub fn tokens(
             let p = pos_of(rope, seg.start, enc);
             let length = enc.len(&text[seg]) as u32;
             let delta_line = p.line - prev_line;
-            let delta_start = if delta_line == 0 {
-                p.col - prev_col
-            } else {
-                p.col
-            };
-            out.push(SemanticToken {
-                delta_line,
-                delta_start,
-                length,
-                token_type,
-                token_modifiers_bitset: modifiers,
-            });
+            let delta_start = if delta_line == 0 { p.col - prev_col } else { p.col };
+            out.push(SemanticToken { delta_line, delta_start, length, token_type, token_modifiers_bitset: modifiers });
             (prev_line, prev_col) = (p.line, p.col);
         }
     }

@@ -32,12 +32,7 @@ macro_rules! log {
 
 impl Backend {
     pub fn new(client: Client, kb: Arc<KnowledgeBase>) -> Backend {
-        Backend {
-            client,
-            docs: DashMap::new(),
-            kb: RwLock::new(kb),
-            encoding: RwLock::new(Encoding::Utf16),
-        }
+        Backend { client, docs: DashMap::new(), kb: RwLock::new(kb), encoding: RwLock::new(Encoding::Utf16) }
     }
 
     fn kb(&self) -> Arc<KnowledgeBase> {
@@ -66,19 +61,14 @@ impl LanguageServer for Backend {
         log!("initialize: position encoding {enc:?}");
         Ok(InitializeResult {
             offset_encoding: None,
-            server_info: Some(ServerInfo {
-                name: "frontline".into(),
-                version: Some(env!("CARGO_PKG_VERSION").into()),
-            }),
+            server_info: Some(ServerInfo { name: "frontline".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind(enc)),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        ..Default::default()
-                    },
-                )),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_highlight_provider: Some(OneOf::Left(true)),
                 semantic_tokens_provider: Some(
@@ -97,11 +87,7 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         let kb = self.kb();
-        let message = format!(
-            "frontline ready: {} actors, {} names",
-            kb.actors().len(),
-            kb.name_count()
-        );
+        let message = format!("frontline ready: {} actors, {} names", kb.actors().len(), kb.name_count());
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
     }
@@ -113,16 +99,11 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let Some(flavor) = flavor_of(&doc.language_id) else {
-            log!(
-                "not reading {} (language id `{}`)",
-                doc.uri.as_str(),
-                doc.language_id
-            );
+            log!("not reading {} (language id `{}`)", doc.uri.as_str(), doc.language_id);
             return;
         };
         let kb = self.kb();
-        self.docs
-            .insert(doc.uri, Document::open(&kb, &doc.text, doc.version, flavor));
+        self.docs.insert(doc.uri, Document::open(&kb, &doc.text, doc.version, flavor));
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -137,10 +118,7 @@ impl LanguageServer for Backend {
         match outcome {
             None => log!("change for a document that is not open: {}", uri.as_str()),
             Some(Err(ChangeRejected::Stale { held, got })) => {
-                log!(
-                    "ignoring change to {} for version {got}: version {held} is newer",
-                    uri.as_str()
-                )
+                log!("ignoring change to {} for version {got}: version {held} is newer", uri.as_str())
             }
             Some(Ok(())) => {}
         }
@@ -168,24 +146,15 @@ impl LanguageServer for Backend {
         let mut value = card(&kb, m.actor(), Some(&usage)).to_markdown();
         if !m.others.is_empty() {
             let names: Vec<&str> = m.others.iter().map(|&a| kb.actor(a).name()).collect();
-            value = format!(
-                "*Ambiguous: this form also names {}.*\n\n{value}",
-                names.join(", ")
-            );
+            value = format!("*Ambiguous: this form also names {}.*\n\n{value}", names.join(", "));
         }
         Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value,
-            }),
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
             range: Some(lsp_range(&snap.rope, &m.range, enc)),
         }))
     }
 
-    async fn document_highlight(
-        &self,
-        params: DocumentHighlightParams,
-    ) -> Result<Option<Vec<DocumentHighlight>>> {
+    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
         let pos = params.text_document_position_params;
         let Some(snap) = self.snapshot(&pos.text_document.uri) else {
             return Ok(None);
@@ -206,24 +175,12 @@ impl LanguageServer for Backend {
         Ok(Some(highlights))
     }
 
-    async fn semantic_tokens_full(
-        &self,
-        params: SemanticTokensParams,
-    ) -> Result<Option<SemanticTokensResult>> {
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         let Some(snap) = self.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
-        let data = semantic::tokens(
-            &self.kb(),
-            &snap.rope,
-            &snap.text,
-            &snap.analysis.mentions,
-            self.encoding(),
-        );
-        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
-            result_id: None,
-            data,
-        })))
+        let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, &snap.analysis.mentions, self.encoding());
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
     }
 
     async fn semantic_tokens_range(
@@ -237,18 +194,32 @@ impl LanguageServer for Backend {
         let range = super::convert::byte_range(&snap.rope, params.range, enc);
         let mentions = snap.analysis.mentions_in(range);
         let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, mentions, enc);
-        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
-            result_id: None,
-            data,
-        })))
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
     }
 }
 
-/// Runs the language server on stdin/stdout until the client says `exit`.
-pub async fn run_stdio(kb: Arc<KnowledgeBase>) {
-    let (service, socket) = LspService::new(|client| Backend::new(client, kb));
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .concurrency_level(CONCURRENCY)
-        .serve(service)
-        .await;
+/// Runs the language server on stdin/stdout until the client says `exit`; returns the exit code.
+pub fn run_stdio() -> u8 {
+    let kb = match KnowledgeBase::builtin() {
+        Ok(kb) => Arc::new(kb),
+        Err(e) => {
+            log!("cannot load the built-in knowledge base: {e}");
+            return 4;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            log!("cannot start the async runtime: {e}");
+            return 3;
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(|client| Backend::new(client, kb));
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(CONCURRENCY)
+            .serve(service)
+            .await;
+    });
+    0
 }

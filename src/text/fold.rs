@@ -94,8 +94,7 @@ fn fold_ascii(c: char) -> char {
 /// Calls `out` with the folded form of a non-ASCII `c` (zero or more chars).
 fn fold_char(c: char, mut out: impl FnMut(char)) {
     match c {
-        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BF}' | '\u{02BE}' | '\u{2032}'
-        | '\u{00B4}' => out('\''),
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BF}' | '\u{02BE}' | '\u{2032}' | '\u{00B4}' => out('\''),
         '\u{2010}' | '\u{2011}' => out(' '),
         // Invisible: bidi marks and controls, zero-width characters, soft hyphen, BOM, tatweel.
         '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}

@@ -177,9 +177,7 @@ fn inline_spans(text: &str, blocks: &[Range<usize>], spans: &mut Vec<Range<usize
         }
         match bytes[i] {
             b'<' if text[i..].starts_with("<!--") => {
-                let end = text[i + 4..]
-                    .find("-->")
-                    .map_or(text.len(), |e| i + 4 + e + 3);
+                let end = text[i + 4..].find("-->").map_or(text.len(), |e| i + 4 + e + 3);
                 spans.push(i..end);
                 i = end;
             }
@@ -261,14 +259,10 @@ fn url_spans(text: &str, spans: &mut Vec<Range<usize>>) {
     while let Some(off) = text[i..].find(['h', 'w', 'H', 'W']) {
         let s = i + off;
         let rest = &text[s..];
-        let prefix = ["https://", "http://", "www."].iter().find(|p| {
-            rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
-        });
-        let preceded_by_word = s > 0
-            && text[..s]
-                .chars()
-                .next_back()
-                .is_some_and(super::words::is_word_char);
+        let prefix = ["https://", "http://", "www."]
+            .iter()
+            .find(|p| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
+        let preceded_by_word = s > 0 && text[..s].chars().next_back().is_some_and(super::words::is_word_char);
         match prefix {
             Some(p) if !preceded_by_word => {
                 let mut e = s + p.len();
@@ -280,15 +274,9 @@ fn url_spans(text: &str, spans: &mut Vec<Range<usize>>) {
                     e += c.len_utf8();
                 }
                 // Trailing punctuation belongs to the sentence, not the URL.
-                while e > s + p.len()
-                    && matches!(
-                        bytes[e - 1],
-                        b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\''
-                    )
+                while e > s + p.len() && matches!(bytes[e - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\'')
                 {
-                    if bytes[e - 1] == b')'
-                        && text[s..e].matches('(').count() >= text[s..e].matches(')').count()
-                    {
+                    if bytes[e - 1] == b')' && text[s..e].matches('(').count() >= text[s..e].matches(')').count() {
                         break;
                     }
                     e -= 1;
@@ -306,24 +294,15 @@ mod tests {
     use super::*;
 
     fn excluded(text: &str, flavor: Flavor) -> Vec<&str> {
-        excluded_spans(text, flavor)
-            .into_iter()
-            .map(|r| &text[r])
-            .collect()
+        excluded_spans(text, flavor).into_iter().map(|r| &text[r]).collect()
     }
 
     #[test]
     fn code_blocks_and_inline_code() {
-        let t =
-            "ISIS here\n\n```\nISIS in code\n```\n\n    ISIL indented\n\nUse `ISIL` or ``a ` b``.";
+        let t = "ISIS here\n\n```\nISIS in code\n```\n\n    ISIL indented\n\nUse `ISIL` or ``a ` b``.";
         assert_eq!(
             excluded(t, Flavor::Markdown),
-            vec![
-                "```\nISIS in code\n```\n",
-                "    ISIL indented\n",
-                "`ISIL`",
-                "``a ` b``"
-            ]
+            vec!["```\nISIS in code\n```\n", "    ISIL indented\n", "`ISIL`", "``a ` b``"]
         );
     }
 

@@ -116,12 +116,7 @@ pub fn byte_range(rope: &Rope, start: LineCol, end: LineCol, enc: Encoding) -> R
 ///
 /// Edits are applied one after another, each against the text the previous one left, as LSP's
 /// `didChange` requires.
-pub fn apply_change(
-    rope: &mut Rope,
-    range: Option<(LineCol, LineCol)>,
-    new_text: &str,
-    enc: Encoding,
-) {
+pub fn apply_change(rope: &mut Rope, range: Option<(LineCol, LineCol)>, new_text: &str, enc: Encoding) {
     match range {
         None => *rope = Rope::from_str(new_text),
         Some((start, end)) => {
@@ -167,10 +162,7 @@ mod tests {
         let start = text.find("Assad").unwrap();
         assert_eq!(pos_of(&rope, start, Encoding::Utf16), LineCol::new(0, 11));
         assert_eq!(pos_of(&rope, start, Encoding::Utf32), LineCol::new(0, 9));
-        assert_eq!(
-            pos_of(&rope, start, Encoding::Utf8),
-            LineCol::new(0, start as u32)
-        );
+        assert_eq!(pos_of(&rope, start, Encoding::Utf8), LineCol::new(0, start as u32));
     }
 
     #[test]
@@ -195,26 +187,11 @@ mod tests {
     #[test]
     fn edits_apply_in_sequence() {
         let mut rope = Rope::from_str("Menbej\r\nرقة 🙂 end");
-        apply_change(
-            &mut rope,
-            Some((LineCol::new(1, 6), LineCol::new(1, 6))),
-            "X",
-            Encoding::Utf16,
-        );
+        apply_change(&mut rope, Some((LineCol::new(1, 6), LineCol::new(1, 6))), "X", Encoding::Utf16);
         assert_eq!(rope.to_string(), "Menbej\r\nرقة 🙂X end");
-        apply_change(
-            &mut rope,
-            Some((LineCol::new(0, 1), LineCol::new(0, 5))),
-            "anbi",
-            Encoding::Utf8,
-        );
+        apply_change(&mut rope, Some((LineCol::new(0, 1), LineCol::new(0, 5))), "anbi", Encoding::Utf8);
         assert_eq!(rope.to_string(), "Manbij\r\nرقة 🙂X end");
-        apply_change(
-            &mut rope,
-            Some((LineCol::new(0, 6), LineCol::new(1, 0))),
-            " ",
-            Encoding::Utf32,
-        );
+        apply_change(&mut rope, Some((LineCol::new(0, 6), LineCol::new(1, 0))), " ", Encoding::Utf32);
         assert_eq!(rope.to_string(), "Manbij رقة 🙂X end");
         apply_change(&mut rope, None, "new", Encoding::Utf32);
         assert_eq!(rope.to_string(), "new");

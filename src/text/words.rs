@@ -41,10 +41,8 @@ pub fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
     if is_word_char(first) {
         let mut before = text[..start].chars().rev();
         match before.next() {
-            Some(b) if is_word_char(b) => {
-                if !(is_arabic_letter(first) && arabic_proclitics_only(b, before)) {
-                    return false;
-                }
+            Some(b) if is_word_char(b) && !(is_arabic_letter(first) && arabic_proclitics_only(b, before)) => {
+                return false;
             }
             _ => {}
         }

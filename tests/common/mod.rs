@@ -25,13 +25,7 @@ pub fn seed(name_prefix: &str) -> String {
     let entry = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with(name_prefix)
-        })
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(name_prefix))
         .unwrap();
     std::fs::read_to_string(entry).unwrap()
 }
@@ -76,13 +70,7 @@ impl Client {
             }
         });
         let stdin = child.stdin.take();
-        Client {
-            child,
-            stdin,
-            rx,
-            next_id: 1,
-            notifications: Vec::new(),
-        }
+        Client { child, stdin, rx, next_id: 1, notifications: Vec::new() }
     }
 
     pub fn send(&mut self, msg: &Value) {
@@ -120,9 +108,7 @@ impl Client {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(msg) if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() => {
-                    return msg
-                }
+                Ok(msg) if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() => return msg,
                 Ok(msg) => self.notifications.push(msg),
                 Err(RecvTimeoutError::Timeout) => {
                     panic!("no response to request {id} within {TIMEOUT:?}")
@@ -157,15 +143,11 @@ impl Client {
 
     /// initialize + initialized, offering the given position encodings.
     pub fn initialize(&mut self, encodings: &[&str]) -> Value {
-        let mut caps =
-            json!({ "textDocument": { "hover": { "contentFormat": ["markdown", "plaintext"] } } });
+        let mut caps = json!({ "textDocument": { "hover": { "contentFormat": ["markdown", "plaintext"] } } });
         if !encodings.is_empty() {
             caps["general"] = json!({ "positionEncodings": encodings });
         }
-        let result = self.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": caps }),
-        );
+        let result = self.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": caps }));
         self.notify("initialized", json!({}));
         result
     }
@@ -178,7 +160,10 @@ impl Client {
     }
 
     pub fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
-        self.request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }))
+        self.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+        )
     }
 
     /// shutdown + exit; returns how long the process took to exit after `exit`.
@@ -235,11 +220,7 @@ pub fn position(text: &str, byte: usize, encoding: &str) -> (u32, u32) {
 
 /// The position of the `n`th (0-based) occurrence of `needle`, plus one unit, so the cursor is inside it.
 pub fn position_of(text: &str, needle: &str, n: usize, encoding: &str) -> (u32, u32) {
-    let byte = text
-        .match_indices(needle)
-        .nth(n)
-        .unwrap_or_else(|| panic!("`{needle}` #{n} not in text"))
-        .0;
+    let byte = text.match_indices(needle).nth(n).unwrap_or_else(|| panic!("`{needle}` #{n} not in text")).0;
     let (l, c) = position(text, byte, encoding);
     (l, c + 1)
 }

@@ -1,0 +1,127 @@
+//! The command line as a user runs it: exit codes, reports, cards and errors.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn frontline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontline"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run frontline")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn bare_help_and_version() {
+    let o = frontline(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Usage: frontline <COMMAND>"));
+    let o = frontline(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    for cmd in ["lsp", "check", "actors"] {
+        assert!(stdout(&o).contains(cmd));
+    }
+    let o = frontline(&["--version"]);
+    assert_eq!(stdout(&o).trim(), format!("frontline {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn check_reports_actors_in_the_seed_folder() {
+    let o = frontline(&["check", "seeds/articles"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("seeds/articles/000_a9beee0ed21879d9.txt"));
+    assert!(out.contains("Islamic State (armed group) ×20: ISIS ×5, Islamic State of Iraq and the Levant ×1, Islamic State ×10, ISIL ×4"), "{out}");
+    assert!(out.contains("Manbij (place) ×1: Menbej ×1"));
+    assert!(out.trim_end().ends_with("5 files, 377 mentions"), "{out}");
+}
+
+#[test]
+fn check_json_has_offsets_and_positions() {
+    let o = frontline(&["check", "--format", "json", "seeds/articles/001_1e79ab6f679bd460.txt"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let file = &v["files"][0];
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles/001_1e79ab6f679bd460.txt"))
+        .unwrap();
+    let actors = file["actors"].as_array().unwrap();
+    let qaeda = actors.iter().find(|a| a["id"] == "al-qaeda").unwrap();
+    assert_eq!(qaeda["count"], 9);
+    for m in qaeda["mentions"].as_array().unwrap() {
+        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        assert_eq!(&text[s..e], m["text"].as_str().unwrap());
+    }
+    let first = &qaeda["mentions"][0];
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(1), Some(65)));
+    assert_eq!(first["text"], "al-Qa’ida");
+    assert_eq!(first["form"], "variant");
+}
+
+#[test]
+fn actors_prints_cards_and_lists() {
+    let o = frontline(&["actors", "isil"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("Islamic State (armed group, islamic-state)"), "{out}");
+    assert!(out.contains("Affiliations:") && out.contains("داعش"));
+    let o = frontline(&["actors", "Menbej"]);
+    assert!(stdout(&o).starts_with("Manbij (place, manbij)"));
+    let o = frontline(&["actors", "al-Qa’ida"]);
+    assert!(stdout(&o).starts_with("al-Qaeda (armed group, al-qaeda)"));
+    let o = frontline(&["actors"]);
+    assert_eq!(stdout(&o).lines().count(), 198);
+    let o = frontline(&["actors", "no such actor anywhere"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no actor matches"));
+    let o = frontline(&["actors", "--format", "json", "SNC"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["actors"].as_array().unwrap().len() >= 2, "SNC names several bodies: {v}");
+}
+
+#[test]
+fn broken_knowledge_base_files_are_reported_with_positions() {
+    let o = frontline(&["check", "--kb", "tests/fixtures/broken-kb.json", "seeds/articles"]);
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tests/fixtures/broken-kb.json:10:19: `Daesh` names both `islamic-state` and `liwa-al-test`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tests/fixtures/broken-kb.json:13:20: affiliation points to unknown actor `nowhere`"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn user_knowledge_base_files_add_actors() {
+    let dir = std::env::temp_dir().join(format!("frontline-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let story = dir.join("story.md");
+    std::fs::write(&story, "Fighters of Liwa al-Test (LAT) joined the FSA.\n").unwrap();
+    let o = frontline(&["check", "--kb", "tests/fixtures/user-kb.json", story.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Liwa al-Test (armed group) ×2: Liwa al-Test ×1, LAT ×1"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_checked() {
+    let o = frontline(&["check", "tests/fixtures/latin1.txt", "missing.md", "seeds/articles/004_a68ae34d37384242.txt"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.contains("tests/fixtures/latin1.txt: not UTF-8"), "{err}");
+    assert!(err.contains("missing.md:"), "{err}");
+    assert!(stdout(&o).contains("Free Syrian Army"));
+}
