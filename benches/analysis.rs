@@ -1,0 +1,56 @@
+//! Analysis throughput and knowledge-base start-up cost.
+//!
+//! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), and all five
+//! concatenated and repeated to about 20 KB and 1 MB. Run with `cargo bench --bench analysis`.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use frontline::analysis::analyze;
+use frontline::kb::KnowledgeBase;
+use frontline::text::markdown::Flavor;
+
+fn seeds() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles");
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("seeds/articles")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The seeds concatenated (blank line between) and repeated until at least `size` bytes.
+fn corpus(size: usize) -> String {
+    let all: Vec<String> = seeds().into_iter().map(|(_, t)| t).collect();
+    let mut s = String::new();
+    while s.len() < size {
+        for t in &all {
+            s.push_str(t);
+            s.push_str("\n\n");
+        }
+    }
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    c.bench_function("kb/builtin_load_and_build_automaton", |b| b.iter(|| KnowledgeBase::builtin().unwrap()));
+
+    let kb = KnowledgeBase::builtin().unwrap();
+    let mut g = c.benchmark_group("analyze");
+    for (name, text) in seeds() {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| b.iter(|| analyze(&kb, black_box(t), Flavor::Plain)));
+    }
+    for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
+        let text = corpus(size);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("concatenated", label), &text, |b, t| b.iter(|| analyze(&kb, black_box(t), Flavor::Markdown)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
