@@ -42,12 +42,16 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("analyze");
     for (name, text) in seeds() {
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| b.iter(|| analyze(&kb, black_box(t), Flavor::Plain)));
+        g.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| {
+            b.iter(|| analyze(&kb, black_box(t), Flavor::Plain))
+        });
     }
     for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
         let text = corpus(size);
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_with_input(BenchmarkId::new("concatenated", label), &text, |b, t| b.iter(|| analyze(&kb, black_box(t), Flavor::Markdown)));
+        g.bench_with_input(BenchmarkId::new("concatenated", label), &text, |b, t| {
+            b.iter(|| analyze(&kb, black_box(t), Flavor::Markdown))
+        });
     }
     g.finish();
 }
