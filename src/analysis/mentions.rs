@@ -3,8 +3,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::kb::{ActorId, KnowledgeBase, NameRef};
+use super::findings::Finding;
+use super::naming;
+use super::voice::{voices, Span, Voice};
+use crate::kb::{ActorId, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::markdown::{excluded_spans, Flavor};
+use crate::text::quotes::{quotes, Quote};
 
 /// One place where the text names an actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +19,8 @@ pub struct Mention {
     pub name: NameRef,
     /// Other actors the same form could mean (an ambiguous alias such as "SNC").
     pub others: Vec<ActorId>,
-    /// Written as a hashtag or handle (`#ISIL`, `@watanisy`): someone else's words.
-    pub tagged: bool,
+    /// Whose words these are: the writer's, a quotation's, a hashtag's, or a gloss.
+    pub voice: Voice,
     /// The first mention of this actor in the text.
     pub first: bool,
 }
@@ -32,22 +36,47 @@ impl Mention {
 pub struct Analysis {
     /// Mentions in text order, not overlapping.
     pub mentions: Vec<Mention>,
+    /// Quoted spans (quotations, scare quotes, block quotes, embedded posts), in order.
+    pub quotes: Vec<Quote>,
+    /// What the rules found, in text order.
+    pub findings: Vec<Finding>,
 }
 
-/// Finds every mention of a known actor in `text`.
-pub fn analyze(kb: &KnowledgeBase, text: &str, flavor: Flavor) -> Analysis {
-    let excluded = excluded_spans(text, flavor);
+/// How to read a text and which rules' options apply.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub flavor: Flavor,
+    /// The house style, if one is configured.
+    pub style: Option<HouseStyle>,
+}
+
+impl Settings {
+    pub fn new(flavor: Flavor) -> Settings {
+        Settings { flavor, style: None }
+    }
+}
+
+/// Analyses `text`: mentions of known actors, whose words they are, and the rules' findings.
+pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
+    let excluded = excluded_spans(text, settings.flavor);
+    let quotes = quotes(text, settings.flavor);
+    let found = kb.find(text, &excluded);
+    let spans: Vec<Span> = found
+        .iter()
+        .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
+        .collect();
+    let voices = voices(text, &spans, &quotes);
     let mut seen: std::collections::HashSet<ActorId> = std::collections::HashSet::new();
-    let mentions = kb
-        .find(text, &excluded)
+    let mentions: Vec<Mention> = found
         .into_iter()
-        .map(|f| {
-            let tagged = text[..f.range.start].ends_with(['#', '@']);
+        .zip(voices)
+        .map(|(f, voice)| {
             let first = seen.insert(f.name.actor);
-            Mention { range: f.range, name: f.name, others: f.others, tagged, first }
+            Mention { range: f.range, name: f.name, others: f.others, voice, first }
         })
         .collect();
-    Analysis { mentions }
+    let findings = naming::check(kb, text, &mentions, settings.style.as_ref());
+    Analysis { mentions, quotes, findings }
 }
 
 impl Analysis {

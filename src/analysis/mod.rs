@@ -1,9 +1,18 @@
 //! What a story says, computed from its text and the knowledge base.
 //!
 //! Pure functions over `&str` and byte offsets: nothing here knows about the protocol, ropes or
-//! files. [`analyze`] finds the mentions of actors; [`card`] builds the card shown for an actor.
+//! files.
+//!
+//! - [`analyze`] finds the mentions of actors, decides whose words each is in ([`voice`]), and runs
+//!   the rules ([`naming`]) that produce [`findings`].
+//! - [`card`] builds the card shown for an actor.
 
 pub mod card;
+pub mod findings;
 mod mentions;
+pub mod naming;
+pub mod voice;
 
-pub use mentions::{analyze, Analysis, Mention};
+pub use findings::{Finding, Severity};
+pub use mentions::{analyze, Analysis, Mention, Settings};
+pub use voice::Voice;

@@ -36,7 +36,7 @@ pub fn run(kb: &KnowledgeBase, query: Option<&str>, format: Format) -> u8 {
             let cards: Vec<String> = shown.iter().map(|&id| card(kb, id, None).to_text()).collect();
             out(&cards.join("\n"));
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let cards: Vec<_> = shown.iter().map(|&id| card_json(kb, id)).collect();
             out(&(serde_json::to_string_pretty(&json!({ "actors": cards })).unwrap_or_default() + "\n"));
         }
@@ -71,7 +71,7 @@ fn list(kb: &KnowledgeBase, ids: &[crate::kb::ActorId], format: Format) -> u8 {
             }
             out(&s);
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let v: Vec<_> = ids
                 .iter()
                 .map(|&id| {

@@ -2,14 +2,15 @@
 //!
 //! Exit codes (also in the README):
 //! - 0: success;
-//! - 1: `check` found something at or above `--fail-on` (from the naming and attribution rules),
-//!   or `actors` found no actor for the query;
-//! - 2: the command line is wrong (clap's usage errors);
+//! - 1: `check` reported a finding at or above `--fail-on` (default `error`), or `actors` found no
+//!   actor for the query;
+//! - 2: the command line is wrong (clap's usage errors, an unknown house style or actor);
 //! - 3: a file could not be read (not found, not UTF-8, no permission);
 //! - 4: a knowledge-base file is broken (each problem printed with file:line:col).
 
 mod actors;
 mod check;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,6 +41,19 @@ pub enum Format {
     Text,
     /// One JSON document (schema in docs/cli.md).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools (check only).
+    Sarif,
+}
+
+/// Options shared by the commands that analyse text.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StyleArgs {
+    /// House style: ap, reuters, bbc, nyt or guardian.
+    #[arg(long, value_name = "STYLE")]
+    pub style: Option<String>,
+    /// Prefer a name for one actor, as ACTOR-ID=NAME (repeatable; applies over --style).
+    #[arg(long, value_name = "ACTOR=NAME")]
+    pub prefer: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +74,11 @@ pub enum Command {
         /// Extra knowledge-base files, applied over the built-in one in order.
         #[arg(long = "kb", value_name = "FILE")]
         kb: Vec<PathBuf>,
+        #[command(flatten)]
+        style: StyleArgs,
+        /// Exit with 1 when a finding of this severity or a more serious one is reported.
+        #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = ["error", "warning", "information", "hint"])]
+        fail_on: String,
     },
     /// Look actors up in the knowledge base and print their cards.
     Actors {
@@ -102,7 +121,11 @@ pub fn run(command: Command) -> u8 {
         Command::Lsp { .. } => {
             Err(Failure { code: 2, message: "`lsp` is run by the binary, not the CLI module".into() })
         }
-        Command::Check { paths, format, kb } => load_kb(&kb).map(|kb| check::run(&kb, &paths, format)),
+        Command::Check { paths, format, kb, style, fail_on } => load_kb(&kb).and_then(|kb| {
+            let style = house_style(&kb, &style)?;
+            let fail_on = crate::analysis::Severity::parse(&fail_on).unwrap_or(crate::analysis::Severity::Error);
+            Ok(check::run(&kb, &paths, format, style, fail_on))
+        }),
         Command::Actors { query, format, kb } => load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format)),
     };
     match result {
@@ -112,6 +135,22 @@ pub fn run(command: Command) -> u8 {
             f.code
         }
     }
+}
+
+/// The house style from `--style` and `--prefer`.
+pub fn house_style(kb: &KnowledgeBase, args: &StyleArgs) -> Result<Option<crate::kb::HouseStyle>, Failure> {
+    let usage = |e: crate::kb::StyleError| Failure { code: 2, message: e.to_string() };
+    let mut style = match &args.style {
+        Some(key) => Some(crate::kb::HouseStyle::preset(kb, key).map_err(usage)?),
+        None if args.prefer.is_empty() => None,
+        None => Some(crate::kb::HouseStyle::custom()),
+    };
+    if let Some(s) = style.as_mut() {
+        for spec in &args.prefer {
+            s.override_with(kb, spec).map_err(usage)?;
+        }
+    }
+    Ok(style)
 }
 
 /// Writes to stdout, ending quietly if the reader has gone (`frontline actors | head`).

@@ -3,6 +3,7 @@
 //! - [`model`]: actors, names (aliases), affiliations.
 //! - [`load`]: parsing, merging and validating knowledge-base files, with file:line:col problems.
 //! - [`matcher`]: the Aho-Corasick matcher over every name.
+//! - [`style`]: house styles (which name a newsroom prefers for an actor).
 //!
 //! The built-in knowledge base is `seeds/actors.json`, embedded in the binary at build time.
 
@@ -10,6 +11,7 @@ pub mod load;
 pub mod locate;
 pub mod matcher;
 pub mod model;
+pub mod style;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -17,6 +19,7 @@ use std::ops::Range;
 pub use load::{LoadError, Problem, Source};
 pub use matcher::{Found, NameRef};
 pub use model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule};
+pub use style::{HouseStyle, Preference, StyleError};
 
 use crate::text::fold::fold_str;
 use matcher::Matcher;

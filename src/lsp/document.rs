@@ -6,7 +6,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert;
-use crate::analysis::{analyze, Analysis};
+use crate::analysis::{analyze, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::text::markdown::Flavor;
 use crate::text::Encoding;
@@ -23,9 +23,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(kb: &KnowledgeBase, rope: Rope, version: i32, flavor: Flavor) -> Snapshot {
+    pub fn new(kb: &KnowledgeBase, settings: &Settings, rope: Rope, version: i32, flavor: Flavor) -> Snapshot {
         let text = rope.to_string();
-        let analysis = analyze(kb, &text, flavor);
+        let settings = Settings { flavor, style: settings.style.clone() };
+        let analysis = analyze(kb, &text, &settings);
         Snapshot { version, flavor, rope, text, analysis }
     }
 }
@@ -56,9 +57,9 @@ pub enum ChangeRejected {
 }
 
 impl Document {
-    pub fn open(kb: &KnowledgeBase, text: &str, version: i32, flavor: Flavor) -> Document {
+    pub fn open(kb: &KnowledgeBase, settings: &Settings, text: &str, version: i32, flavor: Flavor) -> Document {
         let rope = Rope::from_str(text);
-        let snapshot = Arc::new(Snapshot::new(kb, rope.clone(), version, flavor));
+        let snapshot = Arc::new(Snapshot::new(kb, settings, rope.clone(), version, flavor));
         Document { rope, version, flavor, snapshot }
     }
 
@@ -66,6 +67,7 @@ impl Document {
     pub fn change(
         &mut self,
         kb: &KnowledgeBase,
+        settings: &Settings,
         version: i32,
         changes: &[TextDocumentContentChangeEvent],
         enc: Encoding,
@@ -77,12 +79,12 @@ impl Document {
             convert::apply(&mut self.rope, c, enc);
         }
         self.version = version;
-        self.reanalyze(kb);
+        self.reanalyze(kb, settings);
         Ok(())
     }
 
     /// Re-analyses the current text (after an edit, or when the knowledge base changed).
-    pub fn reanalyze(&mut self, kb: &KnowledgeBase) {
-        self.snapshot = Arc::new(Snapshot::new(kb, self.rope.clone(), self.version, self.flavor));
+    pub fn reanalyze(&mut self, kb: &KnowledgeBase, settings: &Settings) {
+        self.snapshot = Arc::new(Snapshot::new(kb, settings, self.rope.clone(), self.version, self.flavor));
     }
 }

@@ -1,7 +1,8 @@
 //! The language server: the only module that knows about the Language Server Protocol.
 //!
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
-//! ([`document`]), encodes semantic tokens ([`semantic`]) and wires requests to the analysis
+//! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
+//! ([`diagnostics`]), and wires requests to the analysis
 //! ([`server`]). Everything it shows is computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
@@ -12,6 +13,7 @@
 //! - nothing is written to stdout but the protocol.
 
 pub mod convert;
+pub mod diagnostics;
 pub mod document;
 pub mod semantic;
 pub mod server;

@@ -220,7 +220,7 @@ fn find_backtick_run(text: &str, from: usize, n: usize) -> Option<usize> {
                 return Some(j);
             }
             j += m;
-        } else if text[j..].starts_with("\n\n") || text[j..].starts_with("\r\n\r\n") {
+        } else if bytes[j..].starts_with(b"\n\n") || bytes[j..].starts_with(b"\r\n\r\n") {
             return None;
         } else {
             j += 1;

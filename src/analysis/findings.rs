@@ -1,0 +1,115 @@
+//! Findings: what the rules report, with their fixes, independent of any output format.
+
+use std::ops::Range;
+
+/// How serious a finding is (the LSP severities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+
+    /// Parses `error`, `warning`, `information` (or `info`) and `hint`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "information" | "info" => Some(Severity::Information),
+            "hint" => Some(Severity::Hint),
+            _ => None,
+        }
+    }
+}
+
+/// A rule: its stable code, default severity and one-line summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+pub const MIXED_NAMES: Rule = Rule {
+    code: "naming/mixed-names",
+    severity: Severity::Warning,
+    summary: "one actor is called by names from more than one naming family",
+};
+pub const VARIANT_SPELLING: Rule = Rule {
+    code: "naming/variant-spelling",
+    severity: Severity::Warning,
+    summary: "one name is spelled or capitalised in more than one way",
+};
+pub const ACRONYM_BEFORE_DEFINITION: Rule = Rule {
+    code: "naming/acronym-before-definition",
+    severity: Severity::Information,
+    summary: "an acronym is used before the story spells it out, or never spelled out",
+};
+pub const AMBIGUOUS_ALIAS: Rule = Rule {
+    code: "naming/ambiguous-alias",
+    severity: Severity::Information,
+    summary: "a name that stands for several actors",
+};
+pub const HOUSE_STYLE: Rule = Rule {
+    code: "naming/house-style",
+    severity: Severity::Hint,
+    summary: "the configured house style prefers another name",
+};
+
+/// Every rule, in documentation order.
+pub const RULES: &[Rule] = &[MIXED_NAMES, VARIANT_SPELLING, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE];
+
+/// One replacement in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+/// A fix the user can apply: a title and the edits it makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// The fix to apply when the user asks for "the" fix.
+    pub preferred: bool,
+}
+
+/// Another place in the text that explains a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub range: Range<usize>,
+    pub message: String,
+    pub related: Vec<Related>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Finding {
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+}

@@ -1,0 +1,465 @@
+//! Naming rules: one actor, one name, spelled one way.
+//!
+//! Every rule judges only the writer's own words ([`Voice::Own`]); quotations, hashtags, handles and
+//! glosses that introduce other names are never flagged. Metonyms ("Washington" for the US
+//! government) are left alone. Rules, codes and fixes are documented in `docs/diagnostics.md`.
+//!
+//! **Which name is preferred.** With a house style, the style's name for the actor. Otherwise the
+//! name the writer used first in the body (a headline's choice counts only if the body never names
+//! the actor). An introduction such as "the Islamic State of Iraq and the Levant (ISIS)" commits the
+//! story to the bracketed name.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::findings::{
+    Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES, VARIANT_SPELLING,
+};
+use super::mentions::Mention;
+use super::voice::Voice;
+use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
+use crate::text::fold::case_signature;
+use crate::text::sentences::starts_sentence;
+
+/// The end of the headline: the first paragraph when it is a single line that does not end like a
+/// sentence (a title), or a Markdown `#` heading at the very top.
+pub fn headline_end(text: &str) -> usize {
+    let start = text.len() - text.trim_start().len();
+    let first_line_end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+    let line = text[start..first_line_end].trim();
+    let titled = line.starts_with('#') || (!line.is_empty() && !line.ends_with(['.', '!', '?', ':']) && line.len() < 300);
+    if titled {
+        first_line_end
+    } else {
+        0
+    }
+}
+
+/// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
+/// collapsed, case kept.
+fn spelling(text: &str, m: &Mention) -> String {
+    text[m.range.clone()]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['’', '‘', 'ʼ', '`', '´'], "'")
+}
+
+/// The spelling group of a name: variants and misspellings belong to the name they spell; the
+/// acronyms of one family form one group (U.S., US, USA).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SpellingRoot {
+    Name(u16),
+    Acronyms(String),
+}
+
+fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
+    let actor = kb.actor(r.actor);
+    let mut idx = r.name as usize;
+    for _ in 0..8 {
+        let n = &actor.names[idx];
+        match n.form {
+            AliasForm::Variant | AliasForm::Misspelling => {
+                match n.of.as_ref().and_then(|of| actor.names.iter().position(|x| &x.text == of)) {
+                    Some(next) if next != idx => idx = next,
+                    _ => break,
+                }
+            }
+            AliasForm::Acronym => return SpellingRoot::Acronyms(n.family.clone()),
+            _ => break,
+        }
+    }
+    match actor.names[idx].form {
+        AliasForm::Acronym => SpellingRoot::Acronyms(actor.names[idx].family.clone()),
+        _ => SpellingRoot::Name(idx as u16),
+    }
+}
+
+/// Whether a name is an acronym or a spelling of one (SDS for SDF).
+fn is_acronymish(kb: &KnowledgeBase, r: NameRef) -> bool {
+    matches!(spelling_root(kb, r), SpellingRoot::Acronyms(_))
+}
+
+/// Capitalises `replacement` when it stands at the start of a sentence.
+fn fit(text: &str, at: usize, replacement: &str) -> String {
+    let mut chars = replacement.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() && starts_sentence(text, at) => c.to_uppercase().chain(chars).collect(),
+        _ => replacement.to_string(),
+    }
+}
+
+/// Letters the writer put in lower case where the name has a capital ("raqqa", "Syrian democratic forces").
+fn lowered_capitals(written: &str, name: &str) -> bool {
+    case_signature(written).zip(case_signature(name)).any(|(w, n)| n.is_uppercase() && w.is_lowercase())
+}
+
+struct Ctx<'a> {
+    kb: &'a KnowledgeBase,
+    text: &'a str,
+    mentions: &'a [Mention],
+    style: Option<&'a HouseStyle>,
+    headline_end: usize,
+    out: Vec<Finding>,
+}
+
+/// Runs every naming rule.
+pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option<&HouseStyle>) -> Vec<Finding> {
+    let mut by_actor: HashMap<ActorId, Vec<usize>> = HashMap::new();
+    let mut order: Vec<ActorId> = Vec::new();
+    for (i, m) in mentions.iter().enumerate() {
+        let e = by_actor.entry(m.actor()).or_default();
+        if e.is_empty() {
+            order.push(m.actor());
+        }
+        e.push(i);
+    }
+    let mut cx = Ctx { kb, text, mentions, style, headline_end: headline_end(text), out: Vec::new() };
+    for actor in order {
+        let all = &by_actor[&actor];
+        let own: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| mentions[i].voice == Voice::Own && kb.name(mentions[i].name).form != AliasForm::Metonym)
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        cx.mixed_names(actor, &own);
+        cx.variant_spelling(&own);
+        cx.acronyms(actor, all, &own);
+        cx.house_style(actor, &own);
+    }
+    for (i, m) in mentions.iter().enumerate() {
+        if m.voice == Voice::Own && !m.others.is_empty() {
+            cx.ambiguous(i);
+        }
+    }
+    let mut out = cx.out;
+    out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    out
+}
+
+impl Ctx<'_> {
+    fn written(&self, i: usize) -> &str {
+        &self.text[self.mentions[i].range.clone()]
+    }
+
+    fn family(&self, i: usize) -> &str {
+        &self.kb.name(self.mentions[i].name).family
+    }
+
+    /// The mention that sets the story's choice: the first own mention after the headline (or the
+    /// very first), or, for an introduction "X (Y)", its bracketed name Y.
+    fn choice(&self, own: &[usize]) -> usize {
+        let first = own.iter().copied().find(|&i| self.mentions[i].range.start >= self.headline_end).unwrap_or(own[0]);
+        let next = first + 1;
+        match self.mentions.get(next) {
+            Some(m) if m.voice == Voice::Gloss
+                && m.actor() == self.mentions[first].actor()
+                && self.text[self.mentions[first].range.end..m.range.start].trim() == "(" =>
+            {
+                next
+            }
+            _ => first,
+        }
+    }
+
+    /// The text to write instead of mention `i` in `family`: a form of the same shape (acronym or
+    /// name) that the story already uses, else the knowledge base's.
+    fn replacement_in_family(&self, actor: ActorId, i: usize, family: &str, used: &[usize]) -> Option<String> {
+        let acronym = is_acronymish(self.kb, self.mentions[i].name);
+        let in_story = used
+            .iter()
+            .copied()
+            .filter(|&j| self.family(j) == family)
+            .find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym)
+            .map(|j| spelling(self.text, &self.mentions[j]));
+        in_story.or_else(|| {
+            let a = self.kb.actor(actor);
+            let shape_ok = |n: &crate::kb::Alias| {
+                n.family == family
+                    && if acronym {
+                        n.form == AliasForm::Acronym
+                    } else {
+                        matches!(n.form, AliasForm::Name | AliasForm::Short | AliasForm::Descriptive) && n.lang == "en"
+                    }
+            };
+            a.names
+                .iter()
+                .find(|n| shape_ok(n))
+                .or_else(|| a.names.iter().find(|n| n.family == family && n.lang == "en"))
+                .map(|n| n.text.clone())
+        })
+    }
+
+    fn replace_fix(&self, title: String, edits: Vec<Edit>, preferred: bool) -> Fix {
+        Fix { title, edits, preferred }
+    }
+
+    fn edit(&self, i: usize, replacement: &str) -> Edit {
+        let r = self.mentions[i].range.clone();
+        Edit { text: fit(self.text, r.start, replacement), range: r }
+    }
+
+    fn mixed_names(&mut self, actor: ActorId, own: &[usize]) {
+        let mut families: Vec<&str> = own.iter().map(|&i| self.family(i)).collect();
+        families.sort();
+        families.dedup();
+        if families.len() < 2 {
+            // One family (if not the style's, the house-style rule speaks for that).
+            return;
+        }
+        let styled = self.style.and_then(|s| s.prefer.get(&actor)).map(|p| p.name);
+        let choice = self.choice(own);
+        let (preferred_family, anchor): (String, Option<usize>) = match styled {
+            Some(n) => {
+                let fam = self.kb.name(n).family.clone();
+                let first = own.iter().copied().find(|&i| self.family(i) == fam);
+                (fam, first)
+            }
+            None => (self.family(choice).to_string(), Some(choice)),
+        };
+        let name = self.kb.actor(actor).name().to_string();
+        let offenders: Vec<usize> = own.iter().copied().filter(|&i| self.family(i) != preferred_family).collect();
+        // An introduction "X (Y)" is not an offence of X.
+        let offenders: Vec<usize> = offenders
+            .into_iter()
+            .filter(|&i| {
+                !(i + 1 == choice && self.mentions[choice].voice == Voice::Gloss && styled.is_none())
+            })
+            .collect();
+        if offenders.is_empty() {
+            return;
+        }
+        let preferred_used: Vec<usize> = own.iter().copied().filter(|&i| self.family(i) == preferred_family).collect();
+        let all_edits: Vec<Edit> = offenders
+            .iter()
+            .filter_map(|&i| self.replacement_in_family(actor, i, &preferred_family, &preferred_used).map(|r| self.edit(i, &r)))
+            .collect();
+        let pref_label = match (styled, anchor) {
+            (Some(n), _) => format!("the house style's `{}`", self.kb.name(n).text),
+            (None, Some(a)) => format!("`{}`, the name this story uses first", spelling(self.text, &self.mentions[a])),
+            (None, None) => "the preferred name".to_string(),
+        };
+        for &i in &offenders {
+            let written = spelling(self.text, &self.mentions[i]);
+            let message = format!(
+                "`{written}` and {pref_label} both name {name}, from different naming families ({} and {}); keep to one",
+                self.family(i),
+                preferred_family
+            );
+            let related = anchor
+                .map(|a| Related {
+                    range: self.mentions[a].range.clone(),
+                    message: format!("first use of `{}`", spelling(self.text, &self.mentions[a])),
+                })
+                .into_iter()
+                .collect();
+            let mut fixes = Vec::new();
+            if let Some(r) = self.replacement_in_family(actor, i, &preferred_family, &preferred_used) {
+                fixes.push(self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, &r)], true));
+            }
+            if all_edits.len() > 1 {
+                fixes.push(self.replace_fix(
+                    format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len()),
+                    all_edits.clone(),
+                    false,
+                ));
+            }
+            self.out.push(Finding { rule: MIXED_NAMES, range: self.mentions[i].range.clone(), message, related, fixes });
+        }
+    }
+
+    fn variant_spelling(&mut self, own: &[usize]) {
+        // Spellings that differ within one spelling group.
+        let mut groups: Vec<(SpellingRoot, Vec<usize>)> = Vec::new();
+        for &i in own {
+            let root = spelling_root(self.kb, self.mentions[i].name);
+            match groups.iter_mut().find(|(r, _)| *r == root) {
+                Some((_, v)) => v.push(i),
+                None => groups.push((root, vec![i])),
+            }
+        }
+        for (_, members) in &groups {
+            let key = |i: usize| spelling(self.text, &self.mentions[i]).to_lowercase();
+            let first_key = key(members[0]);
+            if members.iter().all(|&i| key(i) == first_key) {
+                continue;
+            }
+            let style_form = self.style.and_then(|s| s.prefer.get(&self.mentions[members[0]].actor())).map(|p| self.kb.name(p.name).text.to_lowercase());
+            let preferred = members
+                .iter()
+                .copied()
+                .find(|&i| Some(key(i).replace('’', "'")) == style_form)
+                .unwrap_or(members[0]);
+            let pref_text = spelling(self.text, &self.mentions[preferred]);
+            let offenders: Vec<usize> = members.iter().copied().filter(|&i| key(i) != key(preferred)).collect();
+            let all_edits: Vec<Edit> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
+            for &i in &offenders {
+                let written = spelling(self.text, &self.mentions[i]);
+                let message = format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
+                let mut fixes = vec![self.replace_fix(format!("Replace `{written}` with `{pref_text}`"), vec![self.edit(i, &pref_text)], true)];
+                if all_edits.len() > 1 {
+                    fixes.push(self.replace_fix(
+                        format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len()),
+                        all_edits.clone(),
+                        false,
+                    ));
+                }
+                self.out.push(Finding {
+                    rule: VARIANT_SPELLING,
+                    range: self.mentions[i].range.clone(),
+                    message,
+                    related: vec![Related {
+                        range: self.mentions[preferred].range.clone(),
+                        message: format!("`{pref_text}` here"),
+                    }],
+                    fixes,
+                });
+            }
+        }
+        // Capitals written in lower case.
+        for &i in own {
+            let n = self.kb.name(self.mentions[i].name);
+            let written = self.written(i);
+            if n.case == CaseRule::Any && lowered_capitals(written, &n.text) {
+                let fixed = fix_case(written, &n.text);
+                self.out.push(Finding {
+                    rule: VARIANT_SPELLING,
+                    range: self.mentions[i].range.clone(),
+                    message: format!("`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"),
+                    related: Vec::new(),
+                    fixes: vec![self.replace_fix(format!("Capitalise as `{fixed}`"), vec![Edit { range: self.mentions[i].range.clone(), text: fixed }], true)],
+                });
+            }
+        }
+    }
+
+    fn acronyms(&mut self, actor: ActorId, all: &[usize], own: &[usize]) {
+        let mut seen: Vec<String> = Vec::new();
+        for &i in own {
+            let m = &self.mentions[i];
+            let n = self.kb.name(m.name);
+            if n.form != AliasForm::Acronym || !n.expand || m.range.start < self.headline_end {
+                continue;
+            }
+            let written = spelling(self.text, m);
+            if seen.contains(&written) {
+                continue;
+            }
+            seen.push(written.clone());
+            let defined = all.iter().copied().take_while(|&j| j <= i + 1).any(|j| {
+                let o = self.kb.name(self.mentions[j].name);
+                o.family == n.family && !is_acronymish(self.kb, self.mentions[j].name) && o.lang == "en"
+                    && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
+            }) || (i > 0 && self.mentions[i - 1].actor() == actor && self.mentions[i].voice == Voice::Gloss);
+            if defined {
+                continue;
+            }
+            let expansion = self.expansion(actor, m.name);
+            let later = all.iter().copied().any(|j| {
+                j > i && {
+                    let o = self.kb.name(self.mentions[j].name);
+                    o.family == n.family && !is_acronymish(self.kb, self.mentions[j].name)
+                }
+            });
+            let message = match (&expansion, later) {
+                (Some(e), true) => format!("`{written}` is used before the story spells it out ({e})"),
+                (Some(e), false) => format!("`{written}` is never spelled out ({e})"),
+                (None, _) => format!("`{written}` is never spelled out"),
+            };
+            let fixes = expansion
+                .map(|e| {
+                    let text = fit(self.text, m.range.start, &format!("{e} ({written})"));
+                    vec![self.replace_fix(format!("Spell out: `{e} ({written})`"), vec![Edit { range: m.range.clone(), text }], true)]
+                })
+                .unwrap_or_default();
+            self.out.push(Finding { rule: ACRONYM_BEFORE_DEFINITION, range: m.range.clone(), message, related: Vec::new(), fixes });
+        }
+    }
+
+    /// What an acronym stands for: its `of`, else the family's English full name, else the canonical name.
+    fn expansion(&self, actor: ActorId, r: NameRef) -> Option<String> {
+        let a = self.kb.actor(actor);
+        let n = self.kb.name(r);
+        if let Some(of) = n.of.as_ref().filter(|of| a.names.iter().any(|x| &x.text == *of && x.form != AliasForm::Acronym)) {
+            return Some(of.clone());
+        }
+        a.names
+            .iter()
+            .find(|x| x.family == n.family && x.form == AliasForm::Name && x.lang == "en")
+            .or_else(|| a.names.first().filter(|x| x.family == n.family))
+            .map(|x| x.text.clone())
+    }
+
+    fn ambiguous(&mut self, i: usize) {
+        let m = &self.mentions[i];
+        let written = spelling(self.text, m);
+        let mut actors = vec![m.actor()];
+        actors.extend(m.others.iter().copied());
+        let names: Vec<&str> = actors.iter().map(|&a| self.kb.actor(a).name()).collect();
+        let fixes = names
+            .iter()
+            .map(|n| self.replace_fix(format!("Spell out as `{n}`"), vec![self.edit(i, n)], false))
+            .collect();
+        self.out.push(Finding {
+            rule: AMBIGUOUS_ALIAS,
+            range: m.range.clone(),
+            message: format!("`{written}` can stand for {}; spell out which one", join_or(&names)),
+            related: Vec::new(),
+            fixes,
+        });
+    }
+
+    fn house_style(&mut self, actor: ActorId, own: &[usize]) {
+        let Some(style) = self.style else { return };
+        let Some(pref) = style.prefer.get(&actor) else { return };
+        let wanted = self.kb.name(pref.name).text.clone();
+        let allowed: Vec<String> = std::iter::once(pref.name).chain(pref.allow.iter().copied()).map(|r| self.kb.name(r).text.to_lowercase()).collect();
+        for &i in own {
+            let written = spelling(self.text, &self.mentions[i]);
+            if allowed.contains(&written.to_lowercase()) {
+                continue;
+            }
+            self.out.push(Finding {
+                rule: HOUSE_STYLE,
+                range: self.mentions[i].range.clone(),
+                message: format!("{} style writes `{wanted}`", style.name),
+                related: Vec::new(),
+                fixes: vec![self.replace_fix(format!("Replace `{written}` with `{wanted}`"), vec![self.edit(i, &wanted)], true)],
+            });
+        }
+    }
+}
+
+/// `written` with the capitals of `name` restored, letter by letter where they line up.
+fn fix_case(written: &str, name: &str) -> String {
+    let mut caps = case_signature(name);
+    written
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                match caps.next() {
+                    Some(n) if n.is_uppercase() && c.is_lowercase() => c.to_uppercase().next().unwrap_or(c),
+                    _ => c,
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn join_or(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [a] => a.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Byte ranges of the headline (for callers that want to mark it).
+pub fn headline(text: &str) -> Range<usize> {
+    0..headline_end(text)
+}

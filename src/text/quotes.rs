@@ -1,0 +1,216 @@
+//! Quotations: the spans of a text that are someone else's words.
+//!
+//! Found per paragraph (paragraphs end at blank lines):
+//! - double quotes: straight `"…"`, curly `“…”`, low-high `„…“`, guillemets `«…»` and `»…«`; an opening
+//!   quote left open at the end of a paragraph runs to the end of that paragraph (news style opens
+//!   each paragraph of a long quotation and closes only the last);
+//! - Markdown block quotes (lines starting with `>`), in Markdown;
+//! - embedded posts: a paragraph followed by a signature line such as `— Name (@handle) 13 Jun 2017`.
+//!
+//! A quoted span of one to three words is a scare quote ("caliphate", “Islamic state”): the words
+//! stay the writer's own. Four words or more make a quotation.
+
+use std::ops::Range;
+
+use super::markdown::Flavor;
+
+/// What kind of quoted span this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuoteKind {
+    /// A direct quotation of four words or more, marks included.
+    Quotation,
+    /// One to three quoted words: the writer's own, set off.
+    Scare,
+    /// A Markdown block quote line.
+    Block,
+    /// An embedded social-media post and its signature line.
+    Post,
+}
+
+/// A quoted span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// Byte range, quote marks included.
+    pub range: Range<usize>,
+    pub kind: QuoteKind,
+}
+
+impl Quote {
+    /// Whether the span holds someone else's words (everything but scare quotes).
+    pub fn is_others_words(&self) -> bool {
+        self.kind != QuoteKind::Scare
+    }
+}
+
+/// Paragraphs: maximal runs of non-blank lines, as byte ranges without the final line break.
+pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            if let Some(s) = start.take() {
+                out.push(s..end);
+            }
+        } else {
+            start.get_or_insert(pos);
+            end = pos + content.len();
+        }
+        pos += line.len();
+    }
+    if let Some(s) = start {
+        out.push(s..end);
+    }
+    out
+}
+
+fn closing_for(open: char) -> Option<&'static [char]> {
+    match open {
+        '“' => Some(&['”']),
+        '„' => Some(&['“', '”']),
+        '«' => Some(&['»']),
+        '»' => Some(&['«']),
+        _ => None,
+    }
+}
+
+fn word_count(s: &str) -> usize {
+    s.split(|c: char| c.is_whitespace()).filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+fn classify(text: &str, range: Range<usize>) -> Quote {
+    let kind = if word_count(&text[range.clone()]) >= 4 { QuoteKind::Quotation } else { QuoteKind::Scare };
+    Quote { range, kind }
+}
+
+/// Whether a straight `"` at `i` opens a quotation (it follows a space, an opening bracket, or starts the text).
+fn straight_opens(text: &str, i: usize) -> bool {
+    text[..i].chars().next_back().is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '—' | '–' | '-' | ':'))
+}
+
+/// Double-quoted spans inside one paragraph.
+fn quotes_in(text: &str, para: Range<usize>, out: &mut Vec<Quote>) {
+    let mut iter = text[para.clone()].char_indices().map(|(i, c)| (para.start + i, c)).peekable();
+    while let Some((i, c)) = iter.next() {
+        let closers: &[char] = if c == '"' {
+            if !straight_opens(text, i) {
+                continue;
+            }
+            &['"']
+        } else if let Some(cl) = closing_for(c) {
+            cl
+        } else {
+            continue;
+        };
+        let mut end = para.end;
+        for (j, d) in iter.by_ref() {
+            if closers.contains(&d) {
+                end = j + d.len_utf8();
+                break;
+            }
+        }
+        out.push(classify(text, i..end));
+    }
+}
+
+/// A signature line of an embedded post: a dash, a name, and an `(@handle)`.
+fn is_post_signature(line: &str) -> bool {
+    let t = line.trim_start();
+    (t.starts_with('—') || t.starts_with('–') || t.starts_with("- ")) && t.contains("(@")
+}
+
+/// Every quoted span of `text`, sorted by start and not overlapping.
+pub fn quotes(text: &str, flavor: Flavor) -> Vec<Quote> {
+    let mut out = Vec::new();
+    let paras = paragraphs(text);
+    for (k, para) in paras.iter().enumerate() {
+        let body = &text[para.clone()];
+        if is_post_signature(body) {
+            // The signature and the paragraph before it are the post.
+            let start = if k > 0 { paras[k - 1].start } else { para.start };
+            out.retain(|q: &Quote| q.range.end <= start);
+            out.push(Quote { range: start..para.end, kind: QuoteKind::Post });
+            continue;
+        }
+        if flavor == Flavor::Markdown && body.trim_start().starts_with('>') {
+            out.push(Quote { range: para.clone(), kind: QuoteKind::Block });
+            continue;
+        }
+        quotes_in(text, para.clone(), &mut out);
+    }
+    out.sort_by_key(|q| q.range.start);
+    out
+}
+
+/// The quote containing byte range `r`, if any (`quotes` sorted and disjoint).
+pub fn quote_around<'a>(quotes: &'a [Quote], r: &Range<usize>) -> Option<&'a Quote> {
+    let i = quotes.partition_point(|q| q.range.end <= r.start);
+    quotes.get(i).filter(|q| q.range.start <= r.start && r.end <= q.range.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str, flavor: Flavor) -> Vec<(&str, QuoteKind)> {
+        quotes(text, flavor).into_iter().map(|q| (&text[q.range], q.kind)).collect()
+    }
+
+    #[test]
+    fn curly_straight_and_guillemets() {
+        let t = "He said “as an air force for ISIS.” and \"it was never this blatant\" and «ISIL ici».";
+        assert_eq!(
+            spans(t, Flavor::Plain),
+            vec![
+                ("“as an air force for ISIS.”", QuoteKind::Quotation),
+                ("\"it was never this blatant\"", QuoteKind::Quotation),
+                ("«ISIL ici»", QuoteKind::Scare),
+            ]
+        );
+    }
+
+    #[test]
+    fn scare_quotes_are_short() {
+        let t = "the stronghold of the “Islamic state” (banned) and a \"legitimate target.\"";
+        let kinds: Vec<QuoteKind> = spans(t, Flavor::Plain).into_iter().map(|(_, k)| k).collect();
+        assert_eq!(kinds, vec![QuoteKind::Scare, QuoteKind::Scare]);
+    }
+
+    #[test]
+    fn an_open_quote_runs_to_the_end_of_its_paragraph() {
+        let t = "“The whole thing started with fire from the regime.\n\n“Then ISIL started.” he said.";
+        assert_eq!(
+            spans(t, Flavor::Plain),
+            vec![
+                ("“The whole thing started with fire from the regime.", QuoteKind::Quotation),
+                ("“Then ISIL started.”", QuoteKind::Scare),
+            ]
+        );
+    }
+
+    #[test]
+    fn apostrophes_and_inch_marks_do_not_open_quotes() {
+        let t = "ISIL’s advance; a 12\" gun; al-Qa'ida.";
+        assert!(spans(t, Flavor::Plain).is_empty());
+    }
+
+    #[test]
+    fn block_quotes_and_embedded_posts() {
+        let t = "Intro.\n\n> ISIS is here, says the post\n> more\n\nFirst footage of #SAA against #ISIS today.\n\n— Fahd Majd (@Syria_Protector) 13 Jun 2017\n\nAfter.";
+        let s = spans(t, Flavor::Markdown);
+        assert_eq!(s[0], ("> ISIS is here, says the post\n> more", QuoteKind::Block));
+        assert_eq!(s[1], ("First footage of #SAA against #ISIS today.\n\n— Fahd Majd (@Syria_Protector) 13 Jun 2017", QuoteKind::Post));
+        assert_eq!(s.len(), 2);
+        // Plain text has no block quotes.
+        assert_eq!(spans(t, Flavor::Plain).len(), 1);
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines() {
+        let t = "a\nb\n\n  \nc\r\n\r\nd";
+        let p: Vec<&str> = paragraphs(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(p, vec!["a\nb", "c", "d"]);
+    }
+}
