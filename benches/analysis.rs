@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use frontline::analysis::analyze;
+use frontline::analysis::{analyze, Settings};
 use frontline::kb::KnowledgeBase;
 use frontline::text::markdown::Flavor;
 
@@ -43,14 +43,14 @@ fn bench(c: &mut Criterion) {
     for (name, text) in seeds() {
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| {
-            b.iter(|| analyze(&kb, black_box(t), Flavor::Plain))
+            b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Plain)))
         });
     }
     for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
         let text = corpus(size);
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::new("concatenated", label), &text, |b, t| {
-            b.iter(|| analyze(&kb, black_box(t), Flavor::Markdown))
+            b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Markdown)))
         });
     }
     g.finish();

@@ -15,18 +15,71 @@ fn kb() -> &'static KnowledgeBase {
 
 fn pieces() -> impl Strategy<Value = String> {
     let p = prop::sample::select(vec![
-        "ISIS", "ISIL", "Isis", "IS", "is", "Daesh", "داعش", "وداعش", "al-Qa’ida", "al Qaeda", "Menbej", "Manbij",
-        "raqqa", "SDF", "Syrian Democratic Forces", "SNC", "(", ")", "“", "”", "\"", "«", "»", "#", "@", ">", "- ",
-        "```", "`", "<!--", "-->", "http://x.y/ISIS", "[a](b)", " ", "  ", "\n", "\r\n", "\r", "\n\n", ".", ",",
-        "also known as", " or ", " and ", "\u{a0}", "\u{200f}", "😀", "🇸🇾", "e\u{301}", "ب", "the", "said",
-        "— Name (@handle) 1 Jan", "U.S.", "US", "USA",
+        "ISIS",
+        "ISIL",
+        "Isis",
+        "IS",
+        "is",
+        "Daesh",
+        "داعش",
+        "وداعش",
+        "al-Qa’ida",
+        "al Qaeda",
+        "Menbej",
+        "Manbij",
+        "raqqa",
+        "SDF",
+        "Syrian Democratic Forces",
+        "SNC",
+        "(",
+        ")",
+        "“",
+        "”",
+        "\"",
+        "«",
+        "»",
+        "#",
+        "@",
+        ">",
+        "- ",
+        "```",
+        "`",
+        "<!--",
+        "-->",
+        "http://x.y/ISIS",
+        "[a](b)",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\n\n",
+        ".",
+        ",",
+        "also known as",
+        " or ",
+        " and ",
+        "\u{a0}",
+        "\u{200f}",
+        "😀",
+        "🇸🇾",
+        "e\u{301}",
+        "ب",
+        "the",
+        "said",
+        "— Name (@handle) 1 Jan",
+        "U.S.",
+        "US",
+        "USA",
     ]);
     prop::collection::vec(p, 0..60).prop_map(|v| v.concat())
 }
 
 fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result<(), TestCaseError> {
     let a = analyze(kb(), text, &Settings { flavor, style });
-    let ok = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
+    let ok = |r: &std::ops::Range<usize>| {
+        r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+    };
     for m in &a.mentions {
         prop_assert!(ok(&m.range) && !m.range.is_empty());
     }

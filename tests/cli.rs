@@ -42,7 +42,8 @@ fn check_reports_actors_in_the_seed_folder() {
     assert!(out.contains("seeds/articles/000_a9beee0ed21879d9.txt"));
     assert!(out.contains("Islamic State (armed group) ×20: ISIS ×5, Islamic State of Iraq and the Levant ×1, Islamic State ×10, ISIL ×4"), "{out}");
     assert!(out.contains("Manbij (place) ×1: Menbej ×1"));
-    assert!(out.trim_end().ends_with("5 files, 377 mentions"), "{out}");
+    assert!(out.trim_end().ends_with("5 files, 377 mentions; 31 warnings, 3 information, 0 hints"), "{out}");
+    assert!(out.contains("seeds/articles/001_1e79ab6f679bd460.txt: 47 actors, 119 mentions, 1 findings"), "{out}");
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn actors_prints_cards_and_lists() {
     let o = frontline(&["actors", "al-Qa’ida"]);
     assert!(stdout(&o).starts_with("al-Qaeda (armed group, al-qaeda)"));
     let o = frontline(&["actors"]);
-    assert_eq!(stdout(&o).lines().count(), 198);
+    assert_eq!(stdout(&o).lines().count(), 201);
     let o = frontline(&["actors", "no such actor anywhere"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no actor matches"));
@@ -124,4 +125,80 @@ fn unreadable_files_are_reported_and_the_rest_checked() {
     assert!(err.contains("tests/fixtures/latin1.txt: not UTF-8"), "{err}");
     assert!(err.contains("missing.md:"), "{err}");
     assert!(stdout(&o).contains("Free Syrian Army"));
+}
+
+#[test]
+fn check_reports_naming_findings_with_carets() {
+    let o = frontline(&["check", "seeds/articles/001_1e79ab6f679bd460.txt"]);
+    assert_eq!(o.status.code(), Some(0), "warnings do not fail by default");
+    let out = stdout(&o);
+    let expected = [
+        "seeds/articles/001_1e79ab6f679bd460.txt:37:237: warning[naming/variant-spelling]: `al-Qai'da` is spelled `al-Qa'ida` elsewhere in this story; keep to one spelling",
+        "37 | …reme Military Council specifically to combat al-Qai'da, and is made up of approximately 13,000…",
+        "   |                                               ^^^^^^^^^",
+        "  note: seeds/articles/001_1e79ab6f679bd460.txt:1:65: `al-Qa'ida` here",
+    ]
+    .join("\n");
+    assert!(out.starts_with(&expected), "{out}");
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let story = "seeds/articles/003_ebde9c7ef49edc9c.txt";
+    assert_eq!(frontline(&["check", story]).status.code(), Some(0));
+    assert_eq!(frontline(&["check", "--fail-on", "warning", story]).status.code(), Some(1));
+    assert_eq!(
+        frontline(&["check", "--fail-on", "hint", "seeds/articles/004_a68ae34d37384242.txt"]).status.code(),
+        Some(0)
+    );
+    let o = frontline(&["check", "--fail-on", "loud", story]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn json_and_sarif_carry_the_same_findings() {
+    let story = "seeds/articles/003_ebde9c7ef49edc9c.txt";
+    let j: Value = serde_json::from_slice(&frontline(&["check", "--format", "json", story]).stdout).unwrap();
+    let findings = j["files"][0]["findings"].as_array().unwrap();
+    let s: Value = serde_json::from_slice(&frontline(&["check", "--format", "sarif", story]).stdout).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(findings.len(), results.len());
+    assert!(findings.len() > 10);
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles/003_ebde9c7ef49edc9c.txt"))
+        .unwrap();
+    for (f, r) in findings.iter().zip(results) {
+        assert_eq!(f["code"], r["ruleId"]);
+        assert_eq!(f["message"], r["message"]["text"]);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (f["line"].clone(), f["column"].clone()),
+            (region["startLine"].clone(), region["startColumn"].clone())
+        );
+        let (a, b) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+        assert_eq!(&text[a..b], f["text"].as_str().unwrap());
+        for fix in f["fixes"].as_array().unwrap() {
+            for e in fix["edits"].as_array().unwrap() {
+                assert!(e["new_text"].is_string());
+            }
+        }
+    }
+    let rules: Vec<&str> =
+        s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"naming/mixed-names") && rules.contains(&"naming/house-style"));
+}
+
+#[test]
+fn house_styles_and_preferences() {
+    let story = "seeds/articles/000_a9beee0ed21879d9.txt";
+    let o = frontline(&["check", "--style", "guardian", story]);
+    assert!(stdout(&o).contains("hint[naming/house-style]: The Guardian and The Observer style writes `Isis`"));
+    let o = frontline(&["check", "--prefer", "islamic-state=ISIL", story]);
+    let out = stdout(&o);
+    assert!(out.contains("the house style's `ISIL`"), "{out}");
+    let o = frontline(&["check", "--style", "times", story]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown house style `times` (known: ap, bbc, guardian, nyt, reuters)"));
+    let o = frontline(&["check", "--prefer", "islamic-state=Hamas", story]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -10,8 +10,9 @@ fn hover_text(h: &Value) -> String {
     h["contents"]["value"].as_str().unwrap_or_default().to_string()
 }
 
+/// The card's title line (a note about quoting or ambiguity may come before it).
 fn card_title(h: &Value) -> String {
-    hover_text(h).lines().next().unwrap_or_default().to_string()
+    hover_text(h).lines().find(|l| l.starts_with("### ")).unwrap_or_default().to_string()
 }
 
 #[test]

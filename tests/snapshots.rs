@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use frontline::analysis::analyze;
 use frontline::analysis::card::{card, Usage};
-use frontline::kb::KnowledgeBase;
+use frontline::analysis::{analyze, Analysis, Settings, Voice};
+use frontline::kb::{HouseStyle, KnowledgeBase};
 use frontline::text::markdown::Flavor;
 
 const SEEDS: [&str; 5] = [
@@ -32,7 +32,7 @@ fn mentions_on_the_seeds() {
     let kb = KnowledgeBase::builtin().unwrap();
     for name in SEEDS {
         let text = seed(name);
-        let analysis = analyze(&kb, &text, Flavor::Plain);
+        let analysis = analyze(&kb, &text, &Settings::new(Flavor::Plain));
         let mut out = String::new();
         for m in &analysis.mentions {
             let (l, c) = line_col(&text, m.range.start);
@@ -41,8 +41,8 @@ fn mentions_on_the_seeds() {
             if m.first {
                 flags.push("first".to_string());
             }
-            if m.tagged {
-                flags.push("tagged".to_string());
+            if m.voice != Voice::Own {
+                flags.push(format!("{:?}", m.voice).to_lowercase());
             }
             if !m.others.is_empty() {
                 let others: Vec<&str> = m.others.iter().map(|&o| kb.actor(o).id.as_str()).collect();
@@ -77,7 +77,7 @@ fn hover_cards_on_the_seeds() {
     for (prefix, needle, n) in cases {
         let name = SEEDS.iter().find(|s| s.starts_with(prefix)).unwrap();
         let text = seed(name);
-        let analysis = analyze(&kb, &text, Flavor::Plain);
+        let analysis = analyze(&kb, &text, &Settings::new(Flavor::Plain));
         let at = text.match_indices(needle).nth(n).unwrap().0;
         let m = analysis.mention_at(at).unwrap_or_else(|| panic!("no mention at {needle}"));
         let usage = Usage {
@@ -87,4 +87,49 @@ fn hover_cards_on_the_seeds() {
         let md = card(&kb, m.actor(), Some(&usage)).to_markdown();
         insta::assert_snapshot!(format!("hover_{prefix}_{}", needle.replace(['’', '\''], "")), md);
     }
+}
+
+/// Findings with their related places and fixes, as a reviewer reads them.
+fn render_findings(text: &str, analysis: &Analysis) -> String {
+    let mut out = String::new();
+    for f in &analysis.findings {
+        let (l, c) = line_col(text, f.range.start);
+        let _ = writeln!(out, "{l}:{c} {} {:?}: {}", f.code(), &text[f.range.clone()], f.message);
+        for r in &f.related {
+            let (rl, rc) = line_col(text, r.range.start);
+            let _ = writeln!(out, "    related {rl}:{rc}: {}", r.message);
+        }
+        for fix in &f.fixes {
+            let edits: Vec<String> = fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let (el, ec) = line_col(text, e.range.start);
+                    format!("{el}:{ec} {:?}->{:?}", &text[e.range.clone()], e.text)
+                })
+                .collect();
+            let _ =
+                writeln!(out, "    fix{} {}: {}", if fix.preferred { "*" } else { "" }, fix.title, edits.join(", "));
+        }
+    }
+    out
+}
+
+#[test]
+fn naming_findings_on_the_seeds() {
+    let kb = KnowledgeBase::builtin().unwrap();
+    for name in SEEDS {
+        let text = seed(name);
+        let analysis = analyze(&kb, &text, &Settings::new(Flavor::Plain));
+        insta::assert_snapshot!(format!("findings_{}", &name[..3]), render_findings(&text, &analysis));
+    }
+}
+
+#[test]
+fn naming_findings_with_a_house_style() {
+    let kb = KnowledgeBase::builtin().unwrap();
+    let text = seed(SEEDS[0]);
+    let style = HouseStyle::preset(&kb, "guardian").unwrap();
+    let analysis = analyze(&kb, &text, &Settings { flavor: Flavor::Plain, style: Some(style) });
+    insta::assert_snapshot!("findings_000_guardian", render_findings(&text, &analysis));
 }

@@ -65,7 +65,8 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
         .iter()
         .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
         .collect();
-    let voices = voices(text, &spans, &quotes);
+    let clutter = crate::text::clutter::clutter_spans(text);
+    let voices = voices(text, &spans, &quotes, &clutter);
     let mut seen: std::collections::HashSet<ActorId> = std::collections::HashSet::new();
     let mentions: Vec<Mention> = found
         .into_iter()

@@ -9,40 +9,49 @@
 //! the actor). An introduction such as "the Islamic State of Iraq and the Levant (ISIS)" commits the
 //! story to the bracketed name.
 
-use std::collections::HashMap;
-use std::ops::Range;
-
 use super::findings::{
     Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
-use crate::text::fold::case_signature;
+use crate::text::fold::{case_signature, fold_str};
 use crate::text::sentences::starts_sentence;
+use std::collections::HashMap;
 
-/// The end of the headline: the first paragraph when it is a single line that does not end like a
-/// sentence (a title), or a Markdown `#` heading at the very top.
-pub fn headline_end(text: &str) -> usize {
-    let start = text.len() - text.trim_start().len();
-    let first_line_end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
-    let line = text[start..first_line_end].trim();
-    let titled = line.starts_with('#') || (!line.is_empty() && !line.ends_with(['.', '!', '?', ':']) && line.len() < 300);
-    if titled {
-        first_line_end
-    } else {
-        0
-    }
+/// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
+/// line that does not end like a sentence.
+fn is_title_line(line: &str) -> bool {
+    let line = line.trim();
+    let core = line.trim_end_matches(['”', '"', '’', '\'', ')', '»', ' ']);
+    line.starts_with('#') || (!line.is_empty() && !core.ends_with(['.', '!', '?', ':', ';']))
+}
+
+/// Whether byte offset `at` lies in body text: a line that ends like a sentence.
+fn in_body(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
+    !is_title_line(&text[start..end])
 }
 
 /// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
 /// collapsed, case kept.
 fn spelling(text: &str, m: &Mention) -> String {
-    text[m.range.clone()]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['’', '‘', 'ʼ', '`', '´'], "'")
+    text[m.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ").replace(['’', '‘', 'ʼ', '`', '´'], "'")
+}
+
+/// What two spellings must share to be the same: case, a leading article (`al-`, `el-`, `the`)
+/// and a possessive are not spelling.
+fn spelling_key(spelled: &str) -> String {
+    let lower = spelled.to_lowercase();
+    let mut key = lower.as_str();
+    for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
+        if let Some(rest) = key.strip_prefix(article) {
+            key = rest;
+            break;
+        }
+    }
+    key.to_string()
 }
 
 /// The spelling group of a name: variants and misspellings belong to the name they spell; the
@@ -75,6 +84,27 @@ fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
     }
 }
 
+/// Whether a form is a name for the naming rules. Metonyms never are; a descriptive form is only
+/// when it contains another, proper name of the actor ("Islamic State group" does,
+/// "opposition-in-exile" and "Assad government" do not).
+fn counts_as_name(kb: &KnowledgeBase, r: NameRef) -> bool {
+    let n = kb.name(r);
+    match n.form {
+        AliasForm::Metonym => false,
+        AliasForm::Descriptive => {
+            let folded = fold_str(&n.text);
+            kb.actor(r.actor).names.iter().any(|o| {
+                !matches!(o.form, AliasForm::Descriptive | AliasForm::Metonym) && {
+                    let f = fold_str(&o.text);
+                    f.len() >= 3
+                        && folded.split(' ').collect::<Vec<_>>().windows(f.split(' ').count()).any(|w| w.join(" ") == f)
+                }
+            })
+        }
+        _ => true,
+    }
+}
+
 /// Whether a name is an acronym or a spelling of one (SDS for SDF).
 fn is_acronymish(kb: &KnowledgeBase, r: NameRef) -> bool {
     matches!(spelling_root(kb, r), SpellingRoot::Acronyms(_))
@@ -89,9 +119,62 @@ fn fit(text: &str, at: usize, replacement: &str) -> String {
     }
 }
 
-/// Letters the writer put in lower case where the name has a capital ("raqqa", "Syrian democratic forces").
+/// Generic words that styles differ on capitalising inside names ("Syrian army", "Idlib province").
+const GENERIC_WORDS: &[&str] = &[
+    "army",
+    "province",
+    "governorate",
+    "district",
+    "city",
+    "countryside",
+    "region",
+    "forces",
+    "force",
+    "front",
+    "party",
+    "council",
+    "coalition",
+    "group",
+    "military",
+    "government",
+    "ministry",
+    "minister",
+    "airbase",
+    "base",
+    "air",
+    "field",
+    "oil",
+    "mountains",
+    "river",
+    "dam",
+    "state",
+    "rural",
+    "the",
+    "of",
+    "and",
+    "in",
+    "al",
+    "el",
+    "ar",
+    "as",
+    "an",
+    "ash",
+];
+
+/// Whether the writer put in lower case a word the name capitalises ("raqqa", "Syrian democratic
+/// forces", "Donald trump"), other than generic words such as "army" or "province".
 fn lowered_capitals(written: &str, name: &str) -> bool {
-    case_signature(written).zip(case_signature(name)).any(|(w, n)| n.is_uppercase() && w.is_lowercase())
+    let words = |s: &str| {
+        s.split([' ', '-', '\n', '\r', '\t']).filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>()
+    };
+    let (w, n) = (words(written), words(name));
+    if w.len() != n.len() {
+        return case_signature(written).zip(case_signature(name)).any(|(a, b)| b.is_uppercase() && a.is_lowercase());
+    }
+    w.iter().zip(&n).any(|(a, b)| {
+        let lowered = case_signature(a).zip(case_signature(b)).any(|(x, y)| y.is_uppercase() && x.is_lowercase());
+        lowered && !GENERIC_WORDS.contains(&b.to_lowercase().as_str())
+    })
 }
 
 struct Ctx<'a> {
@@ -99,7 +182,6 @@ struct Ctx<'a> {
     text: &'a str,
     mentions: &'a [Mention],
     style: Option<&'a HouseStyle>,
-    headline_end: usize,
     out: Vec<Finding>,
 }
 
@@ -114,13 +196,13 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         }
         e.push(i);
     }
-    let mut cx = Ctx { kb, text, mentions, style, headline_end: headline_end(text), out: Vec::new() };
+    let mut cx = Ctx { kb, text, mentions, style, out: Vec::new() };
     for actor in order {
         let all = &by_actor[&actor];
         let own: Vec<usize> = all
             .iter()
             .copied()
-            .filter(|&i| mentions[i].voice == Voice::Own && kb.name(mentions[i].name).form != AliasForm::Metonym)
+            .filter(|&i| mentions[i].voice == Voice::Own && counts_as_name(kb, mentions[i].name))
             .collect();
         if own.is_empty() {
             continue;
@@ -131,7 +213,7 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         cx.house_style(actor, &own);
     }
     for (i, m) in mentions.iter().enumerate() {
-        if m.voice == Voice::Own && !m.others.is_empty() {
+        if m.voice == Voice::Own && !m.others.is_empty() && in_body(text, m.range.start) {
             cx.ambiguous(i);
         }
     }
@@ -149,15 +231,17 @@ impl Ctx<'_> {
         &self.kb.name(self.mentions[i].name).family
     }
 
-    /// The mention that sets the story's choice: the first own mention after the headline (or the
-    /// very first), or, for an introduction "X (Y)", its bracketed name Y.
+    /// The mention that sets the story's choice: the first own mention in body text (headlines,
+    /// captions and other lines that do not end like sentences count only if the body never names
+    /// the actor), or, for an introduction "X (Y)", its bracketed name Y.
     fn choice(&self, own: &[usize]) -> usize {
-        let first = own.iter().copied().find(|&i| self.mentions[i].range.start >= self.headline_end).unwrap_or(own[0]);
+        let first = own.iter().copied().find(|&i| in_body(self.text, self.mentions[i].range.start)).unwrap_or(own[0]);
         let next = first + 1;
         match self.mentions.get(next) {
-            Some(m) if m.voice == Voice::Gloss
-                && m.actor() == self.mentions[first].actor()
-                && self.text[self.mentions[first].range.end..m.range.start].trim() == "(" =>
+            Some(m)
+                if m.voice == Voice::Gloss
+                    && m.actor() == self.mentions[first].actor()
+                    && self.text[self.mentions[first].range.end..m.range.start].trim() == "(" =>
             {
                 next
             }
@@ -165,32 +249,36 @@ impl Ctx<'_> {
         }
     }
 
-    /// The text to write instead of mention `i` in `family`: a form of the same shape (acronym or
-    /// name) that the story already uses, else the knowledge base's.
+    /// The text to write instead of mention `i` in `family`: the house style's form if there is one;
+    /// else a form of the same shape (acronym or name) that the story already uses, else any form
+    /// of that family the story uses, else the knowledge base's.
     fn replacement_in_family(&self, actor: ActorId, i: usize, family: &str, used: &[usize]) -> Option<String> {
+        if let Some(p) = self.style.and_then(|s| s.prefer.get(&actor)) {
+            let n = self.kb.name(p.name);
+            if n.family == family {
+                return Some(n.text.clone());
+            }
+        }
         let acronym = is_acronymish(self.kb, self.mentions[i].name);
-        let in_story = used
+        let in_family: Vec<usize> = used.iter().copied().filter(|&j| self.family(j) == family).collect();
+        let same_shape = in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym);
+        if let Some(j) = same_shape.or(in_family.first().copied()) {
+            return Some(spelling(self.text, &self.mentions[j]));
+        }
+        let a = self.kb.actor(actor);
+        let shape_ok = |n: &crate::kb::Alias| {
+            n.family == family
+                && if acronym {
+                    n.form == AliasForm::Acronym
+                } else {
+                    matches!(n.form, AliasForm::Name | AliasForm::Short | AliasForm::Descriptive) && n.lang == "en"
+                }
+        };
+        a.names
             .iter()
-            .copied()
-            .filter(|&j| self.family(j) == family)
-            .find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym)
-            .map(|j| spelling(self.text, &self.mentions[j]));
-        in_story.or_else(|| {
-            let a = self.kb.actor(actor);
-            let shape_ok = |n: &crate::kb::Alias| {
-                n.family == family
-                    && if acronym {
-                        n.form == AliasForm::Acronym
-                    } else {
-                        matches!(n.form, AliasForm::Name | AliasForm::Short | AliasForm::Descriptive) && n.lang == "en"
-                    }
-            };
-            a.names
-                .iter()
-                .find(|n| shape_ok(n))
-                .or_else(|| a.names.iter().find(|n| n.family == family && n.lang == "en"))
-                .map(|n| n.text.clone())
-        })
+            .find(|n| shape_ok(n))
+            .or_else(|| a.names.iter().find(|n| n.family == family && n.lang == "en"))
+            .map(|n| n.text.clone())
     }
 
     fn replace_fix(&self, title: String, edits: Vec<Edit>, preferred: bool) -> Fix {
@@ -225,9 +313,7 @@ impl Ctx<'_> {
         // An introduction "X (Y)" is not an offence of X.
         let offenders: Vec<usize> = offenders
             .into_iter()
-            .filter(|&i| {
-                !(i + 1 == choice && self.mentions[choice].voice == Voice::Gloss && styled.is_none())
-            })
+            .filter(|&i| !(i + 1 == choice && self.mentions[choice].voice == Voice::Gloss && styled.is_none()))
             .collect();
         if offenders.is_empty() {
             return;
@@ -235,11 +321,13 @@ impl Ctx<'_> {
         let preferred_used: Vec<usize> = own.iter().copied().filter(|&i| self.family(i) == preferred_family).collect();
         let all_edits: Vec<Edit> = offenders
             .iter()
-            .filter_map(|&i| self.replacement_in_family(actor, i, &preferred_family, &preferred_used).map(|r| self.edit(i, &r)))
+            .filter_map(|&i| {
+                self.replacement_in_family(actor, i, &preferred_family, &preferred_used).map(|r| self.edit(i, &r))
+            })
             .collect();
         let pref_label = match (styled, anchor) {
             (Some(n), _) => format!("the house style's `{}`", self.kb.name(n).text),
-            (None, Some(a)) => format!("`{}`, the name this story uses first", spelling(self.text, &self.mentions[a])),
+            (None, Some(a)) => format!("`{}` (the name this story uses first)", spelling(self.text, &self.mentions[a])),
             (None, None) => "the preferred name".to_string(),
         };
         for &i in &offenders {
@@ -267,7 +355,13 @@ impl Ctx<'_> {
                     false,
                 ));
             }
-            self.out.push(Finding { rule: MIXED_NAMES, range: self.mentions[i].range.clone(), message, related, fixes });
+            self.out.push(Finding {
+                rule: MIXED_NAMES,
+                range: self.mentions[i].range.clone(),
+                message,
+                related,
+                fixes,
+            });
         }
     }
 
@@ -282,24 +376,38 @@ impl Ctx<'_> {
             }
         }
         for (_, members) in &groups {
-            let key = |i: usize| spelling(self.text, &self.mentions[i]).to_lowercase();
+            // In a headline, "US" for the body's "U.S." is headline style, not another spelling.
+            let body_key = |i: usize| spelling_key(&spelling(self.text, &self.mentions[i]));
+            let in_body_at = |i: usize| in_body(self.text, self.mentions[i].range.start);
+            let body_keys: Vec<String> = members.iter().copied().filter(|&i| in_body_at(i)).map(body_key).collect();
+            let key = |i: usize| {
+                let k = body_key(i);
+                if in_body_at(i) {
+                    return k;
+                }
+                body_keys.iter().find(|b| b.replace('.', "") == k.replace('.', "")).cloned().unwrap_or(k)
+            };
             let first_key = key(members[0]);
             if members.iter().all(|&i| key(i) == first_key) {
                 continue;
             }
-            let style_form = self.style.and_then(|s| s.prefer.get(&self.mentions[members[0]].actor())).map(|p| self.kb.name(p.name).text.to_lowercase());
-            let preferred = members
-                .iter()
-                .copied()
-                .find(|&i| Some(key(i).replace('’', "'")) == style_form)
-                .unwrap_or(members[0]);
+            let style_form = self
+                .style
+                .and_then(|s| s.prefer.get(&self.mentions[members[0]].actor()))
+                .map(|p| spelling_key(&self.kb.name(p.name).text));
+            let preferred = members.iter().copied().find(|&i| Some(key(i)) == style_form).unwrap_or(members[0]);
             let pref_text = spelling(self.text, &self.mentions[preferred]);
             let offenders: Vec<usize> = members.iter().copied().filter(|&i| key(i) != key(preferred)).collect();
             let all_edits: Vec<Edit> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
             for &i in &offenders {
                 let written = spelling(self.text, &self.mentions[i]);
-                let message = format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
-                let mut fixes = vec![self.replace_fix(format!("Replace `{written}` with `{pref_text}`"), vec![self.edit(i, &pref_text)], true)];
+                let message =
+                    format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
+                let mut fixes = vec![self.replace_fix(
+                    format!("Replace `{written}` with `{pref_text}`"),
+                    vec![self.edit(i, &pref_text)],
+                    true,
+                )];
                 if all_edits.len() > 1 {
                     fixes.push(self.replace_fix(
                         format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len()),
@@ -323,14 +431,21 @@ impl Ctx<'_> {
         for &i in own {
             let n = self.kb.name(self.mentions[i].name);
             let written = self.written(i);
-            if n.case == CaseRule::Any && lowered_capitals(written, &n.text) {
+            let descriptive = matches!(n.form, AliasForm::Descriptive | AliasForm::Metonym);
+            if n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text) {
                 let fixed = fix_case(written, &n.text);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
                     range: self.mentions[i].range.clone(),
-                    message: format!("`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"),
+                    message: format!(
+                        "`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"
+                    ),
                     related: Vec::new(),
-                    fixes: vec![self.replace_fix(format!("Capitalise as `{fixed}`"), vec![Edit { range: self.mentions[i].range.clone(), text: fixed }], true)],
+                    fixes: vec![self.replace_fix(
+                        format!("Capitalise as `{fixed}`"),
+                        vec![Edit { range: self.mentions[i].range.clone(), text: fixed }],
+                        true,
+                    )],
                 });
             }
         }
@@ -341,7 +456,7 @@ impl Ctx<'_> {
         for &i in own {
             let m = &self.mentions[i];
             let n = self.kb.name(m.name);
-            if n.form != AliasForm::Acronym || !n.expand || m.range.start < self.headline_end {
+            if n.form != AliasForm::Acronym || !n.expand || !in_body(self.text, m.range.start) {
                 continue;
             }
             let written = spelling(self.text, m);
@@ -351,9 +466,13 @@ impl Ctx<'_> {
             seen.push(written.clone());
             let defined = all.iter().copied().take_while(|&j| j <= i + 1).any(|j| {
                 let o = self.kb.name(self.mentions[j].name);
-                o.family == n.family && !is_acronymish(self.kb, self.mentions[j].name) && o.lang == "en"
+                o.family == n.family
+                    && !is_acronymish(self.kb, self.mentions[j].name)
+                    && o.lang == "en"
                     && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
-            }) || (i > 0 && self.mentions[i - 1].actor() == actor && self.mentions[i].voice == Voice::Gloss);
+            }) || all.iter().copied().any(|j| {
+                j < i && self.mentions[j].voice == Voice::Gloss && spelling(self.text, &self.mentions[j]) == written
+            });
             if defined {
                 continue;
             }
@@ -372,10 +491,20 @@ impl Ctx<'_> {
             let fixes = expansion
                 .map(|e| {
                     let text = fit(self.text, m.range.start, &format!("{e} ({written})"));
-                    vec![self.replace_fix(format!("Spell out: `{e} ({written})`"), vec![Edit { range: m.range.clone(), text }], true)]
+                    vec![self.replace_fix(
+                        format!("Spell out: `{e} ({written})`"),
+                        vec![Edit { range: m.range.clone(), text }],
+                        true,
+                    )]
                 })
                 .unwrap_or_default();
-            self.out.push(Finding { rule: ACRONYM_BEFORE_DEFINITION, range: m.range.clone(), message, related: Vec::new(), fixes });
+            self.out.push(Finding {
+                rule: ACRONYM_BEFORE_DEFINITION,
+                range: m.range.clone(),
+                message,
+                related: Vec::new(),
+                fixes,
+            });
         }
     }
 
@@ -383,7 +512,10 @@ impl Ctx<'_> {
     fn expansion(&self, actor: ActorId, r: NameRef) -> Option<String> {
         let a = self.kb.actor(actor);
         let n = self.kb.name(r);
-        if let Some(of) = n.of.as_ref().filter(|of| a.names.iter().any(|x| &x.text == *of && x.form != AliasForm::Acronym)) {
+        if let Some(of) =
+            n.of.as_ref()
+                .filter(|of| a.names.iter().any(|x| &x.text == *of && x.form != AliasForm::Acronym && x.lang == "en"))
+        {
             return Some(of.clone());
         }
         a.names
@@ -416,10 +548,14 @@ impl Ctx<'_> {
         let Some(style) = self.style else { return };
         let Some(pref) = style.prefer.get(&actor) else { return };
         let wanted = self.kb.name(pref.name).text.clone();
-        let allowed: Vec<String> = std::iter::once(pref.name).chain(pref.allow.iter().copied()).map(|r| self.kb.name(r).text.to_lowercase()).collect();
+        let allowed: Vec<String> = std::iter::once(pref.name)
+            .chain(pref.allow.iter().copied())
+            .map(|r| self.kb.name(r).text.replace('’', "'"))
+            .collect();
         for &i in own {
             let written = spelling(self.text, &self.mentions[i]);
-            if allowed.contains(&written.to_lowercase()) {
+            let already = self.out.iter().any(|f| f.rule == MIXED_NAMES && f.range == self.mentions[i].range);
+            if allowed.contains(&written) || already {
                 continue;
             }
             self.out.push(Finding {
@@ -427,7 +563,11 @@ impl Ctx<'_> {
                 range: self.mentions[i].range.clone(),
                 message: format!("{} style writes `{wanted}`", style.name),
                 related: Vec::new(),
-                fixes: vec![self.replace_fix(format!("Replace `{written}` with `{wanted}`"), vec![self.edit(i, &wanted)], true)],
+                fixes: vec![self.replace_fix(
+                    format!("Replace `{written}` with `{wanted}`"),
+                    vec![self.edit(i, &wanted)],
+                    true,
+                )],
             });
         }
     }
@@ -457,9 +597,4 @@ fn join_or(names: &[&str]) -> String {
         [a] => a.to_string(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
-}
-
-/// Byte ranges of the headline (for callers that want to mark it).
-pub fn headline(text: &str) -> Range<usize> {
-    0..headline_end(text)
 }

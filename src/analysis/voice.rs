@@ -20,6 +20,8 @@ pub enum Voice {
     Tagged,
     /// Introduces another name of an actor named just before ("also known as", "(ISIS)").
     Gloss,
+    /// Web-page clutter: tag lists, related links, credits.
+    Clutter,
 }
 
 /// Phrases that introduce another name when they stand just before a mention.
@@ -75,10 +77,15 @@ fn starts_with_after_cue(after: &str) -> bool {
     GLOSS_AFTER.iter().any(|cue| a.starts_with(cue))
 }
 
-/// The voice of every mention, in order. `spans` are the mentions in text order.
-pub fn voices(text: &str, spans: &[Span<'_>], quotes: &[Quote]) -> Vec<Voice> {
+/// The voice of every mention, in order. `spans` are the mentions in text order; `clutter` the
+/// clutter spans (sorted).
+pub fn voices(text: &str, spans: &[Span<'_>], quotes: &[Quote], clutter: &[Range<usize>]) -> Vec<Voice> {
     let mut out: Vec<Voice> = Vec::with_capacity(spans.len());
     for (i, s) in spans.iter().enumerate() {
+        if crate::text::markdown::overlaps(clutter, s.range) {
+            out.push(Voice::Clutter);
+            continue;
+        }
         if s.tagged {
             out.push(Voice::Tagged);
             continue;
@@ -106,7 +113,9 @@ pub fn voices(text: &str, spans: &[Span<'_>], quotes: &[Quote]) -> Vec<Voice> {
         };
         let gloss = gloss
             || inside_brackets_after_same_actor(text, spans, i)
-            || starts_with_after_cue(text[s.range.end..floor_char_boundary(text, s.range.end + 40)].split('\n').next().unwrap_or(""));
+            || starts_with_after_cue(
+                text[s.range.end..floor_char_boundary(text, s.range.end + 40)].split('\n').next().unwrap_or(""),
+            );
         out.push(if gloss { Voice::Gloss } else { Voice::Own });
     }
     out
@@ -144,13 +153,16 @@ mod tests {
             .zip(names)
             .map(|(r, (_, a))| Span { range: r, actor: *a, tagged: text[..r.start].ends_with('#') })
             .collect();
-        voices(text, &spans, &quotes(text, Flavor::Plain))
+        voices(text, &spans, &quotes(text, Flavor::Plain), &[])
     }
 
     #[test]
     fn also_known_as_chains() {
         let t = "the Islamic State, also known as ISIS and ISIL, by bombing";
-        assert_eq!(voices_of(t, &[("Islamic State", 1), ("ISIS", 1), ("ISIL", 1)]), vec![Voice::Own, Voice::Gloss, Voice::Gloss]);
+        assert_eq!(
+            voices_of(t, &[("Islamic State", 1), ("ISIS", 1), ("ISIL", 1)]),
+            vec![Voice::Own, Voice::Gloss, Voice::Gloss]
+        );
     }
 
     #[test]

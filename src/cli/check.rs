@@ -73,7 +73,8 @@ pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format, style: Option<
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
-                    let settings = Settings { flavor: flavor_of_path(&path).unwrap_or(Flavor::Plain), style: style.clone() };
+                    let settings =
+                        Settings { flavor: flavor_of_path(&path).unwrap_or(Flavor::Plain), style: style.clone() };
                     let analysis = analyze(kb, &text, &settings);
                     let rope = Rope::from_str(&text);
                     checked.push(Checked { path, text, rope, analysis });

@@ -71,13 +71,27 @@ pub fn text(kb: &KnowledgeBase, files: &[Checked]) -> String {
             s.push('\n');
         }
         let actors = c.analysis.actors();
-        let _ = writeln!(s, "{path}: {} actors, {} mentions, {} findings", actors.len(), c.analysis.mentions.len(), c.analysis.findings.len());
+        let _ = writeln!(
+            s,
+            "{path}: {} actors, {} mentions, {} findings",
+            actors.len(),
+            c.analysis.mentions.len(),
+            c.analysis.findings.len()
+        );
         for (id, count) in actors {
             let a = kb.actor(id);
             let first = c.analysis.mentions_of(id).next().map(|m| c.line_col(m.range.start)).unwrap_or((1, 1));
             let forms: Vec<String> =
                 c.analysis.forms_of(&c.text, id).into_iter().map(|(form, n)| format!("{form} ×{n}")).collect();
-            let _ = writeln!(s, "  {}:{}: {} ({}) ×{count}: {}", first.0, first.1, a.name(), a.kind.label(), forms.join(", "));
+            let _ = writeln!(
+                s,
+                "  {}:{}: {} ({}) ×{count}: {}",
+                first.0,
+                first.1,
+                a.name(),
+                a.kind.label(),
+                forms.join(", ")
+            );
         }
         s.push('\n');
     }

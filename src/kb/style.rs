@@ -106,7 +106,8 @@ impl HouseStyle {
         };
         let mut out = HouseStyle { key: key.to_string(), name: style.name.clone(), prefer: HashMap::new() };
         for (actor_id, p) in &style.prefer {
-            let actor = kb.by_id(actor_id).ok_or_else(|| StyleError::NoActor { style: key.into(), actor: actor_id.clone() })?;
+            let actor =
+                kb.by_id(actor_id).ok_or_else(|| StyleError::NoActor { style: key.into(), actor: actor_id.clone() })?;
             let resolve = |form: &str| {
                 find_name(kb, actor, form).ok_or_else(|| StyleError::NoName {
                     style: key.into(),
@@ -125,7 +126,8 @@ impl HouseStyle {
     pub fn override_with(&mut self, kb: &KnowledgeBase, spec: &str) -> Result<(), StyleError> {
         let (id, form) = spec.split_once('=').ok_or_else(|| StyleError::Override(spec.to_string()))?;
         let (id, form) = (id.trim(), form.trim());
-        let actor = kb.by_id(id).ok_or_else(|| StyleError::NoActor { style: self.key.clone(), actor: id.to_string() })?;
+        let actor =
+            kb.by_id(id).ok_or_else(|| StyleError::NoActor { style: self.key.clone(), actor: id.to_string() })?;
         let name = find_name(kb, actor, form).ok_or_else(|| StyleError::NoName {
             style: self.key.clone(),
             actor: id.to_string(),

@@ -63,10 +63,15 @@ pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, e
             let edits = fix
                 .edits
                 .iter()
-                .map(|e| OneOf::Left(TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.clone() }))
+                .map(|e| {
+                    OneOf::Left(TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.clone() })
+                })
                 .collect();
             let doc_edit = TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(snap.version) },
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(snap.version),
+                },
                 edits,
             };
             out.push(CodeAction {

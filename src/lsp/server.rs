@@ -295,6 +295,7 @@ impl LanguageServer for Backend {
             Voice::Quoted => Some("Quoted: these are someone else's words, so the naming rules leave this name alone."),
             Voice::Tagged => Some("A hashtag or handle: someone else's label, left alone by the naming rules."),
             Voice::Gloss => Some("Introduces another name of the actor, so the naming rules leave it alone."),
+            Voice::Clutter => Some("Web-page clutter (tags, links, credits): left alone by the naming rules."),
         };
         if let Some(v) = voice {
             value = format!("*{v}*\n\n{value}");

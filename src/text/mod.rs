@@ -6,7 +6,9 @@
 //! - [`markdown`]: spans of a document that are not prose (code, URLs, comments, front matter).
 //! - [`quotes`]: paragraphs and quoted spans (quotations, scare quotes, block quotes, embedded posts).
 //! - [`sentences`]: sentence boundaries.
+//! - [`clutter`]: web-page clutter (tag lists, related links, credits).
 
+pub mod clutter;
 pub mod fold;
 pub mod markdown;
 pub mod pos;

@@ -5,10 +5,14 @@
 //!   quote left open at the end of a paragraph runs to the end of that paragraph (news style opens
 //!   each paragraph of a long quotation and closes only the last);
 //! - Markdown block quotes (lines starting with `>`), in Markdown;
-//! - embedded posts: a paragraph followed by a signature line such as `— Name (@handle) 13 Jun 2017`.
+//! - embedded posts: a paragraph followed by a signature line such as `— Name (@handle) 13 Jun 2017`;
+//! - unmarked block quotations: the paragraphs that follow a short introduction ending in a comma
+//!   or colon with a report verb ("Reuters reported,"), while they read as running text.
 //!
 //! A quoted span of one to three words is a scare quote ("caliphate", “Islamic state”): the words
-//! stay the writer's own. Four words or more make a quotation.
+//! stay the writer's own. Four words or more make a quotation, and so does a shorter span that is
+//! plainly speech: it ends in a comma, question or exclamation mark inside the quotes, or a speech
+//! verb follows it (“ISIL will stay,” he said).
 
 use std::ops::Range;
 
@@ -80,8 +84,23 @@ fn word_count(s: &str) -> usize {
     s.split(|c: char| c.is_whitespace()).filter(|w| w.chars().any(char::is_alphanumeric)).count()
 }
 
+/// Speech verbs that mark a short quoted span as someone's words (“ISIL will stay,” he said).
+const SPEECH: &[&str] =
+    &["said", "says", "added", "told", "stated", "wrote", "asked", "replied", "declared", "insisted"];
+
+fn is_speech(text: &str, range: &Range<usize>) -> bool {
+    let inner = text[range.clone()].trim_end_matches(['”', '"', '»', '«', '“']);
+    if inner.trim_end().ends_with([',', '?', '!']) {
+        return true;
+    }
+    let after: String = text[range.end..].chars().take(40).collect::<String>().to_lowercase();
+    let words: Vec<&str> = after.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(3).collect();
+    words.iter().any(|w| SPEECH.contains(w))
+}
+
 fn classify(text: &str, range: Range<usize>) -> Quote {
-    let kind = if word_count(&text[range.clone()]) >= 4 { QuoteKind::Quotation } else { QuoteKind::Scare };
+    let long = word_count(&text[range.clone()]) >= 4;
+    let kind = if long || is_speech(text, &range) { QuoteKind::Quotation } else { QuoteKind::Scare };
     Quote { range, kind }
 }
 
@@ -121,12 +140,38 @@ fn is_post_signature(line: &str) -> bool {
     (t.starts_with('—') || t.starts_with('–') || t.starts_with("- ")) && t.contains("(@")
 }
 
+/// A short paragraph that introduces an unmarked block quotation: "Reuters reported," or
+/// "The statement said:".
+fn introduces_block(para: &str) -> bool {
+    let p = para.trim();
+    let lower = p.to_lowercase();
+    p.len() < 100
+        && p.ends_with([',', ':'])
+        && ["reported", "wrote", "writes", "said", "says", "stated", "reads", "read", "according to", "added"]
+            .iter()
+            .any(|v| lower.contains(v))
+}
+
+/// Whether a paragraph reads as running text (ends like a sentence), as a block quotation does.
+fn ends_like_sentence(para: &str) -> bool {
+    para.trim_end().trim_end_matches(['”', '"', '’', ')', '»']).ends_with(['.', '!', '?', '…'])
+}
+
 /// Every quoted span of `text`, sorted by start and not overlapping.
 pub fn quotes(text: &str, flavor: Flavor) -> Vec<Quote> {
     let mut out = Vec::new();
     let paras = paragraphs(text);
+    let mut in_block = false;
     for (k, para) in paras.iter().enumerate() {
         let body = &text[para.clone()];
+        if k > 0 && introduces_block(&text[paras[k - 1].clone()]) {
+            in_block = true;
+        }
+        if in_block && ends_like_sentence(body) && !body.trim_start().starts_with(['“', '"', '«']) {
+            out.push(Quote { range: para.clone(), kind: QuoteKind::Block });
+            continue;
+        }
+        in_block = false;
         if is_post_signature(body) {
             // The signature and the paragraph before it are the post.
             let start = if k > 0 { paras[k - 1].start } else { para.start };
@@ -185,7 +230,7 @@ mod tests {
             spans(t, Flavor::Plain),
             vec![
                 ("“The whole thing started with fire from the regime.", QuoteKind::Quotation),
-                ("“Then ISIL started.”", QuoteKind::Scare),
+                ("“Then ISIL started.”", QuoteKind::Quotation),
             ]
         );
     }
@@ -201,10 +246,29 @@ mod tests {
         let t = "Intro.\n\n> ISIS is here, says the post\n> more\n\nFirst footage of #SAA against #ISIS today.\n\n— Fahd Majd (@Syria_Protector) 13 Jun 2017\n\nAfter.";
         let s = spans(t, Flavor::Markdown);
         assert_eq!(s[0], ("> ISIS is here, says the post\n> more", QuoteKind::Block));
-        assert_eq!(s[1], ("First footage of #SAA against #ISIS today.\n\n— Fahd Majd (@Syria_Protector) 13 Jun 2017", QuoteKind::Post));
+        assert_eq!(
+            s[1],
+            (
+                "First footage of #SAA against #ISIS today.\n\n— Fahd Majd (@Syria_Protector) 13 Jun 2017",
+                QuoteKind::Post
+            )
+        );
         assert_eq!(s.len(), 2);
         // Plain text has no block quotes.
         assert_eq!(spans(t, Flavor::Plain).len(), 1);
+    }
+
+    #[test]
+    fn unmarked_block_quotations_after_an_introduction() {
+        let t = "Reuters reported,\n\nThe groups did not include Islamic State.\n\nInsurgents renewed calls.\n\nRelated stories\n\nOwn text.";
+        let s = spans(t, Flavor::Plain);
+        assert_eq!(
+            s,
+            vec![
+                ("The groups did not include Islamic State.", QuoteKind::Block),
+                ("Insurgents renewed calls.", QuoteKind::Block)
+            ]
+        );
     }
 
     #[test]

@@ -224,3 +224,62 @@ pub fn position_of(text: &str, needle: &str, n: usize, encoding: &str) -> (u32, 
     let (l, c) = position(text, byte, encoding);
     (l, c + 1)
 }
+
+/// The byte offset of an LSP position in `text` (the test's own conversion, independent of the server's).
+pub fn offset(text: &str, line: u32, character: u32, encoding: &str) -> usize {
+    let mut starts = vec![0usize];
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    let start = starts[line as usize];
+    let mut units = 0u32;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character || c == '\n' || c == '\r' {
+            return start + i;
+        }
+        units += match encoding {
+            "utf-8" => c.len_utf8() as u32,
+            "utf-32" => 1,
+            _ => c.len_utf16() as u32,
+        };
+    }
+    text.len()
+}
+
+/// Applies LSP text edits (non-overlapping, against the same text) and returns the new text.
+pub fn apply_edits(text: &str, edits: &[Value], encoding: &str) -> String {
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            let r = &e["range"];
+            let pos = |p: &Value| {
+                offset(text, p["line"].as_u64().unwrap() as u32, p["character"].as_u64().unwrap() as u32, encoding)
+            };
+            (pos(&r["start"]), pos(&r["end"]), e["newText"].as_str().unwrap().to_string())
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (a, b, t) in spans {
+        out.replace_range(a..b, &t);
+    }
+    out
+}
+
+impl Client {
+    /// Waits for `publishDiagnostics` for `uri` at `version` (or with no version when `None`).
+    pub fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let n = self.wait_notification(|n| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == uri
+                && match version {
+                    Some(v) => n["params"]["version"] == v,
+                    None => n["params"]["version"].is_null(),
+                }
+        });
+        n["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+}

@@ -1,0 +1,67 @@
+//! Web-page clutter: tag lists, "Related" and "Read more" links, share prompts, source credits.
+//!
+//! Copy pasted from the web carries these; names in them are not the writer's prose. A clutter
+//! span is a whole line that starts with a clutter cue and does not end like a sentence, or, inside a line, a `Tags` run to the end
+//! of the line (corpora that lost their line breaks keep tag lists inline).
+
+use std::ops::Range;
+
+const LINE_CUES: &[&str] = &[
+    "tags",
+    "related",
+    "read also",
+    "read more",
+    "more:",
+    "see also",
+    "click here",
+    "source:",
+    "sources:",
+    "share this",
+    "share on",
+    "follow us",
+    "subscribe",
+    "advertisement",
+    "photo:",
+    "photo credit",
+    "image:",
+    "copyright",
+    "©",
+    "all rights reserved",
+];
+
+fn starts_with_cue(line: &str) -> bool {
+    let l = line.trim_start().to_lowercase();
+    LINE_CUES.iter().any(|c| l.starts_with(c) && l[c.len()..].chars().next().is_none_or(|n| !n.is_alphanumeric()))
+}
+
+/// Clutter spans of `text`, sorted and disjoint.
+pub fn clutter_spans(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if starts_with_cue(content) && !content.trim_end().ends_with(['.', '!', '?']) {
+            out.push(pos..pos + content.len());
+        } else if let Some(i) = content.find(" Tags ") {
+            // An inline tag list: "… Tags Daesh airstrikes Turkey Syria …" with no sentence after it.
+            let rest = &content[i + 6..];
+            if !rest.contains(['.', '!', '?']) {
+                out.push(pos + i + 1..pos + content.len());
+            }
+        }
+        pos += line.len();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clutter_lines_and_inline_tags() {
+        let t = "Body ISIS text.\nRelated: ISIL news\nSOURCE: NY Times\nAid 2015 UN Tags Daesh airstrikes Syria\nTags are fine. Really.";
+        let s: Vec<&str> = clutter_spans(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(s, vec!["Related: ISIL news", "SOURCE: NY Times", "Tags Daesh airstrikes Syria"]);
+    }
+}
