@@ -68,8 +68,48 @@ pub const HOUSE_STYLE: Rule = Rule {
     summary: "the configured house style prefers another name",
 };
 
+pub const UNSOURCED_CLAIM: Rule = Rule {
+    code: "attribution/unsourced-claim",
+    severity: Severity::Warning,
+    summary: "a contested claim (casualties, battlefield gains, accusations, atrocities) with no source nearby",
+};
+pub const HEDGED: Rule = Rule {
+    code: "attribution/hedged",
+    severity: Severity::Warning,
+    summary: "an agentless or hedged report standing in for a source",
+};
+pub const WEASEL: Rule =
+    Rule { code: "attribution/weasel", severity: Severity::Warning, summary: "opinion attributed to an unnamed group" };
+pub const UNSOURCED_QUOTE: Rule = Rule {
+    code: "attribution/unsourced-quote",
+    severity: Severity::Warning,
+    summary: "a quotation of four words or more with no speaker nearby",
+};
+pub const VAGUE_SOURCE: Rule = Rule {
+    code: "attribution/vague-source",
+    severity: Severity::Information,
+    summary: "the only source of a claim is vague (activists, sources, officials)",
+};
+pub const STYLE_VAGUE: Rule = Rule {
+    code: "style/vague",
+    severity: Severity::Hint,
+    summary: "words that blur a claim: modal hedges, vague quantities, puffery",
+};
+
 /// Every rule, in documentation order.
-pub const RULES: &[Rule] = &[MIXED_NAMES, VARIANT_SPELLING, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE];
+pub const RULES: &[Rule] = &[
+    MIXED_NAMES,
+    VARIANT_SPELLING,
+    ACRONYM_BEFORE_DEFINITION,
+    AMBIGUOUS_ALIAS,
+    HOUSE_STYLE,
+    UNSOURCED_CLAIM,
+    HEDGED,
+    WEASEL,
+    UNSOURCED_QUOTE,
+    VAGUE_SOURCE,
+    STYLE_VAGUE,
+];
 
 /// One replacement in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]

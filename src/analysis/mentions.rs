@@ -3,10 +3,13 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::attribution::{self, Anchor};
 use super::findings::Finding;
 use super::naming;
 use super::voice::{voices, Span, Voice};
 use crate::kb::{ActorId, HouseStyle, KnowledgeBase, NameRef};
+use crate::text::clutter::clutter_spans;
+use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans, Flavor};
 use crate::text::quotes::{quotes, Quote};
 
@@ -38,6 +41,8 @@ pub struct Analysis {
     pub mentions: Vec<Mention>,
     /// Quoted spans (quotations, scare quotes, block quotes, embedded posts), in order.
     pub quotes: Vec<Quote>,
+    /// Attribution anchors: speech and report cues with their graded sources.
+    pub anchors: Vec<Anchor>,
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
 }
@@ -60,12 +65,13 @@ impl Settings {
 pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
     let excluded = excluded_spans(text, settings.flavor);
     let quotes = quotes(text, settings.flavor);
-    let found = kb.find(text, &excluded);
+    let folded = Folded::new(text);
+    let found = kb.find_folded(text, &folded, &excluded);
     let spans: Vec<Span> = found
         .iter()
         .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
         .collect();
-    let clutter = crate::text::clutter::clutter_spans(text);
+    let clutter = clutter_spans(text);
     let voices = voices(text, &spans, &quotes, &clutter);
     let mut seen: std::collections::HashSet<ActorId> = std::collections::HashSet::new();
     let mentions: Vec<Mention> = found
@@ -76,8 +82,14 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
             Mention { range: f.range, name: f.name, others: f.others, voice, first }
         })
         .collect();
-    let findings = naming::check(kb, text, &mentions, settings.style.as_ref());
-    Analysis { mentions, quotes, findings }
+    let mut findings = naming::check(kb, text, &mentions, settings.style.as_ref());
+    let mut skip = excluded;
+    skip.extend(clutter);
+    skip.sort_by_key(|r| r.start);
+    let (anchors, attribution) = attribution::check(kb, text, &folded, settings.flavor, &mentions, &quotes, &skip);
+    findings.extend(attribution);
+    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    Analysis { mentions, quotes, anchors, findings }
 }
 
 impl Analysis {

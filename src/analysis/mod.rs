@@ -4,11 +4,13 @@
 //! files.
 //!
 //! - [`analyze`] finds the mentions of actors, decides whose words each is in ([`voice`]), and runs
-//!   the rules ([`naming`]) that produce [`findings`].
+//!   the rules ([`naming`], [`attribution`] with its [`lexicon`]) that produce [`findings`].
 //! - [`card`] builds the card shown for an actor.
 
+pub mod attribution;
 pub mod card;
 pub mod findings;
+pub mod lexicon;
 mod mentions;
 pub mod naming;
 pub mod voice;

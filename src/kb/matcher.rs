@@ -84,9 +84,9 @@ impl Matcher {
         self.names.len()
     }
 
-    /// Every actor name in `text`, outside `excluded` (sorted, disjoint byte ranges), in order.
-    pub fn find(&self, actors: &[Actor], text: &str, excluded: &[Range<usize>]) -> Vec<Found> {
-        let folded = Folded::new(text);
+    /// Every actor name in `text` (folded as `folded`), outside `excluded` (sorted, disjoint byte
+    /// ranges), in order.
+    pub fn find(&self, actors: &[Actor], text: &str, folded: &Folded, excluded: &[Range<usize>]) -> Vec<Found> {
         let mut candidates: Vec<Found> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
             let range = folded.original(m.start()..m.end());
@@ -217,7 +217,7 @@ mod tests {
     fn found(text: &str) -> Vec<(String, String)> {
         let actors = load(&[Source { name: "t", text: KB }]).unwrap();
         let m = Matcher::new(&actors);
-        m.find(&actors, text, &[])
+        m.find(&actors, text, &Folded::new(text), &[])
             .into_iter()
             .map(|f| (text[f.range].to_string(), actors[f.name.actor.index()].names[f.name.name as usize].text.clone()))
             .collect()
@@ -278,7 +278,7 @@ mod tests {
     fn ambiguous_aliases_name_every_owner() {
         let actors = load(&[Source { name: "t", text: KB }]).unwrap();
         let m = Matcher::new(&actors);
-        let f = m.find(&actors, "the SNC said", &[]);
+        let f = m.find(&actors, "the SNC said", &Folded::new("the SNC said"), &[]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].others.len(), 1);
     }
@@ -289,7 +289,7 @@ mod tests {
         let m = Matcher::new(&actors);
         let text = "ISIS `ISIS` ISIS";
         let excluded = [std::ops::Range { start: 5, end: 11 }];
-        let f = m.find(&actors, text, &excluded);
+        let f = m.find(&actors, text, &Folded::new(text), &excluded);
         assert_eq!(f.iter().map(|f| f.range.start).collect::<Vec<_>>(), vec![0, 12]);
     }
 }

@@ -87,7 +87,12 @@ impl KnowledgeBase {
 
     /// Every actor name in `text` outside `excluded`, in order.
     pub fn find(&self, text: &str, excluded: &[Range<usize>]) -> Vec<Found> {
-        self.matcher.find(&self.actors, text, excluded)
+        self.find_folded(text, &crate::text::fold::Folded::new(text), excluded)
+    }
+
+    /// As [`KnowledgeBase::find`], with the text already folded (so callers fold once).
+    pub fn find_folded(&self, text: &str, folded: &crate::text::fold::Folded, excluded: &[Range<usize>]) -> Vec<Found> {
+        self.matcher.find(&self.actors, text, folded, excluded)
     }
 
     /// Actors whose id or any name matches `query` (folded): exact matches first, then prefixes,

@@ -1,0 +1,495 @@
+//! Attribution: who says each contested claim, and whether the story tells the reader.
+//!
+//! 1. The text is split into paragraphs and sentences ([`crate::text::sentences`]).
+//! 2. Cue phrases from the lexicons ([`super::lexicon`]) mark claims (casualty figures, battlefield
+//!    gains, accusations, atrocities), hedges, weasel words and attribution anchors (speech and
+//!    report verbs, "according to").
+//! 3. Each anchor's **source** is the phrase next to it, graded *named* (a known actor, a proper
+//!    name), *described* (a single specific person: "a senior US official", "a nurse at the Douma
+//!    hospital"), *vague* (activists, sources, officials, reports, footage) or, for a pronoun or "the
+//!    group", the grade of the last source in the paragraph.
+//! 4. A claim is attributed when an anchor lies in its **window**: the same sentence; up to three
+//!    sentences back in the same paragraph, unless a topic shift ("Meanwhile", "However") intervenes;
+//!    or the next sentence (a quotation followed by "…, he said.").
+//! 5. Someone else's words are theirs: sentences inside block quotes and embedded posts, and inside
+//!    an attributed quotation, are not flagged.
+//!
+//! A sentence preceded by the comment `<!-- frontline: witnessed -->` is the reporter's own
+//! observation and is not checked.
+
+use std::ops::Range;
+
+use super::findings::{
+    Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE, VAGUE_SOURCE, WEASEL,
+};
+use super::lexicon::{Class, Cue, Lexicon};
+use super::mentions::Mention;
+use super::voice::Voice;
+use crate::kb::{ActorKind, KnowledgeBase};
+use crate::text::fold::Folded;
+use crate::text::markdown::{overlaps, Flavor};
+use crate::text::quotes::{paragraphs, Quote, QuoteKind};
+use crate::text::sentences::sentences;
+
+/// How well a source is identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    /// No source.
+    None,
+    /// A crowd or an unidentified channel: activists, sources, officials, reports, footage.
+    Vague,
+    /// A single specific person or body described but not named.
+    Described,
+    /// A named person, organisation, outlet or government.
+    Named,
+}
+
+/// An attribution found in the text: the cue, the source phrase and its grade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub cue: Range<usize>,
+    pub source: Option<Range<usize>>,
+    pub grade: Grade,
+}
+
+/// The comment that marks a sentence as witnessed by the reporter.
+pub const WITNESSED: &str = "<!-- frontline: witnessed -->";
+
+/// The claim a sentence makes, by precedence: quote > weasel > hedged > casualty > contested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    Quote,
+    Weasel,
+    Hedged,
+    Casualty,
+    Contested,
+}
+
+struct Sentence {
+    range: Range<usize>,
+    paragraph: usize,
+    /// Indices into the cue list.
+    cues: Range<usize>,
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "dozen",
+    "dozens",
+    "scores",
+    "hundreds",
+    "thousands",
+    "tens",
+];
+
+const TOPIC_SHIFT_START: &[&str] = &[
+    "meanwhile",
+    "elsewhere",
+    "separately",
+    "however",
+    "in other news",
+    "on the other hand",
+    "in another development",
+];
+
+/// Words of a sentence with their byte ranges.
+fn words(text: &str, range: &Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text[range.clone()].char_indices() {
+        let at = range.start + i;
+        if c.is_alphanumeric()
+            || c == '\''
+            || c == '’'
+            || (c == ',' && start.is_some() && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()))
+        {
+            start.get_or_insert(at);
+        } else if let Some(s) = start.take() {
+            out.push(s..at);
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..range.end);
+    }
+    out
+}
+
+fn is_number(word: &str) -> bool {
+    word.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// The clause boundary characters that end a source phrase.
+fn boundary(c: char) -> bool {
+    matches!(c, ',' | ';' | ':' | '“' | '”' | '"' | '(' | ')' | '—' | '–' | '.' | '!' | '?' | '\n' | '\r')
+}
+
+/// The source phrase before a cue: back to the last clause boundary within the sentence.
+fn phrase_before(text: &str, sentence: &Range<usize>, cue: &Range<usize>) -> Option<Range<usize>> {
+    let seg = &text[sentence.start..cue.start];
+    let start = seg
+        .rfind(boundary)
+        .map_or(sentence.start, |p| sentence.start + p + seg[p..].chars().next().map_or(1, char::len_utf8));
+    let s = &text[start..cue.start];
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    // Keep at most the last ten words.
+    let ws = words(text, &(start..cue.start));
+    let first = ws.len().saturating_sub(10);
+    ws.get(first).map(|w| w.start..ws[ws.len() - 1].end)
+}
+
+/// The source phrase after a cue: up to the next clause boundary (at most ten words).
+fn phrase_after(text: &str, sentence: &Range<usize>, cue: &Range<usize>) -> Option<Range<usize>> {
+    let seg = &text[cue.end..sentence.end];
+    let end = seg.find(boundary).map_or(sentence.end, |p| cue.end + p);
+    let ws = words(text, &(cue.end..end));
+    let ws = &ws[..ws.len().min(10)];
+    (!ws.is_empty()).then(|| ws[0].start..ws[ws.len() - 1].end)
+}
+
+struct Ctx<'a> {
+    kb: &'a KnowledgeBase,
+    text: &'a str,
+    mentions: &'a [Mention],
+    cues: &'a [Cue],
+}
+
+impl Ctx<'_> {
+    fn cues_in(&self, r: &Range<usize>) -> &[Cue] {
+        let a = self.cues.partition_point(|c| c.range.start < r.start);
+        let b = self.cues.partition_point(|c| c.range.start < r.end);
+        &self.cues[a..b.max(a)]
+    }
+
+    /// Grades a source phrase (`None` for a pronoun or back-reference, resolved by the caller).
+    fn grade(&self, phrase: &Range<usize>, sentence_start: usize) -> Option<Grade> {
+        let p = &self.text[phrase.clone()];
+        let lower = p.to_lowercase();
+        let ws: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let cues: Vec<&Cue> = self.cues_in(phrase).iter().collect();
+        // A known actor (not a place, unless a capital speaks for its government) names the source.
+        let actor = self.mentions.iter().any(|m| {
+            m.range.start >= phrase.start
+                && m.range.end <= phrase.end
+                && m.voice != Voice::Quoted
+                && self.kb.actor(m.actor()).kind != ActorKind::Place
+        });
+        let pronoun = cues.iter().any(|c| c.is(Class::Pronoun) && c.range.start <= phrase.start + 4)
+            || ws.first().is_some_and(|w| ["he", "she", "they", "it", "we", "i"].contains(w)) && ws.len() <= 2;
+        let vague = cues.iter().any(|c| c.is(Class::VagueSource));
+        let role = cues.iter().any(|c| c.is(Class::Role));
+        let singular_article = ws.first().is_some_and(|w| ["a", "an", "one"].contains(w));
+        // A capitalised word that is not the sentence's first word is a proper name.
+        let proper = words(self.text, phrase).iter().any(|w| {
+            let word = &self.text[w.clone()];
+            w.start != sentence_start
+                && word.chars().next().is_some_and(char::is_uppercase)
+                && !["The", "A", "An", "He", "She", "They", "It", "We", "I"].contains(&word)
+        });
+        if actor {
+            return Some(Grade::Named);
+        }
+        if pronoun && !proper {
+            return None;
+        }
+        if singular_article && role && !vague {
+            return Some(Grade::Described);
+        }
+        if singular_article && role && lower.contains("source") {
+            return Some(Grade::Vague);
+        }
+        if vague {
+            return Some(Grade::Vague);
+        }
+        if proper {
+            return Some(Grade::Named);
+        }
+        if role {
+            return Some(Grade::Described);
+        }
+        Some(Grade::Vague)
+    }
+
+    /// The anchors of one sentence; `last` is the last resolved grade in the paragraph.
+    fn anchors(&self, s: &Sentence, last: &mut Option<Grade>) -> Vec<Anchor> {
+        let mut out = Vec::new();
+        for c in &self.cues[s.cues.clone()] {
+            if !c.is(Class::Speech) {
+                continue;
+            }
+            let cue_text = self.text[c.range.clone()].to_lowercase();
+            let after_first = cue_text == "according to" || cue_text == "as saying";
+            let phrase = if after_first {
+                phrase_after(self.text, &s.range, &c.range)
+            } else {
+                phrase_before(self.text, &s.range, &c.range)
+                    .filter(|p| {
+                        let t = self.text[p.clone()].trim().to_lowercase();
+                        !t.is_empty() && t != "that" && !t.ends_with(" that") && !t.ends_with(" and")
+                    })
+                    .or_else(|| phrase_after(self.text, &s.range, &c.range))
+            };
+            let Some(phrase) = phrase else { continue };
+            let grade = match self.grade(&phrase, s.range.start) {
+                Some(g) => g,
+                None => last.unwrap_or(Grade::Described),
+            };
+            *last = Some(grade);
+            out.push(Anchor { cue: c.range.clone(), source: Some(phrase), grade });
+        }
+        // A headline's trailing tag names its source: "… – SOHR", "… - monitor".
+        let body = &self.text[s.range.clone()];
+        if let Some(p) = body.rfind([' ']).filter(|_| !body.trim_end().ends_with(['.', '!', '?'])) {
+            let before = body[..p].trim_end();
+            if before.ends_with(['–', '—', '-']) {
+                let tag = s.range.start + p + 1..s.range.end;
+                let grade = self.grade(&tag, s.range.start).unwrap_or(Grade::Vague);
+                out.push(Anchor { cue: tag.clone(), source: Some(tag), grade });
+            }
+        }
+        out
+    }
+
+    fn claim(&self, s: &Sentence, quotes: &[Quote]) -> Option<(Claim, Range<usize>)> {
+        let cues = &self.cues[s.cues.clone()];
+        if let Some(q) = quotes
+            .iter()
+            .find(|q| q.kind == QuoteKind::Quotation && q.range.start < s.range.end && s.range.start < q.range.end)
+        {
+            return Some((Claim::Quote, q.range.start.max(s.range.start)..q.range.end.min(s.range.end)));
+        }
+        if let Some(c) = cues.iter().find(|c| c.is(Class::Weasel)) {
+            return Some((Claim::Weasel, c.range.clone()));
+        }
+        if let Some(c) = cues.iter().find(|c| c.is(Class::Hedge)) {
+            return Some((Claim::Hedged, c.range.clone()));
+        }
+        let ws = words(self.text, &s.range);
+        for c in cues.iter().filter(|c| c.is(Class::CasualtyWord)) {
+            // A figure within six words either side.
+            let i = ws.partition_point(|w| w.end <= c.range.start);
+            let lo = i.saturating_sub(6);
+            let hi = (i + 7).min(ws.len());
+            if let Some(n) = ws[lo..hi].iter().find(|w| is_number(&self.text[(*w).clone()])) {
+                let r = n.start.min(c.range.start)..n.end.max(c.range.end);
+                return Some((Claim::Casualty, r));
+            }
+            let quantity = cues.iter().any(|q| q.is(Class::Quantity) && q.range.start.abs_diff(c.range.start) < 60);
+            if quantity {
+                return Some((Claim::Casualty, c.range.clone()));
+            }
+        }
+        cues.iter()
+            .find(|c| c.is(Class::Battlefield) || c.is(Class::Accusation) || c.is(Class::Atrocity))
+            .map(|c| (Claim::Contested, c.range.clone()))
+    }
+}
+
+fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
+    let head = text[s.clone()].trim_start_matches(['“', '"', '(']).to_lowercase();
+    TOPIC_SHIFT_START.iter().any(|t| head.starts_with(t) && head[t.len()..].starts_with([' ', ',']))
+}
+
+fn finding(rule: Rule, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
+    Finding { rule, range, message, related: Vec::new(), fixes }
+}
+
+/// The end of a sentence's words (before its final punctuation and closing quotes).
+fn insertion_point(text: &str, s: &Range<usize>) -> usize {
+    let body = &text[s.clone()];
+    let trimmed = body.trim_end_matches(['.', '!', '?', '”', '"', '’', ')', ' ']);
+    s.start + trimmed.len()
+}
+
+fn attribution_fixes(text: &str, s: &Range<usize>) -> Vec<Fix> {
+    let at = insertion_point(text, s);
+    vec![
+        Fix {
+            title: "Add an attribution: “…, according to [source]”".into(),
+            edits: vec![Edit { range: at..at, text: ", according to [source]".into() }],
+            preferred: true,
+        },
+        Fix {
+            title: "Mark as witnessed by the reporter".into(),
+            edits: vec![Edit { range: s.start..s.start, text: format!("{WITNESSED} ") }],
+            preferred: false,
+        },
+    ]
+}
+
+/// Finds attribution anchors and reports unattributed claims, hedges, weasel words, quotations
+/// without a speaker, vague sources and words to watch.
+pub fn check(
+    kb: &KnowledgeBase,
+    text: &str,
+    folded: &Folded,
+    flavor: Flavor,
+    mentions: &[Mention],
+    quotes: &[Quote],
+    skip: &[Range<usize>],
+) -> (Vec<Anchor>, Vec<Finding>) {
+    let cues = Lexicon::builtin().find(text, folded);
+    let cues: Vec<Cue> = cues.into_iter().filter(|c| !overlaps(skip, &c.range)).collect();
+    let paras = paragraphs(text);
+    let mut sents: Vec<Sentence> = Vec::new();
+    for r in sentences(text, flavor) {
+        let paragraph = paras.partition_point(|p| p.end <= r.start);
+        let a = cues.partition_point(|c| c.range.start < r.start);
+        let b = cues.partition_point(|c| c.range.start < r.end);
+        sents.push(Sentence { range: r, paragraph, cues: a..b.max(a) });
+    }
+    let cx = Ctx { kb, text, mentions, cues: &cues };
+
+    // Anchors of every sentence, pronouns resolved within each paragraph.
+    let mut anchors: Vec<Vec<Anchor>> = Vec::with_capacity(sents.len());
+    let mut last: Option<Grade> = None;
+    let mut para = usize::MAX;
+    for s in &sents {
+        if s.paragraph != para {
+            para = s.paragraph;
+            last = None;
+        }
+        anchors.push(cx.anchors(s, &mut last));
+    }
+    let best = |k: usize| anchors.get(k).and_then(|a| a.iter().map(|a| a.grade).max());
+
+    let mut findings = Vec::new();
+    for (k, s) in sents.iter().enumerate() {
+        if overlaps(skip, &s.range) && text[s.range.clone()].trim().len() < 2 {
+            continue;
+        }
+        let witnessed =
+            text[..s.range.start].trim_end().ends_with(WITNESSED) || text[s.range.clone()].contains(WITNESSED);
+        let inside = |kinds: &[QuoteKind]| {
+            quotes
+                .iter()
+                .any(|q| kinds.contains(&q.kind) && q.range.start <= s.range.start && s.range.end <= q.range.end)
+        };
+        if witnessed || inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(skip, &s.range) {
+            continue;
+        }
+        // The window: this sentence, up to three back in the paragraph (stopping at a topic shift),
+        // and the next sentence.
+        let mut window: Vec<Grade> = best(k).into_iter().collect();
+        if !starts_with_topic_shift(text, &s.range) {
+            for j in (k.saturating_sub(3)..k).rev() {
+                if sents[j].paragraph != s.paragraph {
+                    break;
+                }
+                window.extend(best(j));
+                if starts_with_topic_shift(text, &sents[j].range) {
+                    break;
+                }
+            }
+        }
+        window.extend(best(k + 1));
+        let source = window.into_iter().max().unwrap_or(Grade::None);
+        let in_quotation = inside(&[QuoteKind::Quotation]);
+        if in_quotation && source > Grade::None {
+            // An attributed quotation: its claims are the speaker's.
+            continue;
+        }
+        // Style hints do not depend on sources.
+        style_hints(&cx, s, &mut findings);
+        let Some((claim, range)) = cx.claim(s, quotes) else { continue };
+        let fixes = attribution_fixes(text, &s.range);
+        let cue = text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+        match claim {
+            Claim::Weasel => findings.push(finding(
+                WEASEL,
+                range,
+                format!("`{cue}` puts an opinion in the mouths of an unnamed group; say who holds it, or drop it"),
+                fixes,
+            )),
+            Claim::Hedged if source < Grade::Described => findings.push(finding(
+                HEDGED,
+                range,
+                format!("`{cue}` stands in for a source; say who reports it"),
+                fixes,
+            )),
+            Claim::Quote if source == Grade::None => findings.push(finding(
+                UNSOURCED_QUOTE,
+                range,
+                "a quotation with no speaker in this sentence or the ones around it; say who said it".into(),
+                fixes,
+            )),
+            Claim::Casualty | Claim::Contested if source == Grade::None => {
+                let what = if claim == Claim::Casualty { "a casualty figure" } else { "a contested claim" };
+                findings.push(finding(
+                    UNSOURCED_CLAIM,
+                    range,
+                    format!(
+                        "`{cue}`: {what} with no source in this sentence or the ones around it; say who reports it"
+                    ),
+                    fixes,
+                ));
+            }
+            Claim::Casualty | Claim::Contested | Claim::Quote if source == Grade::Vague => {
+                let named_near = anchors[k].iter().find(|a| a.grade == Grade::Vague).and_then(|a| a.source.clone());
+                let who = named_near.map(|r| format!(" (`{}`)", text[r].trim())).unwrap_or_default();
+                findings.push(finding(
+                    VAGUE_SOURCE,
+                    range,
+                    format!("the only source for this claim is vague{who}; describe or name it if you can"),
+                    Vec::new(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    (anchors.into_iter().flatten().collect(), findings)
+}
+
+fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {
+    let cues = &cx.cues[s.cues.clone()];
+    for (i, c) in cues.iter().enumerate() {
+        let word = cx.text[c.range.clone()].to_string();
+        let message = if c.is(Class::Modal) {
+            format!("`{word}` blurs the claim: say what is known and who says so")
+        } else if c.is(Class::Puffery) {
+            format!("`{word}` is puffery: show it with a fact instead")
+        } else if c.is(Class::VagueQuantity) {
+            // Only where a figure is expected: right before a casualty word.
+            let next = cues.get(i + 1).filter(|n| n.is(Class::CasualtyWord) && n.range.start - c.range.end < 40);
+            if next.is_none() {
+                continue;
+            }
+            format!("`{word}` where a figure is expected: give the number and its source")
+        } else {
+            continue;
+        };
+        out.push(finding(STYLE_VAGUE, c.range.clone(), message, Vec::new()));
+    }
+}

@@ -1,0 +1,201 @@
+//! Lexicons: the cue phrases of the attribution rules, kept as data files beside this module
+//! (`lexicons/*.txt`: `[class]` headers, one phrase a line, `#` comments) and compiled into one
+//! Aho-Corasick automaton at start-up.
+//!
+//! Phrases match as whole words under the same folding as actor names (any case, apostrophe style,
+//! hyphen or space). A match that lies strictly inside a longer match is dropped, so "said" in "is
+//! said to" is a hedge, not a speech verb; one phrase may belong to several classes ("accused" is
+//! both an accusation and a speech verb).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::text::fold::{fold_str, Folded};
+use crate::text::words::is_whole_word;
+
+/// A cue class: which list a phrase comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    CasualtyWord,
+    Battlefield,
+    Accusation,
+    Atrocity,
+    Quantity,
+    Speech,
+    TopicShift,
+    Hedge,
+    Weasel,
+    VagueSource,
+    Pronoun,
+    Role,
+    Modal,
+    VagueQuantity,
+    Puffery,
+}
+
+impl Class {
+    fn parse(name: &str) -> Option<Class> {
+        Some(match name {
+            "casualty-word" => Class::CasualtyWord,
+            "battlefield" => Class::Battlefield,
+            "accusation" => Class::Accusation,
+            "atrocity" => Class::Atrocity,
+            "quantity" => Class::Quantity,
+            "speech" => Class::Speech,
+            "topic-shift" => Class::TopicShift,
+            "hedge" => Class::Hedge,
+            "weasel" => Class::Weasel,
+            "vague-source" => Class::VagueSource,
+            "pronoun" => Class::Pronoun,
+            "role" => Class::Role,
+            "modal" => Class::Modal,
+            "vague-quantity" => Class::VagueQuantity,
+            "puffery" => Class::Puffery,
+            _ => return None,
+        })
+    }
+}
+
+/// The shipped lexicon files.
+pub const FILES: &[(&str, &str)] = &[
+    ("claims.txt", include_str!("lexicons/claims.txt")),
+    ("attribution.txt", include_str!("lexicons/attribution.txt")),
+    ("hedges.txt", include_str!("lexicons/hedges.txt")),
+    ("sources.txt", include_str!("lexicons/sources.txt")),
+    ("style.txt", include_str!("lexicons/style.txt")),
+];
+
+/// A phrase found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    pub range: Range<usize>,
+    pub classes: Vec<Class>,
+}
+
+impl Cue {
+    pub fn is(&self, c: Class) -> bool {
+        self.classes.contains(&c)
+    }
+}
+
+/// The compiled lexicons.
+pub struct Lexicon {
+    automaton: AhoCorasick,
+    classes: Vec<Vec<Class>>,
+}
+
+/// Parses one lexicon file into (phrase, class) pairs; errors name the file and line.
+pub fn parse(name: &str, text: &str) -> Result<Vec<(String, Class)>, String> {
+    let mut class = None;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            class = Some(Class::parse(h).ok_or_else(|| format!("{name}:{}: unknown class [{h}]", n + 1))?);
+            continue;
+        }
+        let c = class.ok_or_else(|| format!("{name}:{}: phrase before any [class] header", n + 1))?;
+        out.push((line.to_string(), c));
+    }
+    Ok(out)
+}
+
+impl Lexicon {
+    pub fn new(entries: &[(String, Class)]) -> Lexicon {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut classes: Vec<Vec<Class>> = Vec::new();
+        for (phrase, class) in entries {
+            let f = fold_str(phrase);
+            let slot = *index.entry(f.clone()).or_insert_with(|| {
+                patterns.push(f);
+                classes.push(Vec::new());
+                patterns.len() - 1
+            });
+            if !classes[slot].contains(class) {
+                classes[slot].push(*class);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("the shipped lexicons compile");
+        Lexicon { automaton, classes }
+    }
+
+    /// The shipped lexicons, compiled once.
+    pub fn builtin() -> &'static Lexicon {
+        static LEX: OnceLock<Lexicon> = OnceLock::new();
+        LEX.get_or_init(|| {
+            let mut entries = Vec::new();
+            for (name, text) in FILES {
+                // The shipped files are checked by a unit test; a bad line here is a build defect.
+                entries.extend(parse(name, text).unwrap_or_default());
+            }
+            Lexicon::new(&entries)
+        })
+    }
+
+    /// Every cue in `text` (already folded as `folded`), in order, inner matches dropped.
+    pub fn find(&self, text: &str, folded: &Folded) -> Vec<Cue> {
+        let mut found: Vec<Cue> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded.as_str()) {
+            let range = folded.original(m.start()..m.end());
+            if range.is_empty() || !is_whole_word(text, range.start, range.end) {
+                continue;
+            }
+            found.push(Cue { range, classes: self.classes[m.pattern().as_usize()].clone() });
+        }
+        found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
+        let mut out: Vec<Cue> = Vec::with_capacity(found.len());
+        for c in found {
+            let inside =
+                out.iter().rev().take(8).any(|o| {
+                    o.range.start <= c.range.start && c.range.end <= o.range.end && o.range.len() > c.range.len()
+                });
+            if !inside {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_files_parse() {
+        for (name, text) in FILES {
+            let entries = parse(name, text).unwrap();
+            assert!(entries.len() > 10, "{name}");
+        }
+    }
+
+    #[test]
+    fn parse_errors_name_the_line() {
+        assert_eq!(parse("x.txt", "said\n").unwrap_err(), "x.txt:1: phrase before any [class] header");
+        assert_eq!(parse("x.txt", "# c\n[nope]\n").unwrap_err(), "x.txt:2: unknown class [nope]");
+    }
+
+    #[test]
+    fn inner_matches_are_dropped_and_classes_merge() {
+        let lex = Lexicon::builtin();
+        let t = "He is said to have been accused. Activists said 12 were killed, reportedly.";
+        let f = Folded::new(t);
+        let cues: Vec<(&str, bool)> =
+            lex.find(t, &f).iter().map(|c| (&t[c.range.clone()], c.is(Class::Speech))).collect();
+        assert!(cues.contains(&("is said to", false)));
+        assert!(!cues.contains(&("said", true)) || cues.iter().filter(|c| c.0 == "said").count() == 1);
+        assert!(cues.contains(&("accused", true)));
+        assert!(cues.contains(&("Activists", false)));
+        assert!(cues.contains(&("reportedly", false)));
+    }
+}
