@@ -217,6 +217,14 @@ impl Ctx<'_> {
                 && word.chars().next().is_some_and(char::is_uppercase)
                 && !["The", "A", "An", "He", "She", "They", "It", "We", "I"].contains(&word)
         });
+        // A vague head noun ("A video … in Kafr Batna", "Activists in Douma") makes the source vague,
+        // whatever proper names follow it.
+        let head_vague = cues
+            .iter()
+            .any(|c| c.is(Class::VagueSource) && words(self.text, &(phrase.start..c.range.start)).len() <= 2);
+        if head_vague && !actor_at_head(self, phrase) {
+            return Some(Grade::Vague);
+        }
         if actor {
             return Some(Grade::Named);
         }
@@ -268,8 +276,27 @@ impl Ctx<'_> {
             *last = Some(grade);
             out.push(Anchor { cue: c.range.clone(), source: Some(phrase), grade });
         }
-        // A headline's trailing tag names its source: "… – SOHR", "… - monitor".
+        // Weasel phrases ("analysts said", "experts say") are attributions to a vague group.
+        for c in &self.cues[s.cues.clone()] {
+            if c.is(Class::Weasel) {
+                out.push(Anchor { cue: c.range.clone(), source: Some(c.range.clone()), grade: Grade::Vague });
+            }
+        }
+        // A headline's "Speaker: words" names its source.
         let body = &self.text[s.range.clone()];
+        if !body.trim_end().ends_with(['.', '!', '?']) {
+            if let Some(colon) = body.find(':').filter(|&p| p > 0 && p < 40) {
+                let head = &body[..colon];
+                let n = head.split_whitespace().count();
+                if (1..=4).contains(&n) && head.starts_with(char::is_uppercase) && !body[colon + 1..].trim().is_empty()
+                {
+                    let r = s.range.start..s.range.start + colon;
+                    let grade = self.grade(&r, usize::MAX).unwrap_or(Grade::Vague);
+                    out.push(Anchor { cue: r.end..r.end + 1, source: Some(r), grade });
+                }
+            }
+        }
+        // A headline's trailing tag names its source: "… – SOHR", "… - monitor".
         if let Some(p) = body.rfind([' ']).filter(|_| !body.trim_end().ends_with(['.', '!', '?'])) {
             let before = body[..p].trim_end();
             if before.ends_with(['–', '—', '-']) {
@@ -310,15 +337,42 @@ impl Ctx<'_> {
                 return Some((Claim::Casualty, c.range.clone()));
             }
         }
+        let background = cues.iter().any(|c| c.is(Class::Background));
         cues.iter()
-            .find(|c| c.is(Class::Battlefield) || c.is(Class::Accusation) || c.is(Class::Atrocity))
+            .find(|c| (c.is(Class::Battlefield) && !background) || c.is(Class::Accusation) || c.is(Class::Atrocity))
             .map(|c| (Claim::Contested, c.range.clone()))
     }
 }
 
+/// Whether a known actor stands at the head of a source phrase ("SOHR activists").
+fn actor_at_head(cx: &Ctx<'_>, phrase: &Range<usize>) -> bool {
+    cx.mentions
+        .iter()
+        .any(|m| m.range.start >= phrase.start && m.range.start <= phrase.start + 4 && m.range.end <= phrase.end)
+}
+
+/// Whether a sentence changes topic in its first few words ("Meanwhile", "In Iraq meanwhile").
 fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
-    let head = text[s.clone()].trim_start_matches(['“', '"', '(']).to_lowercase();
-    TOPIC_SHIFT_START.iter().any(|t| head.starts_with(t) && head[t.len()..].starts_with([' ', ',']))
+    let head: String = text[s.clone()].trim_start_matches(['“', '"', '(']).to_lowercase();
+    let first: Vec<&str> = head.split_whitespace().take(4).collect();
+    let first = first.join(" ");
+    TOPIC_SHIFT_START.iter().any(|t| {
+        first.starts_with(t) && first[t.len()..].starts_with([' ', ','])
+            || (t.len() > 5 && first.split([' ', ',']).any(|w| w == *t))
+    })
+}
+
+/// Whether a paragraph's first sentence continues the previous paragraph's account
+/// ("And 313 people died …", "He added …").
+fn continues(text: &str, s: &Range<usize>) -> bool {
+    let head = text[s.clone()].trim_start_matches(['“', '"', '(']);
+    ["And ", "Also ", "He ", "She ", "They ", "It ", "The killings", "He added", "She added"]
+        .iter()
+        .any(|w| head.starts_with(w))
+}
+
+fn overlaps_range(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
 }
 
 fn finding(rule: Rule, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
@@ -402,9 +456,14 @@ pub fn check(
         // The window: this sentence, up to three back in the paragraph (stopping at a topic shift),
         // and the next sentence.
         let mut window: Vec<Grade> = best(k).into_iter().collect();
+        let quote = quotes.iter().find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range));
         if !starts_with_topic_shift(text, &s.range) {
+            // A quotation, or a sentence that continues the account ("And …"), may reach back over
+            // a paragraph break.
+            let first_in_paragraph = k == 0 || sents[k - 1].paragraph != s.paragraph;
+            let cross = quote.is_some() || (first_in_paragraph && continues(text, &s.range));
             for j in (k.saturating_sub(3)..k).rev() {
-                if sents[j].paragraph != s.paragraph {
+                if sents[j].paragraph != s.paragraph && !(cross && sents[j].paragraph + 1 >= s.paragraph) {
                     break;
                 }
                 window.extend(best(j));
@@ -414,6 +473,15 @@ pub fn check(
             }
         }
         window.extend(best(k + 1));
+        // A quotation is attributed by a speaker anywhere in it or right after it.
+        if let Some(q) = quote {
+            let mut j = k;
+            while j < sents.len() && sents[j].range.start < q.range.end {
+                window.extend(best(j));
+                j += 1;
+            }
+            window.extend(best(j));
+        }
         let source = window.into_iter().max().unwrap_or(Grade::None);
         let in_quotation = inside(&[QuoteKind::Quotation]);
         if in_quotation && source > Grade::None {
@@ -481,9 +549,11 @@ fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {
         } else if c.is(Class::Puffery) {
             format!("`{word}` is puffery: show it with a fact instead")
         } else if c.is(Class::VagueQuantity) {
-            // Only where a figure is expected: right before a casualty word.
+            // Only where a figure is expected: right before a casualty word, or as the subject that
+            // opens a sentence ("Many believe …", "Some historians argue …").
             let next = cues.get(i + 1).filter(|n| n.is(Class::CasualtyWord) && n.range.start - c.range.end < 40);
-            if next.is_none() {
+            let opens = cx.text[s.range.start..c.range.start].trim_start_matches(['“', '"', '(']).trim().is_empty();
+            if next.is_none() && !opens {
                 continue;
             }
             format!("`{word}` where a figure is expected: give the number and its source")

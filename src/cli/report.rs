@@ -170,7 +170,19 @@ pub fn json(kb: &KnowledgeBase, files: &[Checked], errors: &[String]) -> String 
                 })
                 .collect();
             let findings: Vec<Value> = c.analysis.findings.iter().map(|f| finding_json(c, f)).collect();
-            json!({ "path": c.path.display().to_string(), "findings": findings, "actors": actors })
+            let sources: Vec<Value> = c
+                .analysis
+                .anchors
+                .iter()
+                .map(|a| {
+                    let mut j = c.span_json(&a.cue);
+                    j["cue"] = json!(&c.text[a.cue.clone()]);
+                    j["source"] = json!(a.source.as_ref().map(|r| &c.text[r.clone()]));
+                    j["grade"] = json!(a.grade);
+                    j
+                })
+                .collect();
+            json!({ "path": c.path.display().to_string(), "findings": findings, "sources": sources, "actors": actors })
         })
         .collect();
     serde_json::to_string_pretty(&json!({ "version": 1, "files": files, "errors": errors })).unwrap_or_default() + "\n"
