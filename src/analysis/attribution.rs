@@ -111,6 +111,35 @@ const NUMBER_WORDS: &[&str] = &[
     "tens",
 ];
 
+/// Words that cannot make a source phrase on their own.
+const FUNCTION_WORDS: &[&str] = &[
+    "when",
+    "while",
+    "as",
+    "if",
+    "but",
+    "and",
+    "so",
+    "because",
+    "that",
+    "then",
+    "since",
+    "after",
+    "before",
+    "although",
+    "though",
+    "also",
+    "not",
+    "never",
+    "this",
+    "which",
+    "who",
+    "what",
+    "where",
+    "amid",
+    "increased",
+];
+
 const TOPIC_SHIFT_START: &[&str] = &[
     "meanwhile",
     "elsewhere",
@@ -281,6 +310,11 @@ impl Ctx<'_> {
                     .or_else(|| phrase_after(self.text, &s.range, &c.range))
             };
             let Some(phrase) = phrase else { continue };
+            // Function words alone ("When", "While") are not a source.
+            let content = self.text[phrase.clone()].to_lowercase();
+            if content.split_whitespace().all(|w| FUNCTION_WORDS.contains(&w)) {
+                continue;
+            }
             // A passive ("bodies were found", "it was reported") names nobody.
             let last_word = self.text[phrase.clone()].rsplit(' ').next().unwrap_or("").to_lowercase();
             if !after_first && ["was", "were", "been", "be", "is", "are", "being"].contains(&last_word.as_str()) {
