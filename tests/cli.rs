@@ -42,8 +42,8 @@ fn check_reports_actors_in_the_seed_folder() {
     assert!(out.contains("seeds/articles/000_a9beee0ed21879d9.txt"));
     assert!(out.contains("Islamic State (armed group) ×20: ISIS ×5, Islamic State of Iraq and the Levant ×1, Islamic State ×10, ISIL ×4"), "{out}");
     assert!(out.contains("Manbij (place) ×1: Menbej ×1"));
-    assert!(out.trim_end().ends_with("5 files, 377 mentions; 31 warnings, 3 information, 0 hints"), "{out}");
-    assert!(out.contains("seeds/articles/001_1e79ab6f679bd460.txt: 47 actors, 119 mentions, 1 findings"), "{out}");
+    assert!(out.trim_end().ends_with("5 files, 377 mentions; 43 warnings, 5 information, 3 hints"), "{out}");
+    assert!(out.contains("seeds/articles/001_1e79ab6f679bd460.txt: 47 actors, 119 mentions, 12 findings"), "{out}");
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn check_reports_naming_findings_with_carets() {
         "  note: seeds/articles/001_1e79ab6f679bd460.txt:1:65: `al-Qa'ida` here",
     ]
     .join("\n");
-    assert!(out.starts_with(&expected), "{out}");
+    assert!(out.contains(&expected), "{out}");
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn house_styles_and_preferences() {
     assert!(stdout(&o).contains("hint[naming/house-style]: The Guardian and The Observer style writes `Isis`"));
     let o = frontline(&["check", "--prefer", "islamic-state=ISIL", story]);
     let out = stdout(&o);
-    assert!(out.contains("the house style's `ISIL`"), "{out}");
+    assert!(out.contains("the preferred `ISIL`"), "{out}");
     let o = frontline(&["check", "--style", "times", story]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown house style `times` (known: ap, bbc, guardian, nyt, reuters)"));

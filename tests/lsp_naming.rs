@@ -168,3 +168,16 @@ fn seed_003_tweets_do_not_count_against_the_writer() {
     assert!(flagged.contains(&"ISIL") && flagged.contains(&"raqqa"));
     c.shutdown();
 }
+
+#[test]
+fn a_hand_wrapped_line_is_body_text_not_a_headline() {
+    let mut c = Client::spawn();
+    c.initialize(&[]);
+    let uri = "file:///wrap.md";
+    let text = "Fighters of the Islamic State entered Raqqa on Tuesday, and\nresidents said ISIS had taken the city.\n";
+    c.open(uri, "markdown", text);
+    let diags: Vec<Value> =
+        c.diagnostics(uri, Some(1)).into_iter().filter(|d| d["code"] == "naming/mixed-names").collect();
+    assert_eq!(diags.iter().map(|d| covered(text, d)).collect::<Vec<_>>(), vec!["ISIS"]);
+    c.shutdown();
+}

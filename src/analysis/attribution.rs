@@ -327,12 +327,6 @@ impl Ctx<'_> {
             *last = Some(grade);
             out.push(Anchor { cue: c.range.clone(), source: Some(phrase), grade });
         }
-        // Weasel phrases ("analysts said", "experts say") are attributions to a vague group.
-        for c in &self.cues[s.cues.clone()] {
-            if c.is(Class::Weasel) {
-                out.push(Anchor { cue: c.range.clone(), source: Some(c.range.clone()), grade: Grade::Vague });
-            }
-        }
         // A headline's "Speaker: words" names its source.
         let body = &self.text[s.range.clone()];
         if !body.trim_end().ends_with(['.', '!', '?']) {
@@ -526,6 +520,7 @@ pub fn check(
                 }
             }
         }
+        // The next sentence ("…" then "he said.", or a placeholder source named there).
         window.extend(best(k + 1));
         // A quotation is attributed by a speaker anywhere in it or right after it.
         if let Some(q) = quote {
@@ -591,7 +586,16 @@ pub fn check(
         }
     }
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
-    (anchors.into_iter().flatten().collect(), findings)
+    // Weasel phrases ("analysts said", "experts say") are attributions to a vague group too; they are
+    // reported, but they source nothing but themselves, so they stay out of the windows above.
+    let mut all: Vec<Anchor> = anchors.into_iter().flatten().collect();
+    all.extend(cues.iter().filter(|c| c.is(Class::Weasel)).map(|c| Anchor {
+        cue: c.range.clone(),
+        source: Some(c.range.clone()),
+        grade: Grade::Vague,
+    }));
+    all.sort_by_key(|a| a.cue.start);
+    (all, findings)
 }
 
 fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {

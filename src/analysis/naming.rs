@@ -27,11 +27,30 @@ fn is_title_line(line: &str) -> bool {
     line.starts_with('#') || (!line.is_empty() && !core.ends_with(['.', '!', '?', ':', ';']))
 }
 
-/// Whether byte offset `at` lies in body text: a line that ends like a sentence.
+/// Whether byte offset `at` lies in body text: a line that ends like a sentence, or a line of
+/// hand-wrapped prose (the next line, or this one, carries on in lower case). `#` headings are not
+/// body.
 fn in_body(text: &str, at: usize) -> bool {
     let start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
-    !is_title_line(&text[start..end])
+    let line = &text[start..end];
+    if line.trim_start().starts_with('#') {
+        return false;
+    }
+    let prose = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let lower_start = |l: &str| l.trim_start().chars().next().is_some_and(char::is_lowercase);
+    let before = text[..start].trim_end_matches(['\n', '\r']);
+    let prev_line =
+        (!before.is_empty() && start - before.len() <= 2).then(|| before.rsplit(['\n', '\r']).next()).flatten();
+    let next_line = text[end..]
+        .strip_prefix("\r\n")
+        .or_else(|| text[end..].strip_prefix(['\n', '\r']))
+        .map(|r| r.split(['\n', '\r']).next().unwrap_or(""));
+    // Hand-wrapped prose: the next line, or this one, carries on in lower case.
+    if next_line.is_some_and(|n| prose(n) && lower_start(n)) || (prev_line.is_some_and(prose) && lower_start(line)) {
+        return true;
+    }
+    !is_title_line(line)
 }
 
 /// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
@@ -326,6 +345,9 @@ impl Ctx<'_> {
             })
             .collect();
         let pref_label = match (styled, anchor) {
+            (Some(n), _) if self.style.is_some_and(|s| s.key == "custom") => {
+                format!("the preferred `{}`", self.kb.name(n).text)
+            }
             (Some(n), _) => format!("the house style's `{}`", self.kb.name(n).text),
             (None, Some(a)) => format!("`{}` (the name this story uses first)", spelling(self.text, &self.mentions[a])),
             (None, None) => "the preferred name".to_string(),

@@ -93,7 +93,9 @@ pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format, style: Option<
         Format::Json => report::json(kb, &checked, &errors),
         Format::Sarif => report::sarif(&checked),
     };
-    out(&rendered);
+    if !checked.is_empty() || format != Format::Text {
+        out(&rendered);
+    }
     for e in &errors {
         eprintln!("frontline: {e}");
     }

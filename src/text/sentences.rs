@@ -91,8 +91,7 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
                 j += 1;
             }
             let next_line = text[j..].split(['\n', '\r']).next().unwrap_or("");
-            let blank_between =
-                breaks > 1 || text[j..].starts_with(|c: char| c == ' ' || c == '\t') && next_line.trim().is_empty();
+            let blank_between = breaks > 1 || text[j..].starts_with([' ', '\t']) && next_line.trim().is_empty();
             let ends = flavor == Flavor::Plain
                 || blank_between
                 || is_block_start(next_line)
