@@ -1,4 +1,4 @@
-//! Analysis throughput and knowledge-base start-up cost.
+//! Analysis throughput, matching alone for comparison, and knowledge-base start-up cost.
 //!
 //! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), and all five
 //! concatenated and repeated to about 20 KB and 1 MB. Run with `cargo bench --bench analysis`.
@@ -39,6 +39,13 @@ fn bench(c: &mut Criterion) {
     c.bench_function("kb/builtin_load_and_build_automaton", |b| b.iter(|| KnowledgeBase::builtin().unwrap()));
 
     let kb = KnowledgeBase::builtin().unwrap();
+    // Matching alone (fold + automaton + filters), to compare with the full analysis below.
+    let mut m = c.benchmark_group("match_only");
+    for (name, text) in seeds() {
+        m.throughput(Throughput::Bytes(text.len() as u64));
+        m.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| b.iter(|| kb.find(black_box(t), &[])));
+    }
+    m.finish();
     let mut g = c.benchmark_group("analyze");
     for (name, text) in seeds() {
         g.throughput(Throughput::Bytes(text.len() as u64));

@@ -223,6 +223,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Mentions that start inside `r` (mentions are sorted by start).
+    fn mentions_in(&self, r: &Range<usize>) -> &[Mention] {
+        let a = self.mentions.partition_point(|m| m.range.start < r.start);
+        let b = self.mentions.partition_point(|m| m.range.start < r.end);
+        &self.mentions[a..b.max(a)]
+    }
+
     fn cues_in(&self, r: &Range<usize>) -> &[Cue] {
         let a = self.cues.partition_point(|c| c.range.start < r.start);
         let b = self.cues.partition_point(|c| c.range.start < r.end);
@@ -236,11 +243,8 @@ impl Ctx<'_> {
         let ws: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
         let cues: Vec<&Cue> = self.cues_in(phrase).iter().collect();
         // A known actor (not a place, unless a capital speaks for its government) names the source.
-        let actor = self.mentions.iter().any(|m| {
-            m.range.start >= phrase.start
-                && m.range.end <= phrase.end
-                && m.voice != Voice::Quoted
-                && self.kb.actor(m.actor()).kind != ActorKind::Place
+        let actor = self.mentions_in(phrase).iter().any(|m| {
+            m.range.end <= phrase.end && m.voice != Voice::Quoted && self.kb.actor(m.actor()).kind != ActorKind::Place
         });
         let pronoun = cues.iter().any(|c| c.is(Class::Pronoun) && c.range.start <= phrase.start + 4)
             || ws.first().is_some_and(|w| ["he", "she", "they", "it", "we", "i"].contains(w)) && ws.len() <= 2;
@@ -355,10 +359,7 @@ impl Ctx<'_> {
 
     fn claim(&self, s: &Sentence, quotes: &[Quote]) -> Option<(Claim, Range<usize>)> {
         let cues = &self.cues[s.cues.clone()];
-        if let Some(q) = quotes
-            .iter()
-            .find(|q| q.kind == QuoteKind::Quotation && q.range.start < s.range.end && s.range.start < q.range.end)
-        {
+        if let Some(q) = quotes_overlapping(quotes, &s.range).iter().find(|q| q.kind == QuoteKind::Quotation) {
             return Some((Claim::Quote, q.range.start.max(s.range.start)..q.range.end.min(s.range.end)));
         }
         if let Some(c) = cues.iter().find(|c| c.is(Class::Weasel)) {
@@ -391,14 +392,14 @@ impl Ctx<'_> {
 
 /// Whether a known actor stands at the head of a source phrase ("SOHR activists").
 fn actor_at_head(cx: &Ctx<'_>, phrase: &Range<usize>) -> bool {
-    cx.mentions
-        .iter()
-        .any(|m| m.range.start >= phrase.start && m.range.start <= phrase.start + 4 && m.range.end <= phrase.end)
+    cx.mentions_in(phrase).iter().any(|m| m.range.start <= phrase.start + 4 && m.range.end <= phrase.end)
 }
 
 /// Whether a sentence changes topic in its first few words ("Meanwhile", "In Iraq meanwhile").
 fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
-    let head: String = text[s.clone()].trim_start_matches(['“', '"', '(']).to_lowercase();
+    let sentence = &text[s.clone()];
+    let head: String =
+        sentence[..crate::text::floor_char_boundary(sentence, 48)].trim_start_matches(['“', '"', '(']).to_lowercase();
     let first: Vec<&str> = head.split_whitespace().take(4).collect();
     let first = first.join(" ");
     TOPIC_SHIFT_START.iter().any(|t| {
@@ -414,6 +415,13 @@ fn continues(text: &str, s: &Range<usize>) -> bool {
     ["And ", "Also ", "He ", "She ", "They ", "It ", "The killings", "He added", "She added"]
         .iter()
         .any(|w| head.starts_with(w))
+}
+
+/// The quotes that overlap `r` (quotes are sorted by start and do not overlap each other).
+fn quotes_overlapping<'q>(quotes: &'q [Quote], r: &Range<usize>) -> &'q [Quote] {
+    let a = quotes.partition_point(|q| q.range.end <= r.start);
+    let b = quotes.partition_point(|q| q.range.start < r.end);
+    &quotes[a..b.max(a)]
 }
 
 fn overlaps_range(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -493,10 +501,9 @@ pub fn check(
         }
         let witnessed =
             text[..s.range.start].trim_end().ends_with(WITNESSED) || text[s.range.clone()].contains(WITNESSED);
+        let near = quotes_overlapping(quotes, &s.range);
         let inside = |kinds: &[QuoteKind]| {
-            quotes
-                .iter()
-                .any(|q| kinds.contains(&q.kind) && q.range.start <= s.range.start && s.range.end <= q.range.end)
+            near.iter().any(|q| kinds.contains(&q.kind) && q.range.start <= s.range.start && s.range.end <= q.range.end)
         };
         if witnessed || inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(skip, &s.range) {
             continue;
@@ -504,7 +511,7 @@ pub fn check(
         // The window: this sentence, up to three back in the paragraph (stopping at a topic shift),
         // and the next sentence.
         let mut window: Vec<Grade> = best(k).into_iter().collect();
-        let quote = quotes.iter().find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range));
+        let quote = near.iter().find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range));
         if !starts_with_topic_shift(text, &s.range) {
             // A quotation, or a sentence that continues the account ("And …"), may reach back over
             // a paragraph break.

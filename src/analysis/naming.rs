@@ -202,6 +202,8 @@ struct Ctx<'a> {
     mentions: &'a [Mention],
     style: Option<&'a HouseStyle>,
     out: Vec<Finding>,
+    /// `in_body` for each mention, computed once.
+    body: Vec<bool>,
 }
 
 /// Runs every naming rule.
@@ -215,7 +217,8 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         }
         e.push(i);
     }
-    let mut cx = Ctx { kb, text, mentions, style, out: Vec::new() };
+    let body = mentions.iter().map(|m| in_body(text, m.range.start)).collect();
+    let mut cx = Ctx { kb, text, mentions, style, out: Vec::new(), body };
     for actor in order {
         let all = &by_actor[&actor];
         let own: Vec<usize> = all
@@ -232,7 +235,7 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         cx.house_style(actor, &own);
     }
     for (i, m) in mentions.iter().enumerate() {
-        if m.voice == Voice::Own && !m.others.is_empty() && in_body(text, m.range.start) {
+        if m.voice == Voice::Own && !m.others.is_empty() && cx.body[i] {
             cx.ambiguous(i);
         }
     }
@@ -254,7 +257,7 @@ impl Ctx<'_> {
     /// captions and other lines that do not end like sentences count only if the body never names
     /// the actor), or, for an introduction "X (Y)", its bracketed name Y.
     fn choice(&self, own: &[usize]) -> usize {
-        let first = own.iter().copied().find(|&i| in_body(self.text, self.mentions[i].range.start)).unwrap_or(own[0]);
+        let first = own.iter().copied().find(|&i| self.body[i]).unwrap_or(own[0]);
         let next = first + 1;
         match self.mentions.get(next) {
             Some(m)
@@ -338,12 +341,19 @@ impl Ctx<'_> {
             return;
         }
         let preferred_used: Vec<usize> = own.iter().copied().filter(|&i| self.family(i) == preferred_family).collect();
-        let all_edits: Vec<Edit> = offenders
+        // One replacement per shape (acronym or name), computed once.
+        let mut by_shape: [Option<Option<String>>; 2] = [None, None];
+        let replacements: Vec<Option<String>> = offenders
             .iter()
-            .filter_map(|&i| {
-                self.replacement_in_family(actor, i, &preferred_family, &preferred_used).map(|r| self.edit(i, &r))
+            .map(|&i| {
+                let shape = usize::from(is_acronymish(self.kb, self.mentions[i].name));
+                by_shape[shape]
+                    .get_or_insert_with(|| self.replacement_in_family(actor, i, &preferred_family, &preferred_used))
+                    .clone()
             })
             .collect();
+        let all_edits: Vec<Edit> =
+            offenders.iter().zip(&replacements).filter_map(|(&i, r)| r.as_ref().map(|r| self.edit(i, r))).collect();
         let pref_label = match (styled, anchor) {
             (Some(n), _) if self.style.is_some_and(|s| s.key == "custom") => {
                 format!("the preferred `{}`", self.kb.name(n).text)
@@ -352,7 +362,7 @@ impl Ctx<'_> {
             (None, Some(a)) => format!("`{}` (the name this story uses first)", spelling(self.text, &self.mentions[a])),
             (None, None) => "the preferred name".to_string(),
         };
-        for &i in &offenders {
+        for (&i, repl) in offenders.iter().zip(&replacements) {
             let written = spelling(self.text, &self.mentions[i]);
             let message = format!(
                 "`{written}` and {pref_label} both name {name}, from different naming families ({} and {}); keep to one",
@@ -367,8 +377,8 @@ impl Ctx<'_> {
                 .into_iter()
                 .collect();
             let mut fixes = Vec::new();
-            if let Some(r) = self.replacement_in_family(actor, i, &preferred_family, &preferred_used) {
-                fixes.push(self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, &r)], true));
+            if let Some(r) = repl {
+                fixes.push(self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, r)], true));
             }
             if all_edits.len() > 1 {
                 fixes.push(self.replace_fix(
@@ -400,7 +410,7 @@ impl Ctx<'_> {
         for (_, members) in &groups {
             // In a headline, "US" for the body's "U.S." is headline style, not another spelling.
             let body_key = |i: usize| spelling_key(&spelling(self.text, &self.mentions[i]));
-            let in_body_at = |i: usize| in_body(self.text, self.mentions[i].range.start);
+            let in_body_at = |i: usize| self.body[i];
             let body_keys: Vec<String> = members.iter().copied().filter(|&i| in_body_at(i)).map(body_key).collect();
             let key = |i: usize| {
                 let k = body_key(i);
@@ -478,7 +488,7 @@ impl Ctx<'_> {
         for &i in own {
             let m = &self.mentions[i];
             let n = self.kb.name(m.name);
-            if n.form != AliasForm::Acronym || !n.expand || !in_body(self.text, m.range.start) {
+            if n.form != AliasForm::Acronym || !n.expand || !self.body[i] {
                 continue;
             }
             let written = spelling(self.text, m);
@@ -574,9 +584,11 @@ impl Ctx<'_> {
             .chain(pref.allow.iter().copied())
             .map(|r| self.kb.name(r).text.replace('’', "'"))
             .collect();
+        let mixed: std::collections::HashSet<usize> =
+            self.out.iter().filter(|f| f.rule == MIXED_NAMES).map(|f| f.range.start).collect();
         for &i in own {
             let written = spelling(self.text, &self.mentions[i]);
-            let already = self.out.iter().any(|f| f.rule == MIXED_NAMES && f.range == self.mentions[i].range);
+            let already = mixed.contains(&self.mentions[i].range.start);
             if allowed.contains(&written) || already {
                 continue;
             }
