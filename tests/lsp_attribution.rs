@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::{apply_edits, Client};
+use common::{apply_edits, codes, Client};
 use serde_json::{json, Value};
-
-fn codes(diags: &[Value]) -> Vec<String> {
-    diags.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
-}
 
 #[test]
 fn unsourced_claims_are_flagged_and_fixed() {

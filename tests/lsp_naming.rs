@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::{apply_edits, position_of, seed, Client};
+use common::{apply_edits, codes, position_of, seed, Client};
 use serde_json::{json, Value};
-
-fn codes(diags: &[Value]) -> Vec<String> {
-    diags.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
-}
 
 fn covered<'a>(text: &'a str, d: &Value) -> &'a str {
     let r = &d["range"];

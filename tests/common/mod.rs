@@ -283,3 +283,8 @@ impl Client {
         n["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 }
+
+/// The codes of a list of diagnostics, in order.
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    diags.iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect()
+}
