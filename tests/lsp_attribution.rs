@@ -3,7 +3,7 @@
 mod common;
 
 use common::{apply_edits, codes, Client};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[test]
 fn unsourced_claims_are_flagged_and_fixed() {
