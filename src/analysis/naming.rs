@@ -307,6 +307,18 @@ impl Ctx<'_> {
         Fix { title, edits, preferred }
     }
 
+    /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one edit.
+    fn replace_fixes(&self, i: usize, written: &str, with: Option<&str>, all_title: String, all: &[Edit]) -> Vec<Fix> {
+        let mut fixes: Vec<Fix> = with
+            .map(|r| self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, r)], true))
+            .into_iter()
+            .collect();
+        if all.len() > 1 {
+            fixes.push(self.replace_fix(all_title, all.to_vec(), false));
+        }
+        fixes
+    }
+
     fn edit(&self, i: usize, replacement: &str) -> Edit {
         let r = self.mentions[i].range.clone();
         Edit { text: fit(self.text, r.start, replacement), range: r }
@@ -376,17 +388,9 @@ impl Ctx<'_> {
                 })
                 .into_iter()
                 .collect();
-            let mut fixes = Vec::new();
-            if let Some(r) = repl {
-                fixes.push(self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, r)], true));
-            }
-            if all_edits.len() > 1 {
-                fixes.push(self.replace_fix(
-                    format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len()),
-                    all_edits.clone(),
-                    false,
-                ));
-            }
+            let all_title =
+                format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len());
+            let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
             self.out.push(Finding {
                 rule: MIXED_NAMES,
                 range: self.mentions[i].range.clone(),
@@ -435,18 +439,8 @@ impl Ctx<'_> {
                 let written = spelling(self.text, &self.mentions[i]);
                 let message =
                     format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
-                let mut fixes = vec![self.replace_fix(
-                    format!("Replace `{written}` with `{pref_text}`"),
-                    vec![self.edit(i, &pref_text)],
-                    true,
-                )];
-                if all_edits.len() > 1 {
-                    fixes.push(self.replace_fix(
-                        format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len()),
-                        all_edits.clone(),
-                        false,
-                    ));
-                }
+                let all_title = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len());
+                let fixes = self.replace_fixes(i, &written, Some(&pref_text), all_title, &all_edits);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
                     range: self.mentions[i].range.clone(),
