@@ -2,7 +2,7 @@
 //! returns (mentions, quotes, findings, related places, fix edits) lies inside the text on char
 //! boundaries.
 
-use frontline::analysis::{analyze, Settings};
+use frontline::analysis::{analyze, reanalyze, Settings};
 use frontline::kb::{HouseStyle, KnowledgeBase};
 use frontline::text::markdown::Flavor;
 use proptest::prelude::*;
@@ -92,7 +92,7 @@ fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result
             prop_assert!(ok(&r.range));
         }
         for fix in &f.fixes {
-            for e in &fix.edits {
+            for e in fix.edits.iter() {
                 prop_assert!(ok(&e.range));
             }
         }
@@ -112,5 +112,72 @@ proptest! {
     #[test]
     fn arbitrary_unicode_never_panics(text in "\\PC{0,200}") {
         check_ranges(&text, None, Flavor::Markdown)?;
+    }
+}
+
+/// Text for the incremental tests: a seed article's opening with paragraph-level structure.
+fn base_texts() -> impl Strategy<Value = String> {
+    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles/001_1e79ab6f679bd460.txt"))
+        .expect("seed 001");
+    let head: String = seed.chars().take(3000).collect();
+    prop_oneof![Just(head), pieces(), (pieces(), pieces()).prop_map(|(a, b)| format!("{a}\n\n{b}\n\n{a}"))]
+}
+
+/// One edit: where (as fractions of the text), what to insert, and whether to start it at the
+/// beginning of its line (where block boundaries are decided).
+fn edits() -> impl Strategy<Value = Vec<(f64, f64, String, bool)>> {
+    let insert = prop_oneof![
+        pieces(),
+        prop::sample::select(vec![
+            "\n\n",
+            "```\n",
+            "Reuters reported,\n\n",
+            "    code\n",
+            "---\n",
+            "<!-- frontline: witnessed -->\n",
+            "Rebels seized the town. ",
+            "“Then ISIL started,” he said.\n\n",
+            "And 20 people were killed.",
+            "Meanwhile ",
+            "— Name (@handle) 13 Jun 2017\n\n",
+            "    ",
+            "The statement said:\n\n",
+        ])
+        .prop_map(String::from),
+    ];
+    prop::collection::vec((0.0..1.0f64, 0.0..0.05f64, insert, any::<bool>()), 1..8)
+}
+
+fn boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Re-analysing after each edit of a sequence gives exactly what a fresh analysis of the same
+    /// text gives: mentions, quotes, anchors, findings and blocks.
+    #[test]
+    fn incremental_analysis_equals_a_fresh_one(text in base_texts(), edits in edits(), md in any::<bool>()) {
+        let flavor = if md { Flavor::Markdown } else { Flavor::Plain };
+        let settings = Settings { flavor, style: None };
+        let mut text = text;
+        let mut analysis = analyze(kb(), &text, &settings);
+        for (at, len, insert, line_start) in edits {
+            let mut start = boundary(&text, (at * text.len() as f64) as usize);
+            if line_start {
+                start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            }
+            let end = boundary(&text, start + (len * text.len() as f64) as usize);
+            let mut next = text.clone();
+            next.replace_range(start..end, &insert);
+            analysis = reanalyze(kb(), &analysis, &text, &next, &settings);
+            text = next;
+            prop_assert_eq!(&analysis, &analyze(kb(), &text, &settings));
+        }
     }
 }

@@ -444,20 +444,67 @@ fn attribution_fixes(text: &str, s: &Range<usize>) -> Vec<Fix> {
     vec![
         Fix {
             title: "Add an attribution: “…, according to [source]”".into(),
-            edits: vec![Edit { range: at..at, text: ", according to [source]".into() }],
+            edits: vec![Edit { range: at..at, text: ", according to [source]".into() }].into(),
             preferred: true,
         },
         Fix {
             title: "Mark as witnessed by the reporter".into(),
-            edits: vec![Edit { range: s.start..s.start, text: format!("{WITNESSED} ") }],
+            edits: vec![Edit { range: s.start..s.start, text: format!("{WITNESSED} ") }].into(),
             preferred: false,
         },
     ]
 }
 
-/// Finds attribution anchors and reports unattributed claims, hedges, weasel words, quotations
-/// without a speaker, vague sources and words to watch.
-pub fn check(
+/// What the attribution rules need to know of one sentence, all found within its block; the
+/// windows that reach into neighbouring sentences are judged afterwards, over the whole text
+/// ([`judge`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentenceFacts {
+    pub range: Range<usize>,
+    /// Index of the paragraph (within the block until the story is assembled).
+    pub paragraph: usize,
+    /// The best grade among the sentence's anchors.
+    best: Option<Grade>,
+    topic_shift: bool,
+    continues: bool,
+    /// Not checked: skipped text (code, clutter), or inside a block quote or an embedded post.
+    skipped: bool,
+    /// The sentence holds the witnessed comment.
+    witnessed_inside: bool,
+    /// The quotation that overlaps the sentence, and whether the sentence lies inside it.
+    quote: Option<Range<usize>>,
+    in_quotation: bool,
+    claim: Option<(Claim, Range<usize>)>,
+    /// Style hints, which do not depend on sources.
+    hints: Vec<Finding>,
+    /// The phrase of the sentence's first vague anchor.
+    vague_source: Option<Range<usize>>,
+}
+
+impl SentenceFacts {
+    /// Moves every range by `by` bytes (the block's offset in the story).
+    pub fn shift(&mut self, by: usize, paragraphs: usize) {
+        let sh = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
+        sh(&mut self.range);
+        self.paragraph += paragraphs;
+        if let Some(q) = &mut self.quote {
+            sh(q);
+        }
+        if let Some((_, r)) = &mut self.claim {
+            sh(r);
+        }
+        if let Some(r) = &mut self.vague_source {
+            sh(r);
+        }
+        for h in &mut self.hints {
+            h.shift(by);
+        }
+    }
+}
+
+/// Finds the attribution anchors of a text (a block of a story) and what each sentence holds for
+/// the rules: its best source, its claim, its quotation, its style hints.
+pub fn facts(
     kb: &KnowledgeBase,
     text: &str,
     folded: &Folded,
@@ -465,7 +512,7 @@ pub fn check(
     mentions: &[Mention],
     quotes: &[Quote],
     skip: &[Range<usize>],
-) -> (Vec<Anchor>, Vec<Finding>) {
+) -> (Vec<Anchor>, Vec<SentenceFacts>) {
     let cues = Lexicon::builtin().find(text, folded);
     // Cue words inside actor names ("States" in "United States") are names, not cues.
     let names: Vec<Range<usize>> = mentions.iter().map(|m| m.range.clone()).collect();
@@ -482,7 +529,8 @@ pub fn check(
     let cx = Ctx { kb, text, mentions, cues: &cues };
 
     // Anchors of every sentence, pronouns resolved within each paragraph.
-    let mut anchors: Vec<Vec<Anchor>> = Vec::with_capacity(sents.len());
+    let mut all: Vec<Anchor> = Vec::new();
+    let mut facts = Vec::with_capacity(sents.len());
     let mut last: Option<Grade> = None;
     let mut para = usize::MAX;
     for s in &sents {
@@ -490,63 +538,88 @@ pub fn check(
             para = s.paragraph;
             last = None;
         }
-        anchors.push(cx.anchors(s, &mut last));
-    }
-    let best = |k: usize| anchors.get(k).and_then(|a| a.iter().map(|a| a.grade).max());
-
-    let mut findings = Vec::new();
-    for (k, s) in sents.iter().enumerate() {
-        if overlaps(skip, &s.range) && text[s.range.clone()].trim().len() < 2 {
-            continue;
-        }
-        let witnessed =
-            text[..s.range.start].trim_end().ends_with(WITNESSED) || text[s.range.clone()].contains(WITNESSED);
+        let anchors = cx.anchors(s, &mut last);
         let near = quotes_overlapping(quotes, &s.range);
         let inside = |kinds: &[QuoteKind]| {
             near.iter().any(|q| kinds.contains(&q.kind) && q.range.start <= s.range.start && s.range.end <= q.range.end)
         };
-        if witnessed || inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(skip, &s.range) {
+        let mut hints = Vec::new();
+        style_hints(&cx, s, &mut hints);
+        facts.push(SentenceFacts {
+            range: s.range.clone(),
+            paragraph: s.paragraph,
+            best: anchors.iter().map(|a| a.grade).max(),
+            topic_shift: starts_with_topic_shift(text, &s.range),
+            continues: continues(text, &s.range),
+            skipped: inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(skip, &s.range),
+            witnessed_inside: text[s.range.clone()].contains(WITNESSED),
+            quote: near
+                .iter()
+                .find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range))
+                .map(|q| q.range.clone()),
+            in_quotation: inside(&[QuoteKind::Quotation]),
+            claim: cx.claim(s, quotes),
+            hints,
+            vague_source: anchors.iter().find(|a| a.grade == Grade::Vague).and_then(|a| a.source.clone()),
+        });
+        all.extend(anchors);
+    }
+    // Weasel phrases ("analysts said", "experts say") are attributions to a vague group too; they are
+    // reported, but they source nothing but themselves, so they stay out of the windows.
+    all.extend(cues.iter().filter(|c| c.is(Class::Weasel)).map(|c| Anchor {
+        cue: c.range.clone(),
+        source: Some(c.range.clone()),
+        grade: Grade::Vague,
+    }));
+    all.sort_by_key(|a| a.cue.start);
+    (all, facts)
+}
+
+/// Reports unattributed claims, hedges, weasel words, quotations without a speaker, vague sources
+/// and words to watch, from the facts of every sentence of `text` (in order, ranges in `text`).
+pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
+    let best = |k: usize| sents.get(k).and_then(|s| s.best);
+    let mut findings = Vec::new();
+    for (k, s) in sents.iter().enumerate() {
+        if s.skipped || s.witnessed_inside || text[..s.range.start].trim_end().ends_with(WITNESSED) {
             continue;
         }
         // The window: this sentence, up to three back in the paragraph (stopping at a topic shift),
         // and the next sentence.
-        let mut window: Vec<Grade> = best(k).into_iter().collect();
-        let quote = near.iter().find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range));
-        if !starts_with_topic_shift(text, &s.range) {
+        let mut source = best(k).unwrap_or(Grade::None);
+        let mut see = |g: Option<Grade>| source = source.max(g.unwrap_or(Grade::None));
+        if !s.topic_shift {
             // A quotation, or a sentence that continues the account ("And …"), may reach back over
             // a paragraph break.
             let first_in_paragraph = k == 0 || sents[k - 1].paragraph != s.paragraph;
-            let cross = quote.is_some() || (first_in_paragraph && continues(text, &s.range));
+            let cross = s.quote.is_some() || (first_in_paragraph && s.continues);
             for j in (k.saturating_sub(3)..k).rev() {
                 if sents[j].paragraph != s.paragraph && !(cross && sents[j].paragraph + 1 >= s.paragraph) {
                     break;
                 }
-                window.extend(best(j));
-                if starts_with_topic_shift(text, &sents[j].range) {
+                see(best(j));
+                if sents[j].topic_shift {
                     break;
                 }
             }
         }
         // The next sentence ("…" then "he said.", or a placeholder source named there).
-        window.extend(best(k + 1));
+        see(best(k + 1));
         // A quotation is attributed by a speaker anywhere in it or right after it.
-        if let Some(q) = quote {
+        if let Some(q) = &s.quote {
             let mut j = k;
-            while j < sents.len() && sents[j].range.start < q.range.end {
-                window.extend(best(j));
+            while j < sents.len() && sents[j].range.start < q.end {
+                see(best(j));
                 j += 1;
             }
-            window.extend(best(j));
+            see(best(j));
         }
-        let source = window.into_iter().max().unwrap_or(Grade::None);
-        let in_quotation = inside(&[QuoteKind::Quotation]);
-        if in_quotation && source > Grade::None {
+        if s.in_quotation && source > Grade::None {
             // An attributed quotation: its claims are the speaker's.
             continue;
         }
-        // Style hints do not depend on sources.
-        style_hints(&cx, s, &mut findings);
-        let Some((claim, range)) = cx.claim(s, quotes) else { continue };
+        findings.extend(s.hints.iter().cloned());
+        let Some((claim, range)) = s.claim.clone() else { continue };
         let fixes = attribution_fixes(text, &s.range);
         let cue = text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
         match claim {
@@ -580,8 +653,8 @@ pub fn check(
                 ));
             }
             Claim::Casualty | Claim::Contested | Claim::Quote if source == Grade::Vague => {
-                let named_near = anchors[k].iter().find(|a| a.grade == Grade::Vague).and_then(|a| a.source.clone());
-                let who = named_near.map(|r| format!(" (`{}`)", text[r].trim())).unwrap_or_default();
+                let who =
+                    s.vague_source.as_ref().map(|r| format!(" (`{}`)", text[r.clone()].trim())).unwrap_or_default();
                 findings.push(finding(
                     VAGUE_SOURCE,
                     range,
@@ -593,16 +666,22 @@ pub fn check(
         }
     }
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
-    // Weasel phrases ("analysts said", "experts say") are attributions to a vague group too; they are
-    // reported, but they source nothing but themselves, so they stay out of the windows above.
-    let mut all: Vec<Anchor> = anchors.into_iter().flatten().collect();
-    all.extend(cues.iter().filter(|c| c.is(Class::Weasel)).map(|c| Anchor {
-        cue: c.range.clone(),
-        source: Some(c.range.clone()),
-        grade: Grade::Vague,
-    }));
-    all.sort_by_key(|a| a.cue.start);
-    (all, findings)
+    findings
+}
+
+/// Finds attribution anchors and reports the attribution findings of a whole text read as one
+/// block (the story-level analysis assembles [`facts`] of each block and calls [`judge`]).
+pub fn check(
+    kb: &KnowledgeBase,
+    text: &str,
+    folded: &Folded,
+    flavor: Flavor,
+    mentions: &[Mention],
+    quotes: &[Quote],
+    skip: &[Range<usize>],
+) -> (Vec<Anchor>, Vec<Finding>) {
+    let (anchors, sents) = facts(kb, text, folded, flavor, mentions, quotes, skip);
+    (anchors, judge(text, &sents))
 }
 
 fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {

@@ -1,6 +1,7 @@
 //! Findings: what the rules report, with their fixes, independent of any output format.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// How serious a finding is (the LSP severities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -122,7 +123,8 @@ pub struct Edit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub title: String,
-    pub edits: Vec<Edit>,
+    /// Shared: a "replace all" fix offers the same edits on every finding it is attached to.
+    pub edits: Arc<[Edit]>,
     /// The fix to apply when the user asks for "the" fix.
     pub preferred: bool,
 }
@@ -151,5 +153,21 @@ impl Finding {
 
     pub fn severity(&self) -> Severity {
         self.rule.severity
+    }
+
+    /// Moves every range of the finding by `by` bytes.
+    pub fn shift(&mut self, by: usize) {
+        let sh = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
+        sh(&mut self.range);
+        for r in &mut self.related {
+            sh(&mut r.range);
+        }
+        for f in &mut self.fixes {
+            f.edits = f
+                .edits
+                .iter()
+                .map(|e| Edit { range: e.range.start + by..e.range.end + by, text: e.text.clone() })
+                .collect();
+        }
     }
 }

@@ -3,15 +3,13 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::attribution::{self, Anchor};
+use super::attribution::Anchor;
+use super::blocks::{self, Block};
 use super::findings::Finding;
-use super::naming;
-use super::voice::{voices, Span, Voice};
+use super::voice::Voice;
 use crate::kb::{ActorId, HouseStyle, KnowledgeBase, NameRef};
-use crate::text::clutter::clutter_spans;
-use crate::text::fold::Folded;
-use crate::text::markdown::{excluded_spans, Flavor};
-use crate::text::quotes::{quotes, Quote};
+use crate::text::markdown::Flavor;
+use crate::text::quotes::Quote;
 
 /// One place where the text names an actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +43,8 @@ pub struct Analysis {
     pub anchors: Vec<Anchor>,
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
+    /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
+    pub blocks: Vec<Block>,
 }
 
 /// How to read a text and which rules' options apply.
@@ -63,33 +63,7 @@ impl Settings {
 
 /// Analyses `text`: mentions of known actors, whose words they are, and the rules' findings.
 pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
-    let excluded = excluded_spans(text, settings.flavor);
-    let quotes = quotes(text, settings.flavor);
-    let folded = Folded::new(text);
-    let found = kb.find_folded(text, &folded, &excluded);
-    let spans: Vec<Span> = found
-        .iter()
-        .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
-        .collect();
-    let clutter = clutter_spans(text);
-    let voices = voices(text, &spans, &quotes, &clutter);
-    let mut seen: std::collections::HashSet<ActorId> = std::collections::HashSet::new();
-    let mentions: Vec<Mention> = found
-        .into_iter()
-        .zip(voices)
-        .map(|(f, voice)| {
-            let first = seen.insert(f.name.actor);
-            Mention { range: f.range, name: f.name, others: f.others, voice, first }
-        })
-        .collect();
-    let mut findings = naming::check(kb, text, &mentions, settings.style.as_ref());
-    let mut skip = excluded;
-    skip.extend(clutter);
-    skip.sort_by_key(|r| r.start);
-    let (anchors, attribution) = attribution::check(kb, text, &folded, settings.flavor, &mentions, &quotes, &skip);
-    findings.extend(attribution);
-    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
-    Analysis { mentions, quotes, anchors, findings }
+    blocks::analyze(kb, text, settings)
 }
 
 impl Analysis {

@@ -5,9 +5,12 @@
 //!
 //! - [`analyze`] finds the mentions of actors, decides whose words each is in ([`voice`]), and runs
 //!   the rules ([`naming`], [`attribution`] with its [`lexicon`]) that produce [`findings`].
+//! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
+//!   edit re-analyses only the blocks it touched ([`reanalyze`]).
 //! - [`card`] builds the card shown for an actor.
 
 pub mod attribution;
+pub mod blocks;
 pub mod card;
 pub mod findings;
 pub mod lexicon;
@@ -15,6 +18,7 @@ mod mentions;
 pub mod naming;
 pub mod voice;
 
+pub use blocks::reanalyze;
 pub use findings::{Finding, Severity};
 pub use mentions::{analyze, Analysis, Mention, Settings};
 pub use voice::Voice;

@@ -18,6 +18,7 @@ use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef
 use crate::text::fold::{case_signature, fold_str};
 use crate::text::sentences::starts_sentence;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
 /// line that does not end like a sentence.
@@ -303,18 +304,25 @@ impl Ctx<'_> {
             .map(|n| n.text.clone())
     }
 
-    fn replace_fix(&self, title: String, edits: Vec<Edit>, preferred: bool) -> Fix {
-        Fix { title, edits, preferred }
+    fn replace_fix(&self, title: String, edits: impl Into<Arc<[Edit]>>, preferred: bool) -> Fix {
+        Fix { title, edits: edits.into(), preferred }
     }
 
     /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one edit.
-    fn replace_fixes(&self, i: usize, written: &str, with: Option<&str>, all_title: String, all: &[Edit]) -> Vec<Fix> {
+    fn replace_fixes(
+        &self,
+        i: usize,
+        written: &str,
+        with: Option<&str>,
+        all_title: String,
+        all: &Arc<[Edit]>,
+    ) -> Vec<Fix> {
         let mut fixes: Vec<Fix> = with
             .map(|r| self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, r)], true))
             .into_iter()
             .collect();
         if all.len() > 1 {
-            fixes.push(self.replace_fix(all_title, all.to_vec(), false));
+            fixes.push(self.replace_fix(all_title, all.clone(), false));
         }
         fixes
     }
@@ -364,7 +372,7 @@ impl Ctx<'_> {
                     .clone()
             })
             .collect();
-        let all_edits: Vec<Edit> =
+        let all_edits: Arc<[Edit]> =
             offenders.iter().zip(&replacements).filter_map(|(&i, r)| r.as_ref().map(|r| self.edit(i, r))).collect();
         let pref_label = match (styled, anchor) {
             (Some(n), _) if self.style.is_some_and(|s| s.key == "custom") => {
@@ -434,7 +442,7 @@ impl Ctx<'_> {
             let preferred = members.iter().copied().find(|&i| Some(key(i)) == style_form).unwrap_or(members[0]);
             let pref_text = spelling(self.text, &self.mentions[preferred]);
             let offenders: Vec<usize> = members.iter().copied().filter(|&i| key(i) != key(preferred)).collect();
-            let all_edits: Vec<Edit> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
+            let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
             for &i in &offenders {
                 let written = spelling(self.text, &self.mentions[i]);
                 let message =

@@ -19,9 +19,15 @@ pub enum Flavor {
 
 /// Byte ranges of `text` that are not prose, sorted and disjoint.
 pub fn excluded_spans(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
+    excluded_spans_in(text, flavor, true)
+}
+
+/// Like [`excluded_spans`], for a piece of a document; front matter is only looked for when the
+/// piece starts the document.
+pub fn excluded_spans_in(text: &str, flavor: Flavor, starts_document: bool) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     if flavor == Flavor::Markdown {
-        block_spans(text, &mut spans);
+        block_spans(text, starts_document, &mut spans);
         let blocks = merge(std::mem::take(&mut spans));
         inline_spans(text, &blocks, &mut spans);
         spans.extend(blocks);
@@ -68,7 +74,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
     })
 }
 
-fn indent_width(line: &str) -> usize {
+pub(crate) fn indent_width(line: &str) -> usize {
     let mut w = 0;
     for c in line.chars() {
         match c {
@@ -80,7 +86,7 @@ fn indent_width(line: &str) -> usize {
     w
 }
 
-fn fence_of(line: &str) -> Option<(char, usize)> {
+pub(crate) fn fence_of(line: &str) -> Option<(char, usize)> {
     if indent_width(line) > 3 {
         return None;
     }
@@ -104,10 +110,10 @@ fn is_list_item(line: &str) -> bool {
     bullet || numbered
 }
 
-fn block_spans(text: &str, spans: &mut Vec<Range<usize>>) {
+fn block_spans(text: &str, starts_document: bool, spans: &mut Vec<Range<usize>>) {
     let mut iter = lines(text).peekable();
     // Front matter: `---` (YAML) or `+++` (TOML) on the very first line.
-    if let Some(&(_, first, _)) = iter.peek() {
+    if let Some(&(_, first, _)) = iter.peek().filter(|_| starts_document) {
         let delim = first.trim_end();
         if delim == "---" || delim == "+++" {
             let mut end = None;

@@ -8,6 +8,7 @@
 //! - [`sentences`]: sentence boundaries.
 //! - [`clutter`]: web-page clutter (tag lists, related links, credits).
 
+pub mod blocks;
 pub mod clutter;
 pub mod fold;
 pub mod markdown;

@@ -135,14 +135,14 @@ fn quotes_in(text: &str, para: Range<usize>, out: &mut Vec<Quote>) {
 }
 
 /// A signature line of an embedded post: a dash, a name, and an `(@handle)`.
-fn is_post_signature(line: &str) -> bool {
+pub(crate) fn is_post_signature(line: &str) -> bool {
     let t = line.trim_start();
     (t.starts_with('—') || t.starts_with('–') || t.starts_with("- ")) && t.contains("(@")
 }
 
 /// A short paragraph that introduces an unmarked block quotation: "Reuters reported," or
 /// "The statement said:".
-fn introduces_block(para: &str) -> bool {
+pub(crate) fn introduces_block(para: &str) -> bool {
     let p = para.trim();
     let lower = p.to_lowercase();
     p.len() < 100
@@ -153,7 +153,7 @@ fn introduces_block(para: &str) -> bool {
 }
 
 /// Whether a paragraph reads as running text (ends like a sentence), as a block quotation does.
-fn ends_like_sentence(para: &str) -> bool {
+pub(crate) fn ends_like_sentence(para: &str) -> bool {
     para.trim_end().trim_end_matches(['”', '"', '’', ')', '»']).ends_with(['.', '!', '?', '…'])
 }
 

@@ -1,0 +1,236 @@
+//! The analysis of a story block by block, and again after an edit, reusing the blocks it did not touch.
+//!
+//! A story is cut into blocks ([`crate::text::blocks`]): paragraphs, kept together where something
+//! reads across a blank line. Everything local is found per block, with ranges relative to the
+//! block: mentions and whose words they are, quotations, attribution anchors and the facts of each
+//! sentence ([`Part`]). The story-level rules then run over the assembled parts: the naming rules
+//! (one actor, one name, across the whole story) and the attribution windows, which reach into the
+//! neighbouring sentences ([`attribution::judge`]).
+//!
+//! After an edit, [`reanalyze`] keeps the parts of the blocks before and after the changed text and
+//! analyses only the blocks in between; the result is the same as analysing the new text afresh
+//! (a property test checks it after random edit sequences).
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::attribution::{self, Anchor, SentenceFacts};
+use super::mentions::{Analysis, Mention, Settings};
+use super::naming;
+use super::voice::{voices, Span};
+use crate::kb::{ActorId, KnowledgeBase};
+use crate::text::blocks::next_block_end;
+use crate::text::clutter::clutter_spans;
+use crate::text::fold::Folded;
+use crate::text::markdown::{excluded_spans_in, Flavor};
+use crate::text::quotes::{paragraphs, quotes, Quote};
+
+/// What one block holds, with ranges relative to the block's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    mentions: Vec<Mention>,
+    quotes: Vec<Quote>,
+    anchors: Vec<Anchor>,
+    sentences: Vec<SentenceFacts>,
+    paragraphs: usize,
+}
+
+/// A block of the story: where it lies and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub range: Range<usize>,
+    part: Arc<Part>,
+}
+
+/// Analyses one block; `starts_document` tells whether it is the first (front matter).
+fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document: bool) -> Part {
+    let excluded = excluded_spans_in(text, flavor, starts_document);
+    let quotes = quotes(text, flavor);
+    let folded = Folded::new(text);
+    let found = kb.find_folded(text, &folded, &excluded);
+    let spans: Vec<Span> = found
+        .iter()
+        .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
+        .collect();
+    let clutter = clutter_spans(text);
+    let voices = voices(text, &spans, &quotes, &clutter);
+    let mentions: Vec<Mention> = found
+        .into_iter()
+        .zip(voices)
+        .map(|(f, voice)| Mention { range: f.range, name: f.name, others: f.others, voice, first: false })
+        .collect();
+    let mut skip = excluded;
+    skip.extend(clutter);
+    skip.sort_by_key(|r| r.start);
+    let (anchors, sentences) = attribution::facts(kb, text, &folded, flavor, &mentions, &quotes, &skip);
+    Part { mentions, quotes, anchors, sentences, paragraphs: paragraphs(text).len() }
+}
+
+fn shifted(r: &Range<usize>, by: usize) -> Range<usize> {
+    r.start + by..r.end + by
+}
+
+/// Analyses `text` afresh.
+pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
+    let mut blocks = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = next_block_end(text, start, settings.flavor);
+        let part = analyze_block(kb, &text[start..end], settings.flavor, start == 0);
+        blocks.push(Block { range: start..end, part: Arc::new(part) });
+        start = end;
+    }
+    assemble(kb, text, settings, blocks)
+}
+
+/// Analyses `text`, an edited `old_text` whose analysis was `previous` (with the same knowledge
+/// base and flavour), re-analysing only the blocks the edit touched.
+pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: &str, settings: &Settings) -> Analysis {
+    let old = &previous.blocks;
+    if old.last().map_or(0, |b| b.range.end) != old_text.len() {
+        // Not the analysis of `old_text`: start afresh.
+        return analyze(kb, text, settings);
+    }
+    let (o, n) = (old_text.as_bytes(), text.as_bytes());
+    let prefix = common_prefix(o, n);
+    let suffix = common_suffix(&o[prefix..], &n[prefix..]);
+    // The first block the edit touches, and one more before it: where that block ends was decided
+    // by looking at the paragraph the edit may have changed.
+    let touched = old.partition_point(|b| b.range.end < prefix);
+    let restart = touched.saturating_sub(1);
+    let mut blocks: Vec<Block> = old[..restart].to_vec();
+    let mut start = old.get(restart).map_or(0, |b| b.range.start);
+    let unchanged_from = text.len() - suffix;
+    while start < text.len() {
+        if start >= unchanged_from {
+            // The rest of the text is as before; once a block starts where one started before, the
+            // blocks from there on are the old ones, moved.
+            let old_start = start + old_text.len() - text.len();
+            if let Ok(i) = old.binary_search_by_key(&old_start, |b| b.range.start) {
+                blocks.extend(old[i..].iter().map(|b| Block {
+                    range: b.range.start + text.len() - old_text.len()..b.range.end + text.len() - old_text.len(),
+                    part: b.part.clone(),
+                }));
+                break;
+            }
+        }
+        let end = next_block_end(text, start, settings.flavor);
+        // A block before the edit that ends where it did holds what it held.
+        let same = old.get(blocks.len()).filter(|b| end <= prefix && b.range == (start..end));
+        let part = match same {
+            Some(b) => b.part.clone(),
+            None => Arc::new(analyze_block(kb, &text[start..end], settings.flavor, start == 0)),
+        };
+        blocks.push(Block { range: start..end, part });
+        start = end;
+    }
+    assemble(kb, text, settings, blocks)
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let mut i = 0;
+    let len = a.len().min(b.len());
+    while i + CHUNK <= len && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    while i < len && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let len = a.len().min(b.len());
+    let (ea, eb) = (a.len(), b.len());
+    let mut i = 0;
+    while i + CHUNK <= len && a[ea - i - CHUNK..ea - i] == b[eb - i - CHUNK..eb - i] {
+        i += CHUNK;
+    }
+    while i < len && a[ea - i - 1] == b[eb - i - 1] {
+        i += 1;
+    }
+    i
+}
+
+/// Puts the blocks' parts together in story offsets and runs the story-level rules.
+fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Block>) -> Analysis {
+    let (mut nm, mut nq, mut na, mut ns) = (0, 0, 0, 0);
+    for b in &blocks {
+        nm += b.part.mentions.len();
+        nq += b.part.quotes.len();
+        na += b.part.anchors.len();
+        ns += b.part.sentences.len();
+    }
+    let mut mentions = Vec::with_capacity(nm);
+    let mut quotes = Vec::with_capacity(nq);
+    let mut anchors = Vec::with_capacity(na);
+    let mut sentences = Vec::with_capacity(ns);
+    let mut seen: HashSet<ActorId> = HashSet::new();
+    let mut paragraphs = 0;
+    for b in &blocks {
+        let at = b.range.start;
+        let p = &b.part;
+        mentions.extend(p.mentions.iter().map(|m| Mention {
+            range: shifted(&m.range, at),
+            first: seen.insert(m.actor()),
+            others: m.others.clone(),
+            ..*m
+        }));
+        quotes.extend(p.quotes.iter().map(|q| Quote { range: shifted(&q.range, at), kind: q.kind }));
+        anchors.extend(p.anchors.iter().map(|a| Anchor {
+            cue: shifted(&a.cue, at),
+            source: a.source.as_ref().map(|s| shifted(s, at)),
+            grade: a.grade,
+        }));
+        sentences.extend(p.sentences.iter().map(|s| {
+            let mut s = s.clone();
+            s.shift(at, paragraphs);
+            s
+        }));
+        paragraphs += p.paragraphs;
+    }
+    let mut findings = naming::check(kb, text, &mentions, settings.style.as_ref());
+    findings.extend(attribution::judge(text, &sentences));
+    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    Analysis { mentions, quotes, anchors, findings, blocks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+        KB.get_or_init(|| KnowledgeBase::builtin().expect("built-in knowledge base"))
+    }
+
+    #[test]
+    fn an_edit_reuses_the_blocks_it_does_not_touch() {
+        let s = Settings::new(Flavor::Markdown);
+        let old = "ISIS attacked.\n\nDaesh left, activists said.\n\nThe Islamic State killed 20 people.\n\nEnd.\n";
+        let new = old.replace("Daesh left", "ISIL left");
+        let a = analyze(kb(), old, &s);
+        let b = reanalyze(kb(), &a, old, &new, &s);
+        assert_eq!(b, analyze(kb(), &new, &s));
+        // The first, third and fourth blocks are the old ones.
+        for i in [0, 2, 3] {
+            assert!(Arc::ptr_eq(&a.blocks[i].part, &b.blocks[i].part), "block {i} re-analysed");
+        }
+    }
+
+    #[test]
+    fn an_edit_that_joins_a_paragraph_to_the_one_before_re_splits_both() {
+        // Adding the `@` makes the second paragraph the signature of a post, which the first
+        // paragraph then belongs to: the boundary before the edited paragraph goes.
+        let s = Settings::new(Flavor::Plain);
+        let old = "Intro.\n\nFootage of ISIS today.\n\n— Name (handle) 13 Jun 2017\n\nAfter.";
+        let new = old.replace("(handle)", "(@handle)");
+        let a = analyze(kb(), old, &s);
+        let b = reanalyze(kb(), &a, old, &new, &s);
+        assert_eq!(b, analyze(kb(), &new, &s));
+        assert_eq!(b.blocks.len(), a.blocks.len() - 1);
+    }
+}
