@@ -666,3 +666,46 @@ impl Client {
             .collect()
     }
 }
+
+impl Client {
+    /// Writes `bytes` to the server exactly as given (no header added).
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes the server's stdin (end of input).
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// Waits up to `timeout` for a response with a null id (the answer to a message whose id could
+    /// not be read).
+    pub fn null_id_response(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let msg = self.rx.recv_timeout(left).ok()?;
+            if msg.get("method").is_none() && msg.get("id") == Some(&Value::Null) {
+                return Some(msg);
+            }
+            self.notifications.push(msg);
+        }
+    }
+}
+
+impl Client {
+    /// Waits for the response whose id is `id` (any JSON id: a number or a string).
+    pub fn wait_response_to(&mut self, id: &Value) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(msg) if msg.get("id") == Some(id) && msg.get("method").is_none() => return msg,
+                Ok(msg) => self.notifications.push(msg),
+                Err(e) => panic!("no response to request {id}: {e:?}"),
+            }
+        }
+    }
+}
