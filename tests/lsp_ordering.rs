@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::{
-    apply_change, check_code_actions, check_diagnostics, check_tokens, lines, pos, position, seed, strict_range,
+    apply_change, check_code_actions, check_diagnostics, check_tokens, lines, pos, random_position, seed, strict_range,
     without_uri, Client, Rng, PIECES,
 };
 use serde_json::{json, Value};
@@ -17,18 +17,6 @@ use serde_json::{json, Value};
 /// How many changes the load test sends (`FRONTLINE_ORDERING_CHANGES` overrides).
 fn changes() -> usize {
     std::env::var("FRONTLINE_ORDERING_CHANGES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000)
-}
-
-/// A random valid position in `text` (a character boundary, never between `\r` and `\n`).
-fn random_position(rng: &mut Rng, text: &str, encoding: &str) -> Value {
-    let mut at = rng.below(text.len() + 1);
-    while !text.is_char_boundary(at)
-        || (at > 0 && text.as_bytes()[at - 1] == b'\r' && text.as_bytes().get(at) == Some(&b'\n'))
-    {
-        at -= 1;
-    }
-    let (l, c) = position(text, at, encoding);
-    pos(l.into(), c.into())
 }
 
 /// A random small edit: mostly inserts and deletes near each other, sometimes a past-the-end range.

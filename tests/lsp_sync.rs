@@ -24,8 +24,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use serde_json::{json, Value};
 
-/// How long to wait for diagnostics (the server answers in milliseconds).
-const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long to wait for diagnostics before nudging (the server answers in milliseconds).
+const WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// Where one end of an edit's range goes, resolved against the model text when the edit is sent.
 #[derive(Debug, Clone)]
@@ -170,7 +170,7 @@ impl Harness {
     /// version is skipped this sends empty changes (the text stays the same) until a newer version
     /// is published, and counts the skip; the ordering tests fail on it.
     fn final_diagnostics(&mut self, uri: &str, mut version: i64) -> Result<Vec<Value>, TestCaseError> {
-        for _ in 0..4 {
+        for _ in 0..6 {
             if let Some(d) = self.client.diagnostics_within(uri, version, WAIT) {
                 return Ok(d);
             }

@@ -45,9 +45,17 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
             len = v.trim().parse::<usize>().ok();
         }
     }
-    let mut buf = vec![0; len?];
+    let Some(len) = len else {
+        return Some(json!({ "unreadable": "a message without Content-Length" }));
+    };
+    let mut buf = vec![0; len];
     reader.read_exact(&mut buf).ok()?;
-    serde_json::from_slice(&buf).ok()
+    // A body that is not JSON is reported as a message of its own (a protocol violation the
+    // tests can see), not taken for the end of the stream.
+    Some(
+        serde_json::from_slice(&buf)
+            .unwrap_or_else(|e| json!({ "unreadable": format!("{e}"), "body": String::from_utf8_lossy(&buf) })),
+    )
 }
 
 impl Client {
@@ -708,4 +716,16 @@ impl Client {
             }
         }
     }
+}
+
+/// A random valid position in `text`: a character boundary, never between `\r` and `\n`.
+pub fn random_position(rng: &mut Rng, text: &str, encoding: &str) -> Value {
+    let mut at = rng.below(text.len() + 1);
+    while !text.is_char_boundary(at)
+        || (at > 0 && text.as_bytes()[at - 1] == b'\r' && text.as_bytes().get(at) == Some(&b'\n'))
+    {
+        at -= 1;
+    }
+    let (l, c) = position(text, at, encoding);
+    pos(l.into(), c.into())
 }
