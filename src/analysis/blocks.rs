@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::mentions::{Analysis, Mention, Settings};
-use super::naming;
+use super::naming::{self, Spelled};
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
 use crate::text::blocks::next_block_end;
@@ -33,6 +33,8 @@ pub struct Part {
     quotes: Vec<Quote>,
     anchors: Vec<Anchor>,
     sentences: Vec<SentenceFacts>,
+    /// How each mention is written, for the naming rules.
+    spelled: Vec<Spelled>,
     paragraphs: usize,
 }
 
@@ -58,13 +60,17 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let mentions: Vec<Mention> = found
         .into_iter()
         .zip(voices)
-        .map(|(f, voice)| Mention { range: f.range, name: f.name, others: f.others, voice, first: false })
+        .map(|(f, voice)| {
+            let body = naming::in_body(text, f.range.start);
+            Mention { range: f.range, name: f.name, others: f.others, voice, first: false, body }
+        })
         .collect();
     let mut skip = excluded;
     skip.extend(clutter);
     skip.sort_by_key(|r| r.start);
     let (anchors, sentences) = attribution::facts(kb, text, &folded, flavor, &mentions, &quotes, &skip);
-    Part { mentions, quotes, anchors, sentences, paragraphs: paragraphs(text).len() }
+    let spelled = mentions.iter().map(|m| Spelled::new(kb, text, m)).collect();
+    Part { mentions, quotes, anchors, sentences, spelled, paragraphs: paragraphs(text).len() }
 }
 
 fn shifted(r: &Range<usize>, by: usize) -> Range<usize> {
@@ -192,7 +198,8 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
         }));
         paragraphs += p.paragraphs;
     }
-    let mut findings = naming::check(kb, text, &mentions, settings.style.as_ref());
+    let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
+    let mut findings = naming::check(kb, text, &mentions, &spelled, settings.style.as_ref());
     findings.extend(attribution::judge(text, &sentences));
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
     Analysis { mentions, quotes, anchors, findings, blocks }

@@ -24,6 +24,8 @@ pub struct Mention {
     pub voice: Voice,
     /// The first mention of this actor in the text.
     pub first: bool,
+    /// In body text: not a headline, caption, byline or link line.
+    pub body: bool,
 }
 
 impl Mention {

@@ -31,7 +31,7 @@ fn is_title_line(line: &str) -> bool {
 /// Whether byte offset `at` lies in body text: a line that ends like a sentence, or a line of
 /// hand-wrapped prose (the next line, or this one, carries on in lower case). `#` headings are not
 /// body.
-fn in_body(text: &str, at: usize) -> bool {
+pub(crate) fn in_body(text: &str, at: usize) -> bool {
     let start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
     let line = &text[start..end];
@@ -72,6 +72,32 @@ fn spelling_key(spelled: &str) -> String {
         }
     }
     key.to_string()
+}
+
+/// How one mention is written, worked out once per mention (and kept with its block): its
+/// spelling, the key spellings are compared by, and whether it lowers a capital of the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spelled {
+    text: String,
+    key: String,
+    /// The key without dots ("US" for "U.S."), to match a headline's form to the body's.
+    dotless: String,
+    lowered: bool,
+    /// The form counts as a name for the naming rules ([`counts_as_name`]).
+    counts: bool,
+}
+
+impl Spelled {
+    /// The facts of a mention of `text` (the text it lies in).
+    pub fn new(kb: &KnowledgeBase, text: &str, m: &Mention) -> Spelled {
+        let spelled = spelling(text, m);
+        let n = kb.name(m.name);
+        let written = &text[m.range.clone()];
+        let descriptive = matches!(n.form, AliasForm::Descriptive | AliasForm::Metonym);
+        let lowered = n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text);
+        let key = spelling_key(&spelled);
+        Spelled { dotless: key.replace('.', ""), key, text: spelled, lowered, counts: counts_as_name(kb, m.name) }
+    }
 }
 
 /// The spelling group of a name: variants and misspellings belong to the name they spell; the
@@ -198,17 +224,22 @@ fn lowered_capitals(written: &str, name: &str) -> bool {
 }
 
 struct Ctx<'a> {
+    spelled: &'a [&'a Spelled],
     kb: &'a KnowledgeBase,
     text: &'a str,
     mentions: &'a [Mention],
     style: Option<&'a HouseStyle>,
     out: Vec<Finding>,
-    /// `in_body` for each mention, computed once.
-    body: Vec<bool>,
 }
 
 /// Runs every naming rule.
-pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option<&HouseStyle>) -> Vec<Finding> {
+pub fn check(
+    kb: &KnowledgeBase,
+    text: &str,
+    mentions: &[Mention],
+    spelled: &[&Spelled],
+    style: Option<&HouseStyle>,
+) -> Vec<Finding> {
     let mut by_actor: HashMap<ActorId, Vec<usize>> = HashMap::new();
     let mut order: Vec<ActorId> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
@@ -218,14 +249,13 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         }
         e.push(i);
     }
-    let body = mentions.iter().map(|m| in_body(text, m.range.start)).collect();
-    let mut cx = Ctx { kb, text, mentions, style, out: Vec::new(), body };
+    let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new() };
     for actor in order {
         let all = &by_actor[&actor];
         let own: Vec<usize> = all
             .iter()
             .copied()
-            .filter(|&i| mentions[i].voice == Voice::Own && counts_as_name(kb, mentions[i].name))
+            .filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts)
             .collect();
         if own.is_empty() {
             continue;
@@ -236,7 +266,7 @@ pub fn check(kb: &KnowledgeBase, text: &str, mentions: &[Mention], style: Option
         cx.house_style(actor, &own);
     }
     for (i, m) in mentions.iter().enumerate() {
-        if m.voice == Voice::Own && !m.others.is_empty() && cx.body[i] {
+        if m.voice == Voice::Own && !m.others.is_empty() && cx.mentions[i].body {
             cx.ambiguous(i);
         }
     }
@@ -258,7 +288,7 @@ impl Ctx<'_> {
     /// captions and other lines that do not end like sentences count only if the body never names
     /// the actor), or, for an introduction "X (Y)", its bracketed name Y.
     fn choice(&self, own: &[usize]) -> usize {
-        let first = own.iter().copied().find(|&i| self.body[i]).unwrap_or(own[0]);
+        let first = own.iter().copied().find(|&i| self.mentions[i].body).unwrap_or(own[0]);
         let next = first + 1;
         match self.mentions.get(next) {
             Some(m)
@@ -286,7 +316,7 @@ impl Ctx<'_> {
         let in_family: Vec<usize> = used.iter().copied().filter(|&j| self.family(j) == family).collect();
         let same_shape = in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym);
         if let Some(j) = same_shape.or(in_family.first().copied()) {
-            return Some(spelling(self.text, &self.mentions[j]));
+            return Some(self.spelled[j].text.clone());
         }
         let a = self.kb.actor(actor);
         let shape_ok = |n: &crate::kb::Alias| {
@@ -379,11 +409,11 @@ impl Ctx<'_> {
                 format!("the preferred `{}`", self.kb.name(n).text)
             }
             (Some(n), _) => format!("the house style's `{}`", self.kb.name(n).text),
-            (None, Some(a)) => format!("`{}` (the name this story uses first)", spelling(self.text, &self.mentions[a])),
+            (None, Some(a)) => format!("`{}` (the name this story uses first)", self.spelled[a].text.clone()),
             (None, None) => "the preferred name".to_string(),
         };
         for (&i, repl) in offenders.iter().zip(&replacements) {
-            let written = spelling(self.text, &self.mentions[i]);
+            let written = self.spelled[i].text.clone();
             let message = format!(
                 "`{written}` and {pref_label} both name {name}, from different naming families ({} and {}); keep to one",
                 self.family(i),
@@ -392,7 +422,7 @@ impl Ctx<'_> {
             let related = anchor
                 .map(|a| Related {
                     range: self.mentions[a].range.clone(),
-                    message: format!("first use of `{}`", spelling(self.text, &self.mentions[a])),
+                    message: format!("first use of `{}`", self.spelled[a].text.clone()),
                 })
                 .into_iter()
                 .collect();
@@ -421,30 +451,37 @@ impl Ctx<'_> {
         }
         for (_, members) in &groups {
             // In a headline, "US" for the body's "U.S." is headline style, not another spelling.
-            let body_key = |i: usize| spelling_key(&spelling(self.text, &self.mentions[i]));
-            let in_body_at = |i: usize| self.body[i];
-            let body_keys: Vec<String> = members.iter().copied().filter(|&i| in_body_at(i)).map(body_key).collect();
-            let key = |i: usize| {
-                let k = body_key(i);
-                if in_body_at(i) {
-                    return k;
+            let keys: Vec<&str> = members.iter().map(|&i| self.spelled[i].key.as_str()).collect();
+            let mut body_keys: HashMap<&str, usize> = HashMap::new();
+            for (k, &i) in members.iter().enumerate() {
+                if self.mentions[i].body {
+                    body_keys.entry(self.spelled[i].dotless.as_str()).or_insert(k);
                 }
-                body_keys.iter().find(|b| b.replace('.', "") == k.replace('.', "")).cloned().unwrap_or(k)
-            };
-            let first_key = key(members[0]);
-            if members.iter().all(|&i| key(i) == first_key) {
+            }
+            let keys: Vec<&str> = members
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| match body_keys.get(self.spelled[i].dotless.as_str()) {
+                    Some(&b) if !self.mentions[i].body => keys[b],
+                    _ => keys[k],
+                })
+                .collect();
+            if keys.iter().all(|k| *k == keys[0]) {
                 continue;
             }
             let style_form = self
                 .style
                 .and_then(|s| s.prefer.get(&self.mentions[members[0]].actor()))
                 .map(|p| spelling_key(&self.kb.name(p.name).text));
-            let preferred = members.iter().copied().find(|&i| Some(key(i)) == style_form).unwrap_or(members[0]);
-            let pref_text = spelling(self.text, &self.mentions[preferred]);
-            let offenders: Vec<usize> = members.iter().copied().filter(|&i| key(i) != key(preferred)).collect();
+            let preferred = (0..members.len()).find(|&k| style_form.as_deref() == Some(keys[k])).unwrap_or(0);
+            let pref_key = keys[preferred];
+            let preferred = members[preferred];
+            let pref_text = self.spelled[preferred].text.clone();
+            let offenders: Vec<usize> =
+                members.iter().zip(&keys).filter(|(_, k)| **k != pref_key).map(|(&i, _)| i).collect();
             let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
             for &i in &offenders {
-                let written = spelling(self.text, &self.mentions[i]);
+                let written = self.spelled[i].text.clone();
                 let message =
                     format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
                 let all_title = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len());
@@ -465,8 +502,7 @@ impl Ctx<'_> {
         for &i in own {
             let n = self.kb.name(self.mentions[i].name);
             let written = self.written(i);
-            let descriptive = matches!(n.form, AliasForm::Descriptive | AliasForm::Metonym);
-            if n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text) {
+            if self.spelled[i].lowered {
                 let fixed = fix_case(written, &n.text);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
@@ -490,7 +526,7 @@ impl Ctx<'_> {
         for &i in own {
             let m = &self.mentions[i];
             let n = self.kb.name(m.name);
-            if n.form != AliasForm::Acronym || !n.expand || !self.body[i] {
+            if n.form != AliasForm::Acronym || !n.expand || !self.mentions[i].body {
                 continue;
             }
             let written = spelling(self.text, m);
@@ -505,7 +541,7 @@ impl Ctx<'_> {
                     && o.lang == "en"
                     && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
             }) || all.iter().copied().any(|j| {
-                j < i && self.mentions[j].voice == Voice::Gloss && spelling(self.text, &self.mentions[j]) == written
+                j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text.clone() == written
             });
             if defined {
                 continue;
@@ -589,7 +625,7 @@ impl Ctx<'_> {
         let mixed: std::collections::HashSet<usize> =
             self.out.iter().filter(|f| f.rule == MIXED_NAMES).map(|f| f.range.start).collect();
         for &i in own {
-            let written = spelling(self.text, &self.mentions[i]);
+            let written = self.spelled[i].text.clone();
             let already = mixed.contains(&self.mentions[i].range.start);
             if allowed.contains(&written) || already {
                 continue;
