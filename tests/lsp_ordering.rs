@@ -166,7 +166,6 @@ fn thousands_of_changes_back_to_back_leave_the_right_text() {
 /// snapshot can be allocated at the freed address of the one it published last; it then takes
 /// the newest for already published, and that version's diagnostics never come.
 #[test]
-#[ignore = "server bug: publisher skips a version whose snapshot reuses the address of the last published one"]
 fn every_last_version_is_published() {
     let mut c = Client::spawn();
     c.initialize(&[]);

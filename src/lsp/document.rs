@@ -1,15 +1,26 @@
-//! Open documents: a rope per document, its version, and the analysis of that version.
+//! Open documents: a rope per document, its version, and the latest analysed snapshot.
+//!
+//! Edits are applied to the rope at once, in arrival order; the analysis runs afterwards, off the
+//! protocol's path ([`super::server`]), and each result is published as an immutable [`Snapshot`]
+//! through a `watch` channel. A request waits until the snapshot has caught up with the version it
+//! was sent for.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ropey::Rope;
+use tokio::sync::watch;
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 
 use super::convert;
-use crate::analysis::{analyze, Analysis, Settings};
+use crate::analysis::{analyze, reanalyze, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::text::markdown::Flavor;
 use crate::text::Encoding;
+
+/// Every snapshot gets a number never used before: what the publisher, pull diagnostics and
+/// semantic-token deltas compare to know whether anything changed.
+static SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// One version of a document with its analysis. Immutable: handlers clone the `Arc` and release
 /// the store before doing any work.
@@ -20,24 +31,54 @@ pub struct Snapshot {
     pub rope: Rope,
     pub text: String,
     pub analysis: Analysis,
+    /// Unique per snapshot.
+    pub serial: u64,
+    /// The generation of the knowledge base and settings it was analysed with.
+    pub generation: u64,
+    /// Not analysed: the document is larger than the configured limit.
+    pub too_large: bool,
 }
 
 impl Snapshot {
-    pub fn new(kb: &KnowledgeBase, settings: &Settings, rope: Rope, version: i32, flavor: Flavor) -> Snapshot {
+    /// Analyses one version, re-using what `previous` found in the blocks the edits left alone
+    /// when it was made with the same knowledge base, settings and flavour.
+    pub fn build(
+        kb: &KnowledgeBase,
+        settings: &Settings,
+        generation: u64,
+        limit: usize,
+        rope: Rope,
+        version: i32,
+        flavor: Flavor,
+        previous: Option<&Snapshot>,
+    ) -> Snapshot {
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        if rope.len_bytes() > limit {
+            let (text, analysis) = (String::new(), Analysis::default());
+            return Snapshot { version, flavor, rope, text, analysis, serial, generation, too_large: true };
+        }
         let text = rope.to_string();
         let settings = Settings { flavor, style: settings.style.clone() };
-        let analysis = analyze(kb, &text, &settings);
-        Snapshot { version, flavor, rope, text, analysis }
+        let analysis = match previous {
+            Some(p) if p.generation == generation && p.flavor == flavor && !p.too_large => {
+                reanalyze(kb, &p.analysis, &p.text, &text, &settings)
+            }
+            _ => analyze(kb, &text, &settings),
+        };
+        Snapshot { version, flavor, rope, text, analysis, serial, generation, too_large: false }
     }
 }
 
 /// An open document.
 #[derive(Debug)]
 pub struct Document {
+    /// Unique per opening: an analysis started before a close and re-open is not stored.
+    pub id: u64,
     pub rope: Rope,
     pub version: i32,
     pub flavor: Flavor,
-    pub snapshot: Arc<Snapshot>,
+    /// The latest analysed snapshot (none until the first analysis is done).
+    latest: watch::Sender<Option<Arc<Snapshot>>>,
 }
 
 /// The flavour for an LSP language id, or `None` for languages we do not read.
@@ -57,17 +98,15 @@ pub enum ChangeRejected {
 }
 
 impl Document {
-    pub fn open(kb: &KnowledgeBase, settings: &Settings, text: &str, version: i32, flavor: Flavor) -> Document {
-        let rope = Rope::from_str(text);
-        let snapshot = Arc::new(Snapshot::new(kb, settings, rope.clone(), version, flavor));
-        Document { rope, version, flavor, snapshot }
+    /// A document as opened; it is analysed afterwards.
+    pub fn open(text: &str, version: i32, flavor: Flavor) -> Document {
+        let id = SERIAL.fetch_add(1, Ordering::Relaxed);
+        Document { id, rope: Rope::from_str(text), version, flavor, latest: watch::Sender::new(None) }
     }
 
-    /// Applies the changes of one `didChange` in order and re-analyses.
+    /// Applies the changes of one `didChange` in order.
     pub fn change(
         &mut self,
-        kb: &KnowledgeBase,
-        settings: &Settings,
         version: i32,
         changes: &[TextDocumentContentChangeEvent],
         enc: Encoding,
@@ -79,12 +118,28 @@ impl Document {
             convert::apply(&mut self.rope, c, enc);
         }
         self.version = version;
-        self.reanalyze(kb, settings);
         Ok(())
     }
 
-    /// Re-analyses the current text (after an edit, or when the knowledge base changed).
-    pub fn reanalyze(&mut self, kb: &KnowledgeBase, settings: &Settings) {
-        self.snapshot = Arc::new(Snapshot::new(kb, settings, self.rope.clone(), self.version, self.flavor));
+    /// The latest analysed snapshot, if any.
+    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        self.latest.borrow().clone()
+    }
+
+    /// A receiver that sees every new snapshot.
+    pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Snapshot>>> {
+        self.latest.subscribe()
+    }
+
+    /// Stores a new snapshot unless a newer one (a later version, or the same version analysed
+    /// with newer settings) is already there. Returns whether it was stored.
+    pub fn offer(&self, snap: Arc<Snapshot>) -> bool {
+        self.latest.send_if_modified(|cur| {
+            let newer = cur.as_ref().is_none_or(|c| (snap.version, snap.generation) > (c.version, c.generation));
+            if newer {
+                *cur = Some(snap);
+            }
+            newer
+        })
     }
 }

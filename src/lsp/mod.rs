@@ -17,5 +17,6 @@ pub mod diagnostics;
 pub mod document;
 pub mod semantic;
 pub mod server;
+pub mod transport;
 
 pub use server::{run_stdio, Backend};

@@ -1,19 +1,23 @@
 //! The `LanguageServer` implementation: requests in, analysis out.
 
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use dashmap::DashMap;
 use serde_json::Value;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
 use super::diagnostics;
 use super::document::{flavor_of, ChangeRejected, Document, Snapshot};
 use super::semantic;
+use super::transport;
 use crate::analysis::card::{card, Usage};
 use crate::analysis::{Settings, Voice};
 use crate::kb::{HouseStyle, KnowledgeBase};
@@ -23,7 +27,34 @@ use crate::text::Encoding;
 /// a server that waits on the client while four requests are pending).
 const CONCURRENCY: usize = 32;
 
+/// Documents larger than this are kept in sync but not analysed, unless the editor settings say
+/// otherwise (`maxFileSize`, in bytes).
+pub const DEFAULT_MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+
+/// How long a request waits for the analysis of the version it was sent for before it answers from
+/// the latest analysis there is.
+const WAIT_FOR_ANALYSIS: Duration = Duration::from_secs(10);
+
 type Docs = Arc<DashMap<Uri, Document>>;
+
+/// What the analysis runs with. Replaced whole when the settings change; `generation` tells
+/// snapshots made with older settings apart.
+#[derive(Debug)]
+struct Config {
+    kb: Arc<KnowledgeBase>,
+    settings: Arc<Settings>,
+    generation: u64,
+    max_file_size: usize,
+}
+
+type SharedConfig = Arc<RwLock<Arc<Config>>>;
+
+fn current(config: &SharedConfig) -> Arc<Config> {
+    match config.read() {
+        Ok(c) => c.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
+}
 
 /// What the publisher task is asked to do.
 enum Publish {
@@ -37,21 +68,81 @@ enum Publish {
 pub struct Backend {
     client: Client,
     docs: Docs,
-    kb: RwLock<Arc<KnowledgeBase>>,
-    settings: RwLock<Arc<Settings>>,
+    config: SharedConfig,
     encoding: Arc<RwLock<Encoding>>,
+    /// Whether the client pulls diagnostics (`textDocument/diagnostic`) instead of receiving them.
+    pull: Arc<AtomicBool>,
     publish: UnboundedSender<Publish>,
+    analyse: UnboundedSender<Uri>,
+    /// The semantic tokens last sent for each document, with their result id, for deltas.
+    tokens: DashMap<Uri, (String, Vec<SemanticToken>)>,
+    /// A request method that panics on purpose (`FRONTLINE_TEST_PANIC`), to test panic recovery.
+    panic_on: Option<String>,
 }
 
 macro_rules! log {
     ($($arg:tt)*) => { eprintln!("[frontline] {}", format_args!($($arg)*)) };
 }
 
-/// Publishes diagnostics, one document at a time, always from the document's current snapshot.
+/// Analyses documents, one job at a time, off the protocol's path: jobs that pile up for one
+/// document while it works are coalesced, so a burst of keystrokes costs one analysis of the
+/// latest version. Each analysis starts from the document's previous snapshot and re-analyses only
+/// the blocks the edits touched.
+async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publish>, mut rx: UnboundedReceiver<Uri>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            if !batch.contains(&more) {
+                batch.push(more);
+            }
+        }
+        for uri in batch {
+            let cfg = current(&config);
+            let job = docs.get(&uri).map(|d| (d.id, d.rope.clone(), d.version, d.flavor, d.latest()));
+            let Some((id, rope, version, flavor, previous)) = job else { continue };
+            if previous.as_ref().is_some_and(|p| p.version == version && p.generation == cfg.generation) {
+                continue;
+            }
+            let built = tokio::task::spawn_blocking(move || {
+                let snap = Snapshot::build(
+                    &cfg.kb,
+                    &cfg.settings,
+                    cfg.generation,
+                    cfg.max_file_size,
+                    rope,
+                    version,
+                    flavor,
+                    previous.as_deref(),
+                );
+                // The previous snapshot is dropped here too, off the protocol's path.
+                drop(previous);
+                snap
+            })
+            .await;
+            match built {
+                Ok(snap) => {
+                    let stored = docs.get(&uri).filter(|d| d.id == id).is_some_and(|d| d.offer(Arc::new(snap)));
+                    if stored {
+                        let _ = publish.send(Publish::Current(uri));
+                    }
+                }
+                Err(e) => log!("analysis of {} version {version} failed: {e}", uri.as_str()),
+            }
+        }
+    }
+}
+
+/// Publishes diagnostics, one document at a time, always from the document's latest snapshot.
 /// Being the only sender of `publishDiagnostics`, it can never publish an older version after a
-/// newer one; requests that pile up while it sends are coalesced.
-async fn publisher(client: Client, docs: Docs, encoding: Arc<RwLock<Encoding>>, mut rx: UnboundedReceiver<Publish>) {
-    let mut published: HashMap<Uri, usize> = HashMap::new();
+/// newer one; requests that pile up while it sends are coalesced. Silent while the client pulls.
+async fn publisher(
+    client: Client,
+    docs: Docs,
+    encoding: Arc<RwLock<Encoding>>,
+    pull: Arc<AtomicBool>,
+    mut rx: UnboundedReceiver<Publish>,
+) {
+    let mut published: HashMap<Uri, u64> = HashMap::new();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -66,17 +157,19 @@ async fn publisher(client: Client, docs: Docs, encoding: Arc<RwLock<Encoding>>, 
             latest.retain(|(u, _)| *u != uri);
             latest.push((uri, open));
         }
+        if pull.load(Ordering::Relaxed) {
+            continue;
+        }
         let enc = encoding.read().map(|e| *e).unwrap_or_default();
         for (uri, open) in latest {
-            let snap = if open { docs.get(&uri).map(|d| d.snapshot.clone()) } else { None };
+            let snap = if open { docs.get(&uri).and_then(|d| d.latest()) } else { None };
             match snap {
                 Some(snap) => {
-                    let id = Arc::as_ptr(&snap) as usize;
-                    if published.get(&uri) == Some(&id) {
+                    if published.get(&uri) == Some(&snap.serial) {
                         continue;
                     }
                     let diags = diagnostics::diagnostics(&uri, &snap, enc);
-                    published.insert(uri.clone(), id);
+                    published.insert(uri.clone(), snap.serial);
                     client.publish_diagnostics(uri, diags, Some(snap.version)).await;
                 }
                 None => {
@@ -111,55 +204,161 @@ impl Backend {
     pub fn new(client: Client, kb: Arc<KnowledgeBase>) -> Backend {
         let docs: Docs = Arc::new(DashMap::new());
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
+        let pull = Arc::new(AtomicBool::new(false));
+        let config = Arc::new(RwLock::new(Arc::new(Config {
+            kb,
+            settings: Arc::new(Settings::default()),
+            generation: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        })));
         let (publish, rx) = unbounded_channel();
-        tokio::spawn(publisher(client.clone(), docs.clone(), encoding.clone(), rx));
-        Backend {
-            client,
-            docs,
-            kb: RwLock::new(kb),
-            settings: RwLock::new(Arc::new(Settings::default())),
-            encoding,
-            publish,
-        }
+        tokio::spawn(publisher(client.clone(), docs.clone(), encoding.clone(), pull.clone(), rx));
+        let (analyse, jobs) = unbounded_channel();
+        tokio::spawn(analyst(docs.clone(), config.clone(), publish.clone(), jobs));
+        let panic_on = std::env::var("FRONTLINE_TEST_PANIC").ok().filter(|m| !m.is_empty());
+        Backend { client, docs, config, encoding, pull, publish, analyse, tokens: DashMap::new(), panic_on }
     }
 
-    fn settings(&self) -> Arc<Settings> {
-        match self.settings.read() {
-            Ok(s) => s.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Applies editor settings; on success re-analyses every open document and republishes.
+    /// Applies editor settings; on success re-analyses every open document.
     fn configure(&self, v: &Value) -> std::result::Result<(), String> {
-        let kb = self.kb();
-        let style = style_from(&kb, v)?;
+        let old = current(&self.config);
+        let style = style_from(&old.kb, v)?;
+        let v = v.get("frontline").unwrap_or(v);
+        let max_file_size = match v.get("maxFileSize") {
+            None | Some(Value::Null) => old.max_file_size,
+            Some(n) => n.as_u64().ok_or("maxFileSize must be a number of bytes")? as usize,
+        };
         let settings = Arc::new(Settings { flavor: Default::default(), style });
-        if let Ok(mut s) = self.settings.write() {
-            *s = settings.clone();
+        let config =
+            Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
+        if let Ok(mut c) = self.config.write() {
+            *c = config;
         }
-        for mut doc in self.docs.iter_mut() {
-            doc.reanalyze(&kb, &settings);
-            let _ = self.publish.send(Publish::Current(doc.key().clone()));
+        for doc in self.docs.iter() {
+            let _ = self.analyse.send(doc.key().clone());
+        }
+        if self.pull.load(Ordering::Relaxed) {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
         }
         Ok(())
     }
 
     fn kb(&self) -> Arc<KnowledgeBase> {
-        match self.kb.read() {
-            Ok(kb) => kb.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        current(&self.config).kb.clone()
     }
 
     fn encoding(&self) -> Encoding {
         self.encoding.read().map(|e| *e).unwrap_or_default()
     }
 
-    /// The current snapshot of a document; the map guard is released before this returns.
-    fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        self.docs.get(uri).map(|d| d.snapshot.clone())
+    /// The snapshot of a document at the version the client holds now, when the request arrived:
+    /// the analyst's, once it has caught up; when the analyst has already moved on to a later
+    /// version (it skips versions that pile up), this version is analysed here from the text held
+    /// at arrival. No map guard is held across an `.await`.
+    async fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let (target, rope, flavor, mut rx) = {
+            let d = self.docs.get(uri)?;
+            (d.version, d.rope.clone(), d.flavor, d.subscribe())
+        };
+        let caught_up = tokio::time::timeout(
+            WAIT_FOR_ANALYSIS,
+            rx.wait_for(|s| s.as_ref().is_some_and(|s| s.version >= target)),
+        )
+        .await
+        .ok()
+        .and_then(|r| r.ok().map(|s| s.clone()));
+        let latest = match caught_up {
+            Some(Some(s)) if s.version == target => return Some(s),
+            Some(s) => s,
+            None => {
+                log!("analysis of {} is late; analysing version {target} for this request", uri.as_str());
+                let latest = rx.borrow().clone();
+                latest
+            }
+        };
+        let cfg = current(&self.config);
+        let built = tokio::task::spawn_blocking(move || {
+            let snap = Snapshot::build(
+                &cfg.kb,
+                &cfg.settings,
+                cfg.generation,
+                cfg.max_file_size,
+                rope,
+                target,
+                flavor,
+                latest.as_deref(),
+            );
+            Arc::new(snap)
+        })
+        .await;
+        built.ok()
     }
+
+    /// Runs a request's work; a panic in it is logged and answered with an internal error, and the
+    /// server goes on.
+    fn guarded<T>(&self, method: &str, work: impl FnOnce() -> T) -> Result<T> {
+        let test_panic = self.panic_on.as_deref() == Some(method);
+        catch_unwind(AssertUnwindSafe(|| {
+            if test_panic {
+                panic!("FRONTLINE_TEST_PANIC={method}");
+            }
+            work()
+        }))
+        .map_err(|e| {
+            let what = e
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            log!("internal error in {method}: {what}");
+            let mut err = Error::internal_error();
+            err.message = format!("frontline: internal error in {method}: {what}").into();
+            err
+        })
+    }
+}
+
+fn hover_card(kb: &KnowledgeBase, snap: &Snapshot, at: usize, enc: Encoding) -> Option<Hover> {
+    let m = snap.analysis.mention_at(at)?;
+    let usage =
+        Usage { here: Some((snap.text[m.range.clone()].to_string(), m.name)), forms: snap.analysis.forms_of(&snap.text, m.actor()) };
+    let mut value = card(kb, m.actor(), Some(&usage)).to_markdown();
+    let voice = match m.voice {
+        Voice::Own => None,
+        Voice::Quoted => Some("Quoted: these are someone else's words, so the naming rules leave this name alone."),
+        Voice::Tagged => Some("A hashtag or handle: someone else's label, left alone by the naming rules."),
+        Voice::Gloss => Some("Introduces another name of the actor, so the naming rules leave it alone."),
+        Voice::Clutter => Some("Web-page clutter (tags, links, credits): left alone by the naming rules."),
+    };
+    if let Some(v) = voice {
+        value = format!("*{v}*\n\n{value}");
+    }
+    if !m.others.is_empty() {
+        let names: Vec<&str> = m.others.iter().map(|&a| kb.actor(a).name()).collect();
+        value = format!("*Ambiguous: this form also names {}.*\n\n{value}", names.join(", "));
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+        range: Some(lsp_range(&snap.rope, &m.range, enc)),
+    })
+}
+
+/// The edits that turn `old` into `new`: one replacement of the differing middle.
+fn token_edits(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let (deleted, inserted) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    if deleted.is_empty() && inserted.is_empty() {
+        return Vec::new();
+    }
+    vec![SemanticTokensEdit {
+        start: 5 * prefix as u32,
+        delete_count: 5 * deleted.len() as u32,
+        data: Some(inserted.to_vec()),
+    }]
 }
 
 impl LanguageServer for Backend {
@@ -168,8 +367,20 @@ impl LanguageServer for Backend {
         if let Ok(mut e) = self.encoding.write() {
             *e = enc;
         }
-        log!("initialize: position encoding {enc:?}");
-        if let Some(options) = &params.initialization_options {
+        let client_pulls = params.capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        let options = params.initialization_options.as_ref();
+        let forced = options
+            .map(|o| o.get("frontline").unwrap_or(o))
+            .and_then(|o| o.get("diagnosticMode"))
+            .and_then(Value::as_str);
+        let pull = match forced {
+            Some("push") => false,
+            Some("pull") => true,
+            _ => client_pulls,
+        };
+        self.pull.store(pull, Ordering::Relaxed);
+        log!("initialize: position encoding {enc:?}, diagnostics {}", if pull { "pulled" } else { "pushed" });
+        if let Some(options) = options {
             if let Err(e) = self.configure(options) {
                 log!("initialization options ignored: {e}");
                 let client = self.client.clone();
@@ -198,11 +409,19 @@ impl LanguageServer for Backend {
                     SemanticTokensOptions {
                         legend: semantic::legend(),
                         range: Some(true),
-                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
                         ..Default::default()
                     }
                     .into(),
                 ),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("frontline".into()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        ..Default::default()
+                    })
+                }),
                 ..Default::default()
             },
         })
@@ -225,20 +444,28 @@ impl LanguageServer for Backend {
             log!("not reading {} (language id `{}`)", doc.uri.as_str(), doc.language_id);
             return;
         };
-        let kb = self.kb();
-        let settings = self.settings();
-        self.docs.insert(doc.uri.clone(), Document::open(&kb, &settings, &doc.text, doc.version, flavor));
-        let _ = self.publish.send(Publish::Current(doc.uri));
+        let limit = current(&self.config).max_file_size;
+        if doc.text.len() > limit {
+            let message = format!(
+                "frontline: {} is {:.1} MB, over the {:.1} MB limit (setting `maxFileSize`); it is not checked",
+                doc.uri.as_str(),
+                doc.text.len() as f64 / 1e6,
+                limit as f64 / 1e6
+            );
+            log!("{message}");
+            let client = self.client.clone();
+            tokio::spawn(async move { client.show_message(MessageType::WARNING, message).await });
+        }
+        self.docs.insert(doc.uri.clone(), Document::open(&doc.text, doc.version, flavor));
+        let _ = self.analyse.send(doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let kb = self.kb();
-        let settings = self.settings();
         let enc = self.encoding();
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let outcome = match self.docs.get_mut(&uri) {
-            Some(mut doc) => Some(doc.change(&kb, &settings, version, &params.content_changes, enc)),
+            Some(mut doc) => Some(doc.change(version, &params.content_changes, enc)),
             None => None,
         };
         match outcome {
@@ -247,14 +474,16 @@ impl LanguageServer for Backend {
                 log!("ignoring change to {} for version {got}: version {held} is newer", uri.as_str())
             }
             Some(Ok(())) => {
-                let _ = self.publish.send(Publish::Current(uri));
+                let _ = self.analyse.send(uri);
             }
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        if self.docs.remove(&params.text_document.uri).is_some() {
-            let _ = self.publish.send(Publish::Closed(params.text_document.uri));
+        let uri = params.text_document.uri;
+        self.tokens.remove(&uri);
+        if self.docs.remove(&uri).is_some() {
+            let _ = self.publish.send(Publish::Closed(uri));
         }
     }
 
@@ -265,96 +494,133 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let snap = self.snapshot(&uri).await;
+        let enc = self.encoding();
+        self.guarded("textDocument/diagnostic", || {
+            let Some(snap) = snap else {
+                return DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()).into();
+            };
+            let id = snap.serial.to_string();
+            if params.previous_result_id.as_deref() == Some(id.as_str()) {
+                return DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+                })
+                .into();
+            }
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(id),
+                    items: diagnostics::diagnostics(&uri, &snap, enc),
+                },
+            })
+            .into()
+        })
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let Some(snap) = self.snapshot(&uri) else { return Ok(None) };
+        let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let enc = self.encoding();
-        let range = byte_range(&snap.rope, params.range, enc);
-        let actions = diagnostics::code_actions(&uri, &snap, range, enc);
-        Ok(Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect()))
+        self.guarded("textDocument/codeAction", || {
+            let range = byte_range(&snap.rope, params.range, enc);
+            let actions = diagnostics::code_actions(&uri, &snap, range, enc);
+            Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect())
+        })
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri) else {
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
             return Ok(None);
         };
         let enc = self.encoding();
         let kb = self.kb();
-        let at = offset(&snap.rope, pos.position, enc);
-        let Some(m) = snap.analysis.mention_at(at) else {
-            return Ok(None);
-        };
-        let usage = Usage {
-            here: Some((snap.text[m.range.clone()].to_string(), m.name)),
-            forms: snap.analysis.forms_of(&snap.text, m.actor()),
-        };
-        let mut value = card(&kb, m.actor(), Some(&usage)).to_markdown();
-        let voice = match m.voice {
-            Voice::Own => None,
-            Voice::Quoted => Some("Quoted: these are someone else's words, so the naming rules leave this name alone."),
-            Voice::Tagged => Some("A hashtag or handle: someone else's label, left alone by the naming rules."),
-            Voice::Gloss => Some("Introduces another name of the actor, so the naming rules leave it alone."),
-            Voice::Clutter => Some("Web-page clutter (tags, links, credits): left alone by the naming rules."),
-        };
-        if let Some(v) = voice {
-            value = format!("*{v}*\n\n{value}");
-        }
-        if !m.others.is_empty() {
-            let names: Vec<&str> = m.others.iter().map(|&a| kb.actor(a).name()).collect();
-            value = format!("*Ambiguous: this form also names {}.*\n\n{value}", names.join(", "));
-        }
-        Ok(Some(Hover {
-            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
-            range: Some(lsp_range(&snap.rope, &m.range, enc)),
-        }))
+        self.guarded("textDocument/hover", || hover_card(&kb, &snap, offset(&snap.rope, pos.position, enc), enc))
     }
 
     async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
         let pos = params.text_document_position_params;
-        let Some(snap) = self.snapshot(&pos.text_document.uri) else {
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
             return Ok(None);
         };
         let enc = self.encoding();
-        let at = offset(&snap.rope, pos.position, enc);
-        let Some(m) = snap.analysis.mention_at(at) else {
-            return Ok(None);
-        };
-        let highlights = snap
-            .analysis
-            .mentions_of(m.actor())
-            .map(|o| DocumentHighlight {
-                range: lsp_range(&snap.rope, &o.range, enc),
-                kind: Some(DocumentHighlightKind::TEXT),
-            })
-            .collect();
-        Ok(Some(highlights))
+        self.guarded("textDocument/documentHighlight", || {
+            let m = snap.analysis.mention_at(offset(&snap.rope, pos.position, enc))?;
+            let highlights = snap
+                .analysis
+                .mentions_of(m.actor())
+                .map(|o| DocumentHighlight {
+                    range: lsp_range(&snap.rope, &o.range, enc),
+                    kind: Some(DocumentHighlightKind::TEXT),
+                })
+                .collect();
+            Some(highlights)
+        })
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri) else {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else {
             return Ok(None);
         };
-        let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, &snap.analysis.mentions, self.encoding());
-        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+        let enc = self.encoding();
+        let kb = self.kb();
+        let data = self.guarded("textDocument/semanticTokens/full", || {
+            semantic::tokens(&kb, &snap.rope, &snap.text, &snap.analysis.mentions, enc)
+        })?;
+        let id = snap.serial.to_string();
+        self.tokens.insert(uri, (id.clone(), data.clone()));
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(id), data })))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let kb = self.kb();
+        let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
+        let id = snap.serial.to_string();
+        let (data, edits) = self.guarded("textDocument/semanticTokens/full/delta", || {
+            let data = semantic::tokens(&kb, &snap.rope, &snap.text, &snap.analysis.mentions, enc);
+            let edits = previous.map(|old| token_edits(&old, &data));
+            (data, edits)
+        })?;
+        self.tokens.insert(uri, (id.clone(), data.clone()));
+        Ok(Some(match edits {
+            Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id), edits }),
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(id), data }),
+        }))
     }
 
     async fn semantic_tokens_range(
         &self,
         params: SemanticTokensRangeParams,
     ) -> Result<Option<SemanticTokensRangeResult>> {
-        let Some(snap) = self.snapshot(&params.text_document.uri) else {
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
             return Ok(None);
         };
         let enc = self.encoding();
-        let range = byte_range(&snap.rope, params.range, enc);
-        let mentions = snap.analysis.mentions_in(range);
-        let data = semantic::tokens(&self.kb(), &snap.rope, &snap.text, mentions, enc);
-        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
+        let kb = self.kb();
+        self.guarded("textDocument/semanticTokens/range", || {
+            let range = byte_range(&snap.rope, params.range, enc);
+            let mentions = snap.analysis.mentions_in(range);
+            let data = semantic::tokens(&kb, &snap.rope, &snap.text, mentions, enc);
+            Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
+        })
     }
 }
 
-/// Runs the language server on stdin/stdout until the client says `exit`; returns the exit code.
+/// Runs the language server on stdin/stdout until the client says `exit`; returns the exit code
+/// (1 when the client exits without asking the server to shut down first, as LSP says).
 pub fn run_stdio() -> u8 {
     let kb = match KnowledgeBase::builtin() {
         Ok(kb) => Arc::new(kb),
@@ -372,12 +638,11 @@ pub fn run_stdio() -> u8 {
             return 3;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         let (service, socket) = LspService::new(|client| Backend::new(client, kb));
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .concurrency_level(CONCURRENCY)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY).await
     });
-    0
+    // A read of stdin may still be pending on a blocking thread: do not wait for it.
+    runtime.shutdown_background();
+    code
 }

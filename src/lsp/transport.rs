@@ -1,0 +1,242 @@
+//! The stdio transport: frames in, frames out, and nothing the client sends can stop the server.
+//!
+//! tower-lsp stops reading at the first frame it cannot decode, and ignores requests whose method
+//! starts with `$/`. This layer sits between stdio and tower-lsp's `Server`: it reads each frame
+//! itself, answers what must not reach tower-lsp with the JSON-RPC error LSP asks for, and forwards
+//! the rest:
+//! - a body that is not JSON (or not UTF-8): `-32700 Parse error`, `id: null`;
+//! - JSON that is not a JSON-RPC 2.0 message: `-32600 Invalid Request`;
+//! - a header block without `Content-Length`: `-32700`, and the reader resynchronises on the next
+//!   `Content-Length` header;
+//! - a request for an unknown `$/` method: `-32601 Method not found`.
+//!
+//! It also remembers whether `shutdown` came before `exit`, for the exit code LSP prescribes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
+
+/// Bodies larger than this are read and discarded with an error (the document size limit is far
+/// lower; this only keeps a broken header from exhausting memory).
+const MAX_BODY: usize = 512 * 1024 * 1024;
+
+#[derive(Default)]
+struct Flags {
+    shutdown: AtomicBool,
+    exit: AtomicBool,
+}
+
+/// Serves `service` over `input`/`output` until the client exits or closes the input; returns the
+/// process exit code: 1 for `exit` without `shutdown`, else 0.
+pub async fn serve<I, O, S>(input: I, output: O, service: LspService<S>, socket: ClientSocket, concurrency: usize) -> u8
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+    S: LanguageServer,
+{
+    let (to_server, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, from_server) = tokio::io::duplex(1 << 20);
+    let (frames, rx) = unbounded_channel::<Vec<u8>>();
+    let flags = Arc::new(Flags::default());
+    let writer = tokio::spawn(write_frames(output, rx));
+    let relay = tokio::spawn(relay_frames(from_server, frames.clone()));
+    let reader = tokio::spawn(read_frames(input, to_server, frames, flags.clone()));
+    Server::new(server_in, server_out, socket).concurrency_level(concurrency).serve(service).await;
+    reader.abort();
+    let _ = relay.await;
+    let _ = writer.await;
+    let clean = flags.shutdown.load(Ordering::SeqCst) || !flags.exit.load(Ordering::SeqCst);
+    u8::from(!clean)
+}
+
+/// Writes each body as a frame, flushing after each.
+async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Vec<u8>>) {
+    while let Some(body) = rx.recv().await {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        if out.write_all(header.as_bytes()).await.is_err() || out.write_all(&body).await.is_err() {
+            return;
+        }
+        if out.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A frame read from a stream: its body, or why there is none.
+enum Frame {
+    Body(Vec<u8>),
+    /// A header block without a usable `Content-Length`, or a body too large to keep.
+    Bad(String),
+    End,
+}
+
+/// Reads one frame. Header names are matched without regard to case, and a `Content-Length`
+/// header is found even after stray bytes on its line (what is left of a frame that had none).
+async fn next_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Frame {
+    let mut length: Option<usize> = None;
+    let mut bad_length = false;
+    let mut any = false;
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return Frame::End,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if any {
+                break;
+            }
+            continue;
+        }
+        any = true;
+        let lower = text.to_ascii_lowercase();
+        if let Some(i) = lower.find("content-length:") {
+            match text[i + "content-length:".len()..].trim().parse::<usize>() {
+                Ok(n) => length = Some(n),
+                Err(_) => bad_length = true,
+            }
+        }
+    }
+    let Some(n) = length else {
+        let why = if bad_length { "the Content-Length header is not a number" } else { "no Content-Length header" };
+        return Frame::Bad(why.into());
+    };
+    if n > MAX_BODY {
+        let mut rest = reader.take(n as u64);
+        let _ = tokio::io::copy(&mut rest, &mut tokio::io::sink()).await;
+        return Frame::Bad(format!("a message of {n} bytes is over the {MAX_BODY}-byte limit"));
+    }
+    let mut body = vec![0; n];
+    match reader.read_exact(&mut body).await {
+        Ok(_) => Frame::Body(body),
+        Err(_) => Frame::End,
+    }
+}
+
+fn error(id: Value, code: i64, message: &str) -> Vec<u8> {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }).to_string().into_bytes()
+}
+
+/// What to do with a body from the client: forward it to tower-lsp, or answer it here.
+fn judge(body: &[u8], flags: &Flags) -> Result<(), Vec<u8>> {
+    let Ok(msg) = serde_json::from_slice::<Value>(body) else {
+        return Err(error(Value::Null, -32700, "Parse error: the message is not JSON in UTF-8"));
+    };
+    let Some(obj) = msg.as_object() else {
+        return Err(error(Value::Null, -32600, "Invalid Request: a message must be a JSON object"));
+    };
+    let id = obj.get("id").cloned();
+    let valid_id = id.as_ref().is_none_or(|i| i.is_string() || i.is_number() || i.is_null());
+    let reply_id = id.clone().filter(|_| valid_id).unwrap_or(Value::Null);
+    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") || !valid_id {
+        // The message is not JSON-RPC, so neither is its `id`: JSON-RPC answers with a null id.
+        return Err(error(Value::Null, -32600, "Invalid Request: not a JSON-RPC 2.0 message"));
+    }
+    match obj.get("method") {
+        Some(Value::String(method)) => {
+            let request = id.is_some();
+            if request && method.starts_with("$/") {
+                return Err(error(reply_id, -32601, &format!("Method not found: {method}")));
+            }
+            if request && method == "shutdown" {
+                flags.shutdown.store(true, Ordering::SeqCst);
+            }
+            if !request && method == "exit" {
+                flags.exit.store(true, Ordering::SeqCst);
+            }
+            Ok(())
+        }
+        Some(_) => Err(error(Value::Null, -32600, "Invalid Request: the method must be a string")),
+        // A response to one of our requests.
+        None if id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => Ok(()),
+        None => Err(error(Value::Null, -32600, "Invalid Request: neither a request, a notification nor a response")),
+    }
+}
+
+/// Reads the client's frames, answers the bad ones and forwards the rest to tower-lsp.
+async fn read_frames<R, W>(input: R, mut to_server: W, frames: UnboundedSender<Vec<u8>>, flags: Arc<Flags>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    loop {
+        match next_frame(&mut reader).await {
+            Frame::End => break,
+            Frame::Bad(why) => {
+                eprintln!("[frontline] unreadable frame: {why}");
+                let _ = frames.send(error(Value::Null, -32700, &format!("Parse error: {why}")));
+            }
+            Frame::Body(body) => match judge(&body, &flags) {
+                Err(reply) => {
+                    eprintln!("[frontline] rejected a message: {}", String::from_utf8_lossy(&reply));
+                    let _ = frames.send(reply);
+                }
+                Ok(()) => {
+                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                    let sent = async {
+                        to_server.write_all(header.as_bytes()).await?;
+                        to_server.write_all(&body).await?;
+                        to_server.flush().await
+                    };
+                    if sent.await.is_err() {
+                        break;
+                    }
+                }
+            },
+        }
+    }
+    let _ = to_server.shutdown().await;
+}
+
+/// Passes tower-lsp's frames on to the writer, whole.
+async fn relay_frames<R: AsyncRead + Unpin>(from_server: R, frames: UnboundedSender<Vec<u8>>) {
+    let mut reader = BufReader::new(from_server);
+    loop {
+        match next_frame(&mut reader).await {
+            Frame::Body(body) => {
+                if frames.send(body).is_err() {
+                    return;
+                }
+            }
+            Frame::Bad(why) => eprintln!("[frontline] internal: server wrote an unreadable frame: {why}"),
+            Frame::End => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &str) -> Option<i64> {
+        judge(body.as_bytes(), &Flags::default())
+            .err()
+            .map(|r| serde_json::from_slice::<Value>(&r).unwrap()["error"]["code"].as_i64().unwrap())
+    }
+
+    #[test]
+    fn bad_messages_get_the_json_rpc_error_codes() {
+        assert_eq!(code("{not json"), Some(-32700));
+        assert_eq!(code("[]"), Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#), Some(-32600));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"$/unknown"}"#), Some(-32601));
+        assert_eq!(code(r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#), None);
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover"}"#), None);
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"result":null}"#), None);
+        assert_eq!(code(r#"{"jsonrpc":"2.0"}"#), Some(-32600));
+    }
+
+    #[test]
+    fn exit_without_shutdown_is_remembered() {
+        let flags = Flags::default();
+        assert!(judge(br#"{"jsonrpc":"2.0","method":"exit"}"#, &flags).is_ok());
+        assert!(flags.exit.load(Ordering::SeqCst) && !flags.shutdown.load(Ordering::SeqCst));
+    }
+}
