@@ -252,11 +252,8 @@ pub fn check(
     let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new() };
     for actor in order {
         let all = &by_actor[&actor];
-        let own: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts)
-            .collect();
+        let own: Vec<usize> =
+            all.iter().copied().filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts).collect();
         if own.is_empty() {
             continue;
         }
@@ -540,9 +537,10 @@ impl Ctx<'_> {
                     && !is_acronymish(self.kb, self.mentions[j].name)
                     && o.lang == "en"
                     && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
-            }) || all.iter().copied().any(|j| {
-                j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text.clone() == written
-            });
+            }) || all
+                .iter()
+                .copied()
+                .any(|j| j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text.clone() == written);
             if defined {
                 continue;
             }

@@ -39,21 +39,25 @@ pub struct Snapshot {
     pub too_large: bool,
 }
 
+/// What the analysis runs with. Replaced whole when the settings change; `generation` tells
+/// snapshots made with older settings apart.
+#[derive(Debug)]
+pub struct Config {
+    pub kb: Arc<KnowledgeBase>,
+    pub settings: Arc<Settings>,
+    pub generation: u64,
+    /// Documents larger than this (in bytes) are kept in sync but not analysed.
+    pub max_file_size: usize,
+}
+
 impl Snapshot {
     /// Analyses one version, re-using what `previous` found in the blocks the edits left alone
     /// when it was made with the same knowledge base, settings and flavour.
-    pub fn build(
-        kb: &KnowledgeBase,
-        settings: &Settings,
-        generation: u64,
-        limit: usize,
-        rope: Rope,
-        version: i32,
-        flavor: Flavor,
-        previous: Option<&Snapshot>,
-    ) -> Snapshot {
+    pub fn build(config: &Config, rope: Rope, version: i32, flavor: Flavor, previous: Option<&Snapshot>) -> Snapshot {
+        let Config { kb, settings, generation, max_file_size } = config;
+        let generation = *generation;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-        if rope.len_bytes() > limit {
+        if rope.len_bytes() > *max_file_size {
             let (text, analysis) = (String::new(), Analysis::default());
             return Snapshot { version, flavor, rope, text, analysis, serial, generation, too_large: true };
         }

@@ -15,7 +15,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
 use super::diagnostics;
-use super::document::{flavor_of, ChangeRejected, Document, Snapshot};
+use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
 use super::semantic;
 use super::transport;
 use crate::analysis::card::{card, Usage};
@@ -36,16 +36,6 @@ pub const DEFAULT_MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 const WAIT_FOR_ANALYSIS: Duration = Duration::from_secs(10);
 
 type Docs = Arc<DashMap<Uri, Document>>;
-
-/// What the analysis runs with. Replaced whole when the settings change; `generation` tells
-/// snapshots made with older settings apart.
-#[derive(Debug)]
-struct Config {
-    kb: Arc<KnowledgeBase>,
-    settings: Arc<Settings>,
-    generation: u64,
-    max_file_size: usize,
-}
 
 type SharedConfig = Arc<RwLock<Arc<Config>>>;
 
@@ -104,16 +94,7 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
                 continue;
             }
             let built = tokio::task::spawn_blocking(move || {
-                let snap = Snapshot::build(
-                    &cfg.kb,
-                    &cfg.settings,
-                    cfg.generation,
-                    cfg.max_file_size,
-                    rope,
-                    version,
-                    flavor,
-                    previous.as_deref(),
-                );
+                let snap = Snapshot::build(&cfg, rope, version, flavor, previous.as_deref());
                 // The previous snapshot is dropped here too, off the protocol's path.
                 drop(previous);
                 snap
@@ -229,8 +210,7 @@ impl Backend {
             Some(n) => n.as_u64().ok_or("maxFileSize must be a number of bytes")? as usize,
         };
         let settings = Arc::new(Settings { flavor: Default::default(), style });
-        let config =
-            Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
+        let config = Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
         if let Ok(mut c) = self.config.write() {
             *c = config;
         }
@@ -263,13 +243,11 @@ impl Backend {
             let d = self.docs.get(uri)?;
             (d.version, d.rope.clone(), d.flavor, d.subscribe())
         };
-        let caught_up = tokio::time::timeout(
-            WAIT_FOR_ANALYSIS,
-            rx.wait_for(|s| s.as_ref().is_some_and(|s| s.version >= target)),
-        )
-        .await
-        .ok()
-        .and_then(|r| r.ok().map(|s| s.clone()));
+        let caught_up =
+            tokio::time::timeout(WAIT_FOR_ANALYSIS, rx.wait_for(|s| s.as_ref().is_some_and(|s| s.version >= target)))
+                .await
+                .ok()
+                .and_then(|r| r.ok().map(|s| s.clone()));
         let latest = match caught_up {
             Some(Some(s)) if s.version == target => return Some(s),
             Some(s) => s,
@@ -281,16 +259,7 @@ impl Backend {
         };
         let cfg = current(&self.config);
         let built = tokio::task::spawn_blocking(move || {
-            let snap = Snapshot::build(
-                &cfg.kb,
-                &cfg.settings,
-                cfg.generation,
-                cfg.max_file_size,
-                rope,
-                target,
-                flavor,
-                latest.as_deref(),
-            );
+            let snap = Snapshot::build(&cfg, rope, target, flavor, latest.as_deref());
             Arc::new(snap)
         })
         .await;
@@ -323,8 +292,10 @@ impl Backend {
 
 fn hover_card(kb: &KnowledgeBase, snap: &Snapshot, at: usize, enc: Encoding) -> Option<Hover> {
     let m = snap.analysis.mention_at(at)?;
-    let usage =
-        Usage { here: Some((snap.text[m.range.clone()].to_string(), m.name)), forms: snap.analysis.forms_of(&snap.text, m.actor()) };
+    let usage = Usage {
+        here: Some((snap.text[m.range.clone()].to_string(), m.name)),
+        forms: snap.analysis.forms_of(&snap.text, m.actor()),
+    };
     let mut value = card(kb, m.actor(), Some(&usage)).to_markdown();
     let voice = match m.voice {
         Voice::Own => None,
@@ -596,7 +567,9 @@ impl LanguageServer for Backend {
         })?;
         self.tokens.insert(uri, (id.clone(), data.clone()));
         Ok(Some(match edits {
-            Some(edits) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id), edits }),
+            Some(edits) => {
+                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id), edits })
+            }
             None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(id), data }),
         }))
     }

@@ -60,8 +60,14 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     pub fn spawn() -> Client {
+        Client::spawn_with_env(&[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn spawn_with_env(env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
             .args(["lsp", "--stdio"])
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             // FRONTLINE_TEST_STDERR=1 shows the server's log (and any panic) in the test output.
