@@ -148,6 +148,11 @@ fn edits() -> impl Strategy<Value = Vec<(f64, f64, String, bool)>> {
     prop::collection::vec((0.0..1.0f64, 0.0..0.05f64, insert, any::<bool>()), 1..8)
 }
 
+/// `PROPTEST_CASES` raises the number of cases for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 fn boundary(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
@@ -157,7 +162,7 @@ fn boundary(text: &str, at: usize) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     /// Re-analysing after each edit of a sequence gives exactly what a fresh analysis of the same
     /// text gives: mentions, quotes, anchors, findings and blocks.

@@ -20,7 +20,7 @@ use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Spelled};
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
-use crate::text::blocks::next_block_end;
+use crate::text::blocks::{next_block_end, opens_front_matter};
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
@@ -104,7 +104,13 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
     // The first block the edit touches, and one more before it: where that block ends was decided
     // by looking at the paragraph the edit may have changed.
     let touched = old.partition_point(|b| b.range.end < prefix);
-    let restart = touched.saturating_sub(1);
+    let restart = if opens_front_matter(text, settings.flavor) || opens_front_matter(old_text, settings.flavor) {
+        // Where front matter ends may have moved with any edit: split again from the start (the
+        // blocks that come out as before keep their parts).
+        0
+    } else {
+        touched.saturating_sub(1)
+    };
     let mut blocks: Vec<Block> = old[..restart].to_vec();
     let mut start = old.get(restart).map_or(0, |b| b.range.start);
     let unchanged_from = text.len() - suffix;
@@ -113,7 +119,12 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
             // The rest of the text is as before; once a block starts where one started before, the
             // blocks from there on are the old ones, moved.
             let old_start = start + old_text.len() - text.len();
-            if let Ok(i) = old.binary_search_by_key(&old_start, |b| b.range.start) {
+            // (A block that now starts the document is read differently: front matter.)
+            let found = old
+                .binary_search_by_key(&old_start, |b| b.range.start)
+                .ok()
+                .filter(|_| (start == 0) == (old_start == 0));
+            if let Some(i) = found {
                 blocks.extend(old[i..].iter().map(|b| Block {
                     range: b.range.start + text.len() - old_text.len()..b.range.end + text.len() - old_text.len(),
                     part: b.part.clone(),
@@ -239,5 +250,15 @@ mod tests {
         let b = reanalyze(kb(), &a, old, &new, &s);
         assert_eq!(b, analyze(kb(), &new, &s));
         assert_eq!(b.blocks.len(), a.blocks.len() - 1);
+    }
+
+    #[test]
+    fn a_block_that_comes_to_start_the_document_is_read_again() {
+        // Deleting the first line makes `---` the first line: front matter now.
+        let s = Settings::new(Flavor::Markdown);
+        let old = "Intro.\n---\ntitle: ISIS\n---\n\nISIL fighters.\n";
+        let new = &old["Intro.\n".len()..];
+        let a = analyze(kb(), old, &s);
+        assert_eq!(reanalyze(kb(), &a, old, new, &s), analyze(kb(), new, &s));
     }
 }

@@ -11,7 +11,9 @@
 //! until its text changes.
 //!
 //! Where a block ends depends only on the text from its start onwards (and on whether it starts
-//! the text, for front matter): re-splitting from any block start reproduces the same blocks.
+//! the text, for front matter): re-splitting from any block start reproduces the same blocks. It
+//! looks no further ahead than the next paragraph, except for front matter, whose closing line may
+//! lie anywhere ([`opens_front_matter`]).
 
 use std::ops::Range;
 
@@ -55,6 +57,13 @@ fn paragraph_from(text: &str, at: usize) -> &str {
         pos = next;
     }
     &text[at..end]
+}
+
+/// Whether the text opens like Markdown front matter (`---` or `+++` on the first line): then
+/// where the first block ends depends on where, anywhere later, the front matter closes.
+pub fn opens_front_matter(text: &str, flavor: Flavor) -> bool {
+    let first = line_at(text, 0).1.trim_end();
+    flavor == Flavor::Markdown && (first == "---" || first == "+++")
 }
 
 /// The end of the front matter block at the start of a Markdown text, if it has one.
