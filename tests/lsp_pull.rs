@@ -26,8 +26,11 @@ fn pull(c: &mut Client, previous: Option<&str>) -> Value {
 #[test]
 fn pulled_diagnostics_carry_result_ids_and_an_unchanged_story_costs_nothing() {
     let mut c = Client::spawn();
-    let init =
-        initialize(&mut c, json!({ "textDocument": { "diagnostic": { "dynamicRegistration": false } } }), json!({}));
+    let caps = json!({
+        "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+        "workspace": { "diagnostics": { "refreshSupport": true } }
+    });
+    let init = initialize(&mut c, caps, json!({}));
     assert_eq!(init["capabilities"]["diagnosticProvider"]["identifier"], "frontline", "{init}");
     c.open(URI, "markdown", STORY);
     let first = pull(&mut c, None);
@@ -60,9 +63,10 @@ fn pulled_diagnostics_carry_result_ids_and_an_unchanged_story_costs_nothing() {
 }
 
 #[test]
-fn a_client_that_does_not_pull_is_pushed_to() {
+fn a_client_that_does_not_pull_or_cannot_be_asked_to_pull_again_is_pushed_to() {
     let mut c = Client::spawn();
-    let init = initialize(&mut c, json!({}), json!({}));
+    // Neovim 0.11 offers pull diagnostics but no refresh.
+    let init = initialize(&mut c, json!({ "textDocument": { "diagnostic": {} } }), json!({}));
     assert!(init["capabilities"].get("diagnosticProvider").is_none_or(Value::is_null), "{init}");
     c.open(URI, "markdown", STORY);
     assert!(codes(&c.diagnostics(URI, Some(1))).contains(&"naming/mixed-names".to_string()));

@@ -338,7 +338,12 @@ impl LanguageServer for Backend {
         if let Ok(mut e) = self.encoding.write() {
             *e = enc;
         }
-        let client_pulls = params.capabilities.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some();
+        // Pull only from a client that also lets us ask it to pull again (after a settings or
+        // knowledge-base change); others (Neovim 0.11) are pushed to.
+        let caps = &params.capabilities;
+        let client_pulls = caps.text_document.as_ref().and_then(|t| t.diagnostic.as_ref()).is_some()
+            && caps.workspace.as_ref().and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support)
+                == Some(true);
         let options = params.initialization_options.as_ref();
         let forced = options
             .map(|o| o.get("frontline").unwrap_or(o))
