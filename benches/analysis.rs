@@ -1,12 +1,14 @@
-//! Analysis throughput, matching alone for comparison, and knowledge-base start-up cost.
+//! Analysis throughput, matching alone for comparison, re-analysis after a one-character edit, and
+//! knowledge-base start-up cost.
 //!
 //! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), and all five
-//! concatenated and repeated to about 20 KB and 1 MB. Run with `cargo bench --bench analysis`.
+//! concatenated and repeated to about 20 KB, 1 MB and 10 MB. Run with `cargo bench --bench analysis`
+//! (`-- analyze/` or `-- reanalyze/` for one group).
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use frontline::analysis::{analyze, Settings};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use frontline::analysis::{analyze, reanalyze, Settings};
 use frontline::kb::KnowledgeBase;
 use frontline::text::markdown::Flavor;
 
@@ -53,14 +55,44 @@ fn bench(c: &mut Criterion) {
             b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Plain)))
         });
     }
-    for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
+    for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000), ("10MB", 10_000_000)] {
         let text = corpus(size);
+        if size >= 1_000_000 {
+            g.sample_size(10);
+        }
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_with_input(BenchmarkId::new("concatenated", label), &text, |b, t| {
             b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Markdown)))
         });
     }
     g.finish();
+
+    // One character typed at spread-out places: the analysis of the edited text from the
+    // analysis of the text before (the work a keystroke costs the server).
+    let mut r = c.benchmark_group("reanalyze");
+    for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000), ("10MB", 10_000_000)] {
+        let text = corpus(size);
+        let settings = Settings::new(Flavor::Markdown);
+        let base = analyze(&kb, &text, &settings);
+        let mut k = 0usize;
+        r.bench_function(BenchmarkId::new("one_char_edit", label), |b| {
+            b.iter_batched(
+                || {
+                    k += 1;
+                    let mut at = (k * 7919 * 131) % text.len();
+                    while !text.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    let mut edited = text.clone();
+                    edited.insert(at, 'x');
+                    edited
+                },
+                |edited| reanalyze(&kb, &base, &text, black_box(&edited), &settings),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    r.finish();
 }
 
 criterion_group!(benches, bench);

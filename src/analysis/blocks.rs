@@ -11,7 +11,6 @@
 //! analyses only the blocks in between; the result is the same as analysing the new text afresh
 //! (a property test checks it after random edit sequences).
 
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -19,7 +18,7 @@ use super::attribution::{self, Anchor, SentenceFacts};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Spelled};
 use super::voice::{voices, Span};
-use crate::kb::{ActorId, KnowledgeBase};
+use crate::kb::KnowledgeBase;
 use crate::text::blocks::{next_block_end, opens_front_matter};
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
@@ -185,14 +184,14 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     let mut quotes = Vec::with_capacity(nq);
     let mut anchors = Vec::with_capacity(na);
     let mut sentences = Vec::with_capacity(ns);
-    let mut seen: HashSet<ActorId> = HashSet::new();
+    let mut seen = vec![false; kb.actors().len()];
     let mut paragraphs = 0;
     for b in &blocks {
         let at = b.range.start;
         let p = &b.part;
         mentions.extend(p.mentions.iter().map(|m| Mention {
             range: shifted(&m.range, at),
-            first: seen.insert(m.actor()),
+            first: !std::mem::replace(&mut seen[m.actor().0 as usize], true),
             others: m.others.clone(),
             ..*m
         }));

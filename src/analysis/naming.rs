@@ -17,7 +17,6 @@ use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::fold::{case_signature, fold_str};
 use crate::text::sentences::starts_sentence;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
@@ -85,6 +84,8 @@ pub struct Spelled {
     lowered: bool,
     /// The form counts as a name for the naming rules ([`counts_as_name`]).
     counts: bool,
+    /// The spelling group of its name.
+    root: SpellingRoot,
 }
 
 impl Spelled {
@@ -96,7 +97,14 @@ impl Spelled {
         let descriptive = matches!(n.form, AliasForm::Descriptive | AliasForm::Metonym);
         let lowered = n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text);
         let key = spelling_key(&spelled);
-        Spelled { dotless: key.replace('.', ""), key, text: spelled, lowered, counts: counts_as_name(kb, m.name) }
+        Spelled {
+            dotless: key.replace('.', ""),
+            key,
+            text: spelled,
+            lowered,
+            counts: counts_as_name(kb, m.name),
+            root: spelling_root(kb, m.name),
+        }
     }
 }
 
@@ -240,10 +248,11 @@ pub fn check(
     spelled: &[&Spelled],
     style: Option<&HouseStyle>,
 ) -> Vec<Finding> {
-    let mut by_actor: HashMap<ActorId, Vec<usize>> = HashMap::new();
+    // Mentions by actor (indexed by id), actors in order of first mention.
+    let mut by_actor: Vec<Vec<usize>> = vec![Vec::new(); kb.actors().len()];
     let mut order: Vec<ActorId> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
-        let e = by_actor.entry(m.actor()).or_default();
+        let e = &mut by_actor[m.actor().0 as usize];
         if e.is_empty() {
             order.push(m.actor());
         }
@@ -251,7 +260,7 @@ pub fn check(
     }
     let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new() };
     for actor in order {
-        let all = &by_actor[&actor];
+        let all = &by_actor[actor.0 as usize];
         let own: Vec<usize> =
             all.iter().copied().filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts).collect();
         if own.is_empty() {
@@ -438,9 +447,9 @@ impl Ctx<'_> {
 
     fn variant_spelling(&mut self, own: &[usize]) {
         // Spellings that differ within one spelling group.
-        let mut groups: Vec<(SpellingRoot, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(&SpellingRoot, Vec<usize>)> = Vec::new();
         for &i in own {
-            let root = spelling_root(self.kb, self.mentions[i].name);
+            let root = &self.spelled[i].root;
             match groups.iter_mut().find(|(r, _)| *r == root) {
                 Some((_, v)) => v.push(i),
                 None => groups.push((root, vec![i])),
@@ -449,16 +458,18 @@ impl Ctx<'_> {
         for (_, members) in &groups {
             // In a headline, "US" for the body's "U.S." is headline style, not another spelling.
             let keys: Vec<&str> = members.iter().map(|&i| self.spelled[i].key.as_str()).collect();
-            let mut body_keys: HashMap<&str, usize> = HashMap::new();
+            // The first body mention of each dotless key (few per group: a linear list).
+            let mut body_keys: Vec<(&str, usize)> = Vec::new();
             for (k, &i) in members.iter().enumerate() {
-                if self.mentions[i].body {
-                    body_keys.entry(self.spelled[i].dotless.as_str()).or_insert(k);
+                let dotless = self.spelled[i].dotless.as_str();
+                if self.mentions[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
+                    body_keys.push((dotless, k));
                 }
             }
             let keys: Vec<&str> = members
                 .iter()
                 .enumerate()
-                .map(|(k, &i)| match body_keys.get(self.spelled[i].dotless.as_str()) {
+                .map(|(k, &i)| match body_keys.iter().find(|(d, _)| *d == self.spelled[i].dotless).map(|(_, b)| b) {
                     Some(&b) if !self.mentions[i].body => keys[b],
                     _ => keys[k],
                 })
