@@ -1,0 +1,96 @@
+//! Fuzz target `analysis`: arbitrary bytes (lossy UTF-8) analysed with the built-in knowledge
+//! base, as Markdown without a house style and as plain text with one, must not panic, and every
+//! range in the result must be usable on the text.
+//!
+//! Checked: mentions are non-empty, in text order and do not overlap; every mention, quote,
+//! attribution anchor (cue and source), finding, related place and fix edit lies inside the text on
+//! char boundaries; findings are in text order; the edits of one fix do not overlap (LSP rejects a
+//! workspace edit whose edits overlap); the queries on the analysis (`mention_at`, `forms_of`,
+//! `actors`) run on the text.
+
+#![no_main]
+
+use std::sync::OnceLock;
+
+use frontline::analysis::{analyze, Settings};
+use frontline::kb::{HouseStyle, KnowledgeBase};
+use frontline::text::markdown::Flavor;
+use frontline_fuzz::valid_range;
+use libfuzzer_sys::fuzz_target;
+
+/// The house-style presets tried in turn (picked by the input's length).
+const STYLES: [&str; 5] = ["ap", "reuters", "bbc", "nyt", "guardian"];
+
+fn kb() -> &'static KnowledgeBase {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    KB.get_or_init(|| KnowledgeBase::builtin().expect("the built-in knowledge base loads"))
+}
+
+fn styles() -> &'static [HouseStyle] {
+    static STYLES_: OnceLock<Vec<HouseStyle>> = OnceLock::new();
+    STYLES_.get_or_init(|| STYLES.iter().map(|k| HouseStyle::preset(kb(), k).expect("preset loads")).collect())
+}
+
+fn check(text: &str, settings: &Settings) {
+    let a = analyze(kb(), text, settings);
+    let ctx = |what: &str| format!("{what} ({:?}, style {})", settings.flavor, settings.style.is_some());
+
+    for m in &a.mentions {
+        assert!(valid_range(text, &m.range) && !m.range.is_empty(), "{}: {:?}", ctx("mention"), m.range);
+    }
+    for w in a.mentions.windows(2) {
+        assert!(w[0].range.end <= w[1].range.start, "{}: {:?} {:?}", ctx("mentions overlap"), w[0].range, w[1].range);
+    }
+    for q in &a.quotes {
+        assert!(valid_range(text, &q.range), "{}: {:?}", ctx("quote"), q.range);
+    }
+    for w in a.quotes.windows(2) {
+        assert!(w[0].range.start <= w[1].range.start, "{}: {:?} {:?}", ctx("quotes order"), w[0].range, w[1].range);
+    }
+    for an in &a.anchors {
+        assert!(valid_range(text, &an.cue), "{}: {:?}", ctx("anchor cue"), an.cue);
+        if let Some(s) = &an.source {
+            assert!(valid_range(text, s), "{}: {:?}", ctx("anchor source"), s);
+        }
+    }
+    for f in &a.findings {
+        assert!(valid_range(text, &f.range), "{} {}: {:?}", ctx("finding"), f.code(), f.range);
+        for r in &f.related {
+            assert!(valid_range(text, &r.range), "{} {}: {:?}", ctx("related"), f.code(), r.range);
+        }
+        for fix in &f.fixes {
+            for e in &fix.edits {
+                assert!(valid_range(text, &e.range), "{} {}: {:?}", ctx("fix edit"), f.code(), e.range);
+            }
+            let mut ranges: Vec<_> = fix.edits.iter().map(|e| e.range.clone()).collect();
+            ranges.sort_by_key(|r| (r.start, r.end));
+            for w in ranges.windows(2) {
+                assert!(
+                    w[0].end <= w[1].start,
+                    "{} {} `{}`: {ranges:?}",
+                    ctx("fix edits overlap"),
+                    f.code(),
+                    fix.title
+                );
+            }
+        }
+    }
+    for w in a.findings.windows(2) {
+        assert!(w[0].range.start <= w[1].range.start, "{}", ctx("findings order"));
+    }
+
+    for m in &a.mentions {
+        assert!(a.mention_at(m.range.start).is_some());
+    }
+    for (actor, n) in a.actors() {
+        let forms = a.forms_of(text, actor);
+        assert_eq!(forms.iter().map(|(_, c)| c).sum::<usize>(), n);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    check(&text, &Settings::new(Flavor::Markdown));
+    let style = styles()[data.len() % STYLES.len()].clone();
+    check(&text, &Settings { flavor: Flavor::Plain, style: Some(style) });
+});
