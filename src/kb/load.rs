@@ -144,6 +144,19 @@ impl Reporter<'_> {
 
 const SUPPORTED_VERSION: u32 = 1;
 
+/// The byte offset of a serde_json error position (1-based line, 1-based byte column), on a
+/// character boundary and within the text.
+fn json_error_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
+    // A column inside a multi-byte character means serde_json stopped after reading part of it:
+    // the place is after that character.
+    let mut at = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Parses, merges and validates knowledge-base files, in order.
 pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
     let mut rep = Reporter { sources, problems: Vec::new() };
@@ -172,12 +185,16 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                     docs.push((fi, ai, actor));
                 }
             }
-            Err(e) => rep.problems.push(Problem {
-                file: src.name.to_string(),
-                line: e.line().max(1),
-                column: e.column().max(1),
-                message: e.to_string().split(" at line ").next().unwrap_or("invalid JSON").to_string(),
-            }),
+            Err(e) => {
+                // serde_json counts columns in bytes; ours are characters.
+                let (line, column) = line_col(src.text, json_error_offset(src.text, e.line(), e.column()));
+                rep.problems.push(Problem {
+                    file: src.name.to_string(),
+                    line,
+                    column,
+                    message: e.to_string().split(" at line ").next().unwrap_or("invalid JSON").to_string(),
+                })
+            }
         }
     }
     if !rep.problems.is_empty() {
@@ -458,5 +475,17 @@ mod tests {
         assert_eq!(actors[1].name(), "al-Qaida");
         assert_eq!(actors[1].origin, "user.json");
         assert_eq!(actors[2].id, "local-militia");
+    }
+
+    #[test]
+    fn syntax_error_columns_count_characters_not_bytes() {
+        // Found by the `kb_loader` fuzz target: `"éé` is 3 characters (5 bytes); the error is at
+        // the end of the line, column 4.
+        let err = load(&[Source { name: "f.json", text: "\"\u{e9}\u{e9}" }]).unwrap_err();
+        let p = &err.problems[0];
+        assert_eq!((p.line, p.column), (1, 4), "{p:?}");
+        let err = load(&[Source { name: "f.json", text: "{\"actors\": [\"\u{62f}\u{62f}\u{627}\u{639}\u{634}" }])
+            .unwrap_err();
+        assert!(err.problems[0].column <= 19, "{:?}", err.problems[0]);
     }
 }
