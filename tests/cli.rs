@@ -202,3 +202,32 @@ fn house_styles_and_preferences() {
     let o = frontline(&["check", "--prefer", "islamic-state=Hamas", story]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_folder_with_a_symlink_loop_is_walked_once_and_files_stream_in_path_order() {
+    let dir = std::env::temp_dir().join(format!("frontline-cli-loop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("a/b")).unwrap();
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/articles");
+    let mut names: Vec<String> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    // Two stories at the top, one two folders down; a/b/up -> a is a loop and a second way in.
+    let places = [dir.join(&names[0]), dir.join(&names[2]), dir.join("a/b").join(&names[1])];
+    for (place, name) in places.iter().zip([&names[0], &names[2], &names[1]]) {
+        std::fs::copy(seeds.join(name), place).unwrap();
+    }
+    std::os::unix::fs::symlink(dir.join("a"), dir.join("a/b/up")).unwrap();
+    let o = frontline(&["check", dir.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(matches!(o.status.code(), Some(0) | Some(1)), "{}", stderr(&o));
+    assert!(out.contains("\n3 files, "), "{out}");
+    assert_eq!(out.matches(&format!("{}: ", names[1])).count(), 1, "walked twice: {out}");
+    // In path order ("0…" sorts before "a/").
+    let at = |n: &str| out.find(&format!("{n}: ")).unwrap_or_else(|| panic!("{n} missing: {out}"));
+    assert!(at(&names[0]) < at(&names[2]) && at(&names[2]) < at(&format!("a/b/{}", names[1])), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

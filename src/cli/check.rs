@@ -1,11 +1,15 @@
 //! `frontline check`: analyse files and folders and report, as text, JSON or SARIF.
+//!
+//! Files are analysed in parallel (rayon); the text report streams, file by file, in path order.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 
-use super::report::{self, Checked};
+use super::report::{self, Checked, Totals};
 use super::{out, Format, EXIT_FINDINGS, EXIT_IO};
 use crate::analysis::{analyze, Settings, Severity};
 use crate::kb::{HouseStyle, KnowledgeBase};
@@ -65,41 +69,78 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, error
     }
 }
 
+/// Reads and analyses one file.
+fn check_file(kb: &KnowledgeBase, path: &Path, style: &Option<HouseStyle>) -> Result<Checked, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not UTF-8 (invalid byte at offset {}); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let settings = Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), style: style.clone() };
+    let analysis = analyze(kb, &text, &settings);
+    let rope = Rope::from_str(&text);
+    Ok(Checked { path: path.to_path_buf(), text, rope, analysis })
+}
+
+/// Checks files in parallel and hands each result, in the order of `files`, to `each` as soon as
+/// it and every file before it are done (so a text report streams).
+fn check_all(
+    kb: &KnowledgeBase,
+    files: &[PathBuf],
+    style: &Option<HouseStyle>,
+    mut each: impl FnMut(Result<Checked, String>),
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
+                let _ = tx.send((i, check_file(kb, path, style)));
+            });
+        });
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(r) = pending.remove(&next) {
+                each(r);
+                next += 1;
+            }
+        }
+    });
+}
+
 pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format, style: Option<HouseStyle>, fail_on: Severity) -> u8 {
     let mut errors = Vec::new();
     let files = collect(paths, &mut errors);
     let mut checked = Vec::new();
-    for path in files {
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    let settings =
-                        Settings { flavor: flavor_of_path(&path).unwrap_or(Flavor::Plain), style: style.clone() };
-                    let analysis = analyze(kb, &text, &settings);
-                    let rope = Rope::from_str(&text);
-                    checked.push(Checked { path, text, rope, analysis });
-                }
-                Err(e) => errors.push(format!(
-                    "{}: not UTF-8 (invalid byte at offset {}); save it as UTF-8",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                )),
-            },
-            Err(e) => errors.push(format!("{}: {e}", path.display())),
+    let mut failing = false;
+    let mut totals = Totals::default();
+    check_all(kb, &files, &style, |result| match result {
+        Ok(c) => {
+            failing |= c.analysis.findings.iter().any(|f| f.severity() <= fail_on);
+            if format == Format::Text {
+                // Streamed: printed as soon as it is ready, then dropped.
+                out(&report::text_file(kb, &c, &mut totals));
+            } else {
+                checked.push(c);
+            }
         }
-    }
+        Err(e) => errors.push(e),
+    });
     let rendered = match format {
-        Format::Text => report::text(kb, &checked),
-        Format::Json => report::json(kb, &checked, &errors),
-        Format::Sarif => report::sarif(&checked),
+        Format::Text => (totals.files() > 0).then(|| report::text_summary(&totals)),
+        Format::Json => Some(report::json(kb, &checked, &errors)),
+        Format::Sarif => Some(report::sarif(&checked)),
     };
-    if !checked.is_empty() || format != Format::Text {
-        out(&rendered);
+    if let Some(r) = rendered {
+        out(&r);
     }
     for e in &errors {
         eprintln!("frontline: {e}");
     }
-    let failing = checked.iter().flat_map(|c| &c.analysis.findings).any(|f| f.severity() <= fail_on);
     if !errors.is_empty() {
         EXIT_IO
     } else if failing {

@@ -54,58 +54,68 @@ fn excerpt(c: &Checked, f: &Finding) -> String {
     format!("{gutter} | {lead}{shown_before}{marked}{after}{tail}\n{pad} | {caret_pad}{carets}\n")
 }
 
-pub fn text(kb: &KnowledgeBase, files: &[Checked]) -> String {
+/// Totals of a text report, kept while files stream past.
+#[derive(Debug, Default)]
+pub struct Totals {
+    files: usize,
+    mentions: usize,
+    by_severity: [usize; 4],
+}
+
+/// The text report of one file: each finding with an excerpt, then the actors it names.
+pub fn text_file(kb: &KnowledgeBase, c: &Checked, totals: &mut Totals) -> String {
     let mut s = String::new();
-    let mut counts = [0usize; 4];
-    for c in files {
-        let path = c.path.display();
-        for f in &c.analysis.findings {
-            let (l, col) = c.line_col(f.range.start);
-            counts[f.severity() as usize] += 1;
-            let _ = writeln!(s, "{path}:{l}:{col}: {}[{}]: {}", f.severity().label(), f.code(), f.message);
-            s.push_str(&excerpt(c, f));
-            for r in &f.related {
-                let (rl, rc) = c.line_col(r.range.start);
-                let _ = writeln!(s, "  note: {path}:{rl}:{rc}: {}", r.message);
-            }
-            s.push('\n');
-        }
-        let actors = c.analysis.actors();
-        let _ = writeln!(
-            s,
-            "{path}: {} actors, {} mentions, {} findings",
-            actors.len(),
-            c.analysis.mentions.len(),
-            c.analysis.findings.len()
-        );
-        for (id, count) in actors {
-            let a = kb.actor(id);
-            let first = c.analysis.mentions_of(id).next().map(|m| c.line_col(m.range.start)).unwrap_or((1, 1));
-            let forms: Vec<String> =
-                c.analysis.forms_of(&c.text, id).into_iter().map(|(form, n)| format!("{form} ×{n}")).collect();
-            let _ = writeln!(
-                s,
-                "  {}:{}: {} ({}) ×{count}: {}",
-                first.0,
-                first.1,
-                a.name(),
-                a.kind.label(),
-                forms.join(", ")
-            );
+    let path = c.path.display();
+    for f in &c.analysis.findings {
+        let (l, col) = c.line_col(f.range.start);
+        totals.by_severity[f.severity() as usize] += 1;
+        let _ = writeln!(s, "{path}:{l}:{col}: {}[{}]: {}", f.severity().label(), f.code(), f.message);
+        s.push_str(&excerpt(c, f));
+        for r in &f.related {
+            let (rl, rc) = c.line_col(r.range.start);
+            let _ = writeln!(s, "  note: {path}:{rl}:{rc}: {}", r.message);
         }
         s.push('\n');
     }
-    let mentions: usize = files.iter().map(|c| c.analysis.mentions.len()).sum();
+    let actors = c.analysis.actors();
     let _ = writeln!(
         s,
-        "{} file{}, {mentions} mentions; {} warnings, {} information, {} hints",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        counts[Severity::Warning as usize] + counts[Severity::Error as usize],
-        counts[Severity::Information as usize],
-        counts[Severity::Hint as usize],
+        "{path}: {} actors, {} mentions, {} findings",
+        actors.len(),
+        c.analysis.mentions.len(),
+        c.analysis.findings.len()
     );
+    for (id, count) in actors {
+        let a = kb.actor(id);
+        let first = c.analysis.mentions_of(id).next().map(|m| c.line_col(m.range.start)).unwrap_or((1, 1));
+        let forms: Vec<String> =
+            c.analysis.forms_of(&c.text, id).into_iter().map(|(form, n)| format!("{form} ×{n}")).collect();
+        let _ =
+            writeln!(s, "  {}:{}: {} ({}) ×{count}: {}", first.0, first.1, a.name(), a.kind.label(), forms.join(", "));
+    }
+    s.push('\n');
+    totals.files += 1;
+    totals.mentions += c.analysis.mentions.len();
     s
+}
+
+impl Totals {
+    pub fn files(&self) -> usize {
+        self.files
+    }
+}
+
+/// The last line of a text report.
+pub fn text_summary(t: &Totals) -> String {
+    format!(
+        "{} file{}, {} mentions; {} warnings, {} information, {} hints\n",
+        t.files,
+        if t.files == 1 { "" } else { "s" },
+        t.mentions,
+        t.by_severity[Severity::Warning as usize] + t.by_severity[Severity::Error as usize],
+        t.by_severity[Severity::Information as usize],
+        t.by_severity[Severity::Hint as usize],
+    )
 }
 
 fn finding_json(c: &Checked, f: &Finding) -> Value {
