@@ -9,6 +9,8 @@
 //!
 //! Only [`lsp`] knows about the Language Server Protocol. See `ARCHITECTURE.md`.
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod cli;
 pub mod kb;

@@ -72,3 +72,27 @@ fn floors_import_only_from_below() {
         }
     }
 }
+
+/// SECURITY.md promises that frontline opens no network connection, runs no program and writes no
+/// file of its own: none of the APIs for that appear in the source.
+#[test]
+fn no_network_no_child_processes_no_file_writes() {
+    let banned = [
+        "std::net",
+        "TcpStream",
+        "UdpSocket",
+        "process::Command",
+        "Command::new",
+        "fs::write",
+        "File::create",
+        "OpenOptions",
+        "fs::remove",
+        "fs::rename",
+        "set_permissions",
+    ];
+    for (path, text) in sources() {
+        for b in banned {
+            assert!(!text.contains(b), "{path} uses `{b}` (see SECURITY.md)");
+        }
+    }
+}
