@@ -7,12 +7,16 @@
 //! char boundaries; findings are in text order; the edits of one fix do not overlap (LSP rejects a
 //! workspace edit whose edits overlap); the queries on the analysis (`mention_at`, `forms_of`,
 //! `actors`) run on the text.
+//!
+//! Incremental analysis: the text is also taken as an edit of a second text (the input with a
+//! slice cut out, the slice chosen by the input's first bytes); `reanalyze` from that text's
+//! analysis must equal a fresh `analyze` of this one.
 
 #![no_main]
 
 use std::sync::OnceLock;
 
-use frontline::analysis::{analyze, Settings};
+use frontline::analysis::{analyze, reanalyze, Settings};
 use frontline::kb::{HouseStyle, KnowledgeBase};
 use frontline::text::markdown::Flavor;
 use frontline_fuzz::valid_range;
@@ -59,7 +63,7 @@ fn check(text: &str, settings: &Settings) {
             assert!(valid_range(text, &r.range), "{} {}: {:?}", ctx("related"), f.code(), r.range);
         }
         for fix in &f.fixes {
-            for e in &fix.edits {
+            for e in fix.edits.iter() {
                 assert!(valid_range(text, &e.range), "{} {}: {:?}", ctx("fix edit"), f.code(), e.range);
             }
             let mut ranges: Vec<_> = fix.edits.iter().map(|e| e.range.clone()).collect();
@@ -88,9 +92,33 @@ fn check(text: &str, settings: &Settings) {
     }
 }
 
+/// `text` analysed after an edit from `before` equals `text` analysed afresh.
+fn check_incremental(before: &str, text: &str, settings: &Settings) {
+    let old = analyze(kb(), before, settings);
+    let fresh = analyze(kb(), text, settings);
+    assert_eq!(reanalyze(kb(), &old, before, text, settings), fresh, "incremental != fresh ({:?})", settings.flavor);
+}
+
+/// The text with a slice cut out: where and how much picked by the first two bytes.
+fn cut(text: &str, data: &[u8]) -> String {
+    let (a, b) = (*data.first().unwrap_or(&0) as usize, *data.get(1).unwrap_or(&0) as usize);
+    let mut start = text.len() * a / 256;
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + b).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{}", &text[..start], &text[end..])
+}
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     check(&text, &Settings::new(Flavor::Markdown));
+    let before = cut(&text, data);
+    check_incremental(&before, &text, &Settings::new(Flavor::Markdown));
+    check_incremental(&text, &before, &Settings::new(Flavor::Plain));
     let style = styles()[data.len() % STYLES.len()].clone();
     check(&text, &Settings { flavor: Flavor::Plain, style: Some(style) });
 });

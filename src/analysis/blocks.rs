@@ -56,11 +56,12 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
         .collect();
     let clutter = clutter_spans(text);
     let voices = voices(text, &spans, &quotes, &clutter);
+    let mut body = naming::BodyLines::default();
     let mentions: Vec<Mention> = found
         .into_iter()
         .zip(voices)
         .map(|(f, voice)| {
-            let body = naming::in_body(text, f.range.start);
+            let body = body.at(text, f.range.start);
             Mention { range: f.range, name: f.name, others: f.others, voice, first: false, body }
         })
         .collect();

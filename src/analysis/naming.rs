@@ -53,6 +53,31 @@ pub(crate) fn in_body(text: &str, at: usize) -> bool {
     !is_title_line(line)
 }
 
+/// [`in_body`] for mentions in text order, worked out once per line (a line of a megabyte with
+/// thousands of mentions is searched once, not once per mention).
+#[derive(Debug, Default)]
+pub(crate) struct BodyLines {
+    /// The current line's start and end, and whether it is body text.
+    line: Option<(usize, usize, bool)>,
+}
+
+impl BodyLines {
+    /// Whether byte offset `at` (not before the previous call's) lies in body text.
+    pub(crate) fn at(&mut self, text: &str, at: usize) -> bool {
+        if let Some((start, end, body)) = self.line {
+            if start <= at && at < end {
+                return body;
+            }
+        }
+        let from = self.line.map_or(0, |(_, end, _)| end.min(at));
+        let start = text[from..at].rfind(['\n', '\r']).map_or(from, |p| from + p + 1);
+        let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
+        let body = in_body(text, at);
+        self.line = Some((start, end.max(at + 1), body));
+        body
+    }
+}
+
 /// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
 /// collapsed, case kept.
 fn spelling(text: &str, m: &Mention) -> String {

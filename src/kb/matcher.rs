@@ -169,10 +169,17 @@ fn resolve_overlaps(candidates: Vec<Found>) -> Vec<Found> {
     out
 }
 
-/// Whether the line around `range` is written in capitals (at least two other letters, none lower-case).
+/// How far either side of a match `all_caps_line` looks: a headline's length, and a bound that keeps
+/// the check cheap on a line of a megabyte.
+const CAPS_WINDOW: usize = 200;
+
+/// Whether the line around `range` is written in capitals (at least two other letters, none
+/// lower-case), looking at most [`CAPS_WINDOW`] bytes either side.
 fn all_caps_line(text: &str, range: &Range<usize>) -> bool {
-    let start = text[..range.start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    let end = text[range.end..].find(['\n', '\r']).map_or(text.len(), |p| range.end + p);
+    let lo = crate::text::floor_char_boundary(text, range.start.saturating_sub(CAPS_WINDOW));
+    let hi = crate::text::floor_char_boundary(text, (range.end + CAPS_WINDOW).min(text.len()));
+    let start = text[lo..range.start].rfind(['\n', '\r']).map_or(lo, |p| lo + p + 1);
+    let end = text[range.end..hi].find(['\n', '\r']).map_or(hi, |p| range.end + p);
     let outside = text[start..range.start].chars().chain(text[range.end..end].chars());
     let mut letters = 0;
     for c in outside {

@@ -77,6 +77,16 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
         }
     };
     let mut i = 0;
+    // The start of the line the scan is in, kept as it goes (a backward search from every full stop
+    // would cost the square of a line's length on a one-line story).
+    let mut line = (0, 0); // (start of the current line, how far the text has been searched)
+    let line_start_of = |i: usize, line: &mut (usize, usize)| {
+        if let Some(p) = text[line.1..i].rfind(['\n', '\r']) {
+            line.0 = line.1 + p + 1;
+        }
+        line.1 = i;
+        line.0
+    };
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'\n' || b == b'\r' {
@@ -120,7 +130,7 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
             let after = &text[end..];
             let spaced = after.starts_with([' ', '\t']);
             let next = after.trim_start_matches([' ', '\t']).chars().next();
-            let line_start = text[..i].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+            let line_start = line_start_of(i, &mut line);
             let word = word_before(text, i + 1);
             let at_line_start = text[line_start..i + 1 - word.len()].trim().is_empty();
             let boundary =
