@@ -23,6 +23,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -44,10 +45,12 @@ usage: cargo bench --bench lsp -- [OPTIONS]
   --hovers N        hover requests per size (default 40)
   --timeout SECS    longest wait for one answer or one publish (default 30)
   --budget SECS     longest time for one series of edits or hovers; the series stops there
-                    and the table says how many were done (default 60)
+                    and the table says how many were done (default 30)
   --settings JSON   the settings object sent as initializationOptions and returned to
                     `workspace/configuration` (default: harper-ls maxFileLength 100000000 and
                     diagnosticDelayMs 0; frontline defaults)
+  --max-rss MB      a watchdog kills a server whose RSS passes this (default 8000); the
+                    table then says \"killed: RSS over … MB\"
   --quick           3 starts, 20 edits, 10 hovers; sizes 10k,100k unless --sizes is given
   -h, --help        this text
 
@@ -118,6 +121,7 @@ struct Opts {
     timeout: Duration,
     budget: Duration,
     settings: Value,
+    max_rss_mb: u64,
 }
 
 fn parse_size(s: &str) -> Result<(String, usize), String> {
@@ -142,9 +146,10 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
     let mut sizes = None;
     let (mut starts, mut edits, mut hovers) = (None, None, None);
     let mut timeout = Duration::from_secs(30);
-    let mut budget = Duration::from_secs(60);
+    let mut budget = Duration::from_secs(30);
     let mut settings = default_settings();
     let mut quick = false;
+    let mut max_rss_mb = 8000;
     let mut bench_mode = false;
     let mut filters = Vec::new();
     let mut it = raw.iter();
@@ -172,6 +177,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
             "--settings" => {
                 settings = serde_json::from_str(&value(&mut it, a)?).map_err(|e| format!("--settings: {e}"))?
             }
+            "--max-rss" => max_rss_mb = number(value(&mut it, a)?, a)? as u64,
             "--quick" => quick = true,
             "-h" | "--help" => {
                 eprintln!("{USAGE}");
@@ -211,6 +217,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
         timeout,
         budget,
         settings,
+        max_rss_mb,
     }))
 }
 
@@ -313,6 +320,7 @@ fn hover_offsets(text: &str, n: usize) -> Vec<usize> {
 struct Incoming {
     msg: Value,
     at: Instant,
+    bytes: usize,
 }
 
 enum Wait<T> {
@@ -329,6 +337,37 @@ struct Conn {
     out: Sender<Vec<u8>>,
     rx: Receiver<Incoming>,
     next_id: i64,
+    watch: Arc<Watch>,
+}
+
+/// The memory watchdog's state: it samples the server's RSS every 50 ms and kills the server
+/// (by its pid, with SIGKILL) above the cap, so a runaway server cannot take a shared machine down.
+#[derive(Default)]
+struct Watch {
+    stop: AtomicBool,
+    killed: AtomicBool,
+    max_rss_kb: AtomicU64,
+}
+
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn watchdog(pid: u32, cap_kb: u64, watch: Arc<Watch>) {
+    while !watch.stop.load(Ordering::Relaxed) {
+        let Some(kb) = rss_kb(pid) else { return };
+        watch.max_rss_kb.fetch_max(kb, Ordering::Relaxed);
+        if kb > cap_kb {
+            watch.killed.store(true, Ordering::Relaxed);
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn read_message(reader: &mut impl BufRead) -> io::Result<Option<(Vec<u8>, Instant)>> {
@@ -388,7 +427,8 @@ fn encode(v: &Value) -> Vec<u8> {
 }
 
 impl Conn {
-    fn spawn(spec: &ServerSpec, settings: Arc<Value>, root_uri: String, log: &Path) -> io::Result<Conn> {
+    fn spawn(spec: &ServerSpec, opts: &Opts, root_uri: String, log: &Path) -> io::Result<Conn> {
+        let settings = Arc::new(opts.settings.clone());
         let mut child = Command::new(&spec.program)
             .args(&spec.args)
             .stdin(Stdio::piped())
@@ -428,16 +468,35 @@ impl Conn {
                     };
                     let _ = replies.send(encode(&reply));
                 }
-                if tx.send(Incoming { msg, at }).is_err() {
+                if tx.send(Incoming { msg, at, bytes: body.len() }).is_err() {
                     break;
                 }
             }
         });
-        Ok(Conn { child, out, rx, next_id: 1 })
+        let watch = Arc::new(Watch::default());
+        let (pid, cap_kb, w) = (child.id(), opts.max_rss_mb * 1024, watch.clone());
+        std::thread::spawn(move || watchdog(pid, cap_kb, w));
+        Ok(Conn { child, out, rx, next_id: 1, watch })
     }
 
-    fn pid(&self) -> u32 {
-        self.child.id()
+    /// `VmRSS` and `VmHWM` in MB; after the server died, the watchdog's highest RSS for both.
+    fn memory_mb(&self) -> (Option<f64>, Option<f64>) {
+        match memory_mb(self.child.id()) {
+            (None, None) => {
+                let max = self.watch.max_rss_kb.load(Ordering::Relaxed) as f64 / 1024.0;
+                (None, (max > 0.0).then_some(max))
+            }
+            m => m,
+        }
+    }
+
+    /// Why the connection closed: the watchdog's kill, or the server's own exit.
+    fn gone(&self, opts: &Opts) -> String {
+        if self.watch.killed.load(Ordering::Relaxed) {
+            format!("killed: RSS over {} MB", opts.max_rss_mb)
+        } else {
+            "server exited".into()
+        }
     }
 
     /// Queues an encoded message; returns the instant just before it was handed to the writer.
@@ -502,6 +561,7 @@ impl Conn {
 
 impl Drop for Conn {
     fn drop(&mut self) {
+        self.watch.stop.store(true, Ordering::Relaxed);
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
         }
@@ -641,7 +701,7 @@ fn measure_startup(spec: &ServerSpec, opts: &Opts, ws: &Workspace) -> Series {
     for i in 0..opts.starts {
         let t0 = Instant::now();
         let log = ws.log(&spec.label, &format!("start{i}"));
-        let mut conn = match Conn::spawn(spec, Arc::new(opts.settings.clone()), ws.root_uri.clone(), &log) {
+        let mut conn = match Conn::spawn(spec, opts, ws.root_uri.clone(), &log) {
             Ok(c) => c,
             Err(e) => {
                 series.failure = Some(format!("cannot start: {e}"));
@@ -660,7 +720,7 @@ fn measure_startup(spec: &ServerSpec, opts: &Opts, ws: &Workspace) -> Series {
                 break;
             }
             Wait::Closed => {
-                series.failure = Some("exited".into());
+                series.failure = Some(conn.gone(opts));
                 break;
             }
         }
@@ -678,7 +738,8 @@ struct SizeRun {
     edits: Series,
     hovers: Series,
     hover_answers: usize,
-    diagnostics: Option<usize>,
+    /// Diagnostics in the last publish, and that publish's size in bytes.
+    diagnostics: Option<(usize, usize)>,
     rss_open_mb: Option<f64>,
     peak_rss_mb: Option<f64>,
 }
@@ -687,8 +748,9 @@ fn is_publish_for(inc: &Incoming, uri: &str) -> bool {
     inc.msg["method"] == "textDocument/publishDiagnostics" && inc.msg["params"]["uri"] == uri
 }
 
-fn diag_count(inc: &Incoming) -> usize {
-    inc.msg["params"]["diagnostics"].as_array().map_or(0, Vec::len)
+/// The number of diagnostics in a publish and the size of its JSON body.
+fn diag_count(inc: &Incoming) -> (usize, usize) {
+    (inc.msg["params"]["diagnostics"].as_array().map_or(0, Vec::len), inc.bytes)
 }
 
 /// Open → diagnostics, then the edits, then the hovers, in one fresh server process.
@@ -721,7 +783,7 @@ fn measure_size(
         run.hovers = Series::stopped(opts.hovers, "skipped");
     };
     let log = ws.log(&spec.label, &size.0);
-    let mut conn = match Conn::spawn(spec, Arc::new(opts.settings.clone()), ws.root_uri.clone(), &log) {
+    let mut conn = match Conn::spawn(spec, opts, ws.root_uri.clone(), &log) {
         Ok(c) => c,
         Err(e) => {
             fail_all(&mut run, format!("cannot start: {e}"));
@@ -779,11 +841,12 @@ fn measure_size(
         }
         Wait::Timeout => {
             fail_all(&mut run, format!("no answer in {}", secs(opts.timeout)));
-            (run.rss_open_mb, run.peak_rss_mb) = memory_mb(conn.pid());
+            (run.rss_open_mb, run.peak_rss_mb) = conn.memory_mb();
             return run;
         }
         Wait::Closed => {
-            fail_all(&mut run, "server exited".into());
+            fail_all(&mut run, conn.gone(opts));
+            (run.rss_open_mb, run.peak_rss_mb) = conn.memory_mb();
             return run;
         }
     };
@@ -847,7 +910,7 @@ fn measure_size(
                 break;
             }
             Wait::Closed => {
-                run.edits.failure = Some(format!("server exited at edit {}", k + 1));
+                run.edits.failure = Some(format!("{} at edit {}", conn.gone(opts), k + 1));
                 break;
             }
         }
@@ -888,13 +951,13 @@ fn measure_size(
                 break;
             }
             Wait::Closed => {
-                run.hovers.failure = Some("server exited".into());
+                run.hovers.failure = Some(conn.gone(opts));
                 break;
             }
         }
     }
 
-    (run.rss_open_mb, run.peak_rss_mb) = memory_mb(conn.pid());
+    (run.rss_open_mb, run.peak_rss_mb) = conn.memory_mb();
     conn.close();
     run
 }
@@ -950,6 +1013,14 @@ fn machine() -> (usize, String) {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     (nproc, cpu)
+}
+
+fn kb(bytes: usize) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.0} KB", bytes as f64 / 1000.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
 }
 
 fn mb(v: Option<f64>) -> String {
@@ -1026,11 +1097,12 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md, "- command: `{command}`");
     let _ = writeln!(
         md,
-        "- per size: {} single-character edits (insert/delete pairs), {} hovers; timeout {}, budget per series {}",
+        "- per size: {} single-character edits (insert/delete pairs), {} hovers; timeout {}, budget per series {}, RSS cap {} MB",
         opts.edits,
         opts.hovers,
         secs(opts.timeout),
-        secs(opts.budget)
+        secs(opts.budget),
+        opts.max_rss_mb
     );
     let _ = writeln!(md, "- wall time: {:.1} s\n", wall.as_secs_f64());
     for r in results {
@@ -1049,7 +1121,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "| server | size | start-up p50 / p95 | open → diagnostics | edit → diagnostics p50 / p95 / max | hover p50 / p95 | diagnostics | RSS open / peak MB |"
+        "| server | size | start-up p50 / p95 | open → diagnostics | edit → diagnostics p50 / p95 / max | hover p50 / p95 | diagnostics (publish size) | RSS open / peak MB |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for r in results {
@@ -1064,7 +1136,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                 s.open.cell(&[0.5]),
                 s.edits.cell(&[0.5, 0.95, 1.0]),
                 s.hovers.cell(&[0.5, 0.95]),
-                s.diagnostics.map_or("—".into(), |n| n.to_string()),
+                s.diagnostics.map_or("—".into(), |(n, bytes)| format!("{n} ({})", kb(bytes))),
                 mb(s.rss_open_mb),
                 mb(s.peak_rss_mb),
             );
@@ -1102,7 +1174,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
         "options": {
             "sizes": opts.sizes.iter().map(|s| &s.0).collect::<Vec<_>>(),
             "starts": opts.starts, "edits": opts.edits, "hovers": opts.hovers,
-            "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(),
+            "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(), "max_rss_mb": opts.max_rss_mb,
             "settings": opts.settings,
         },
         "servers": results.iter().map(|r| json!({
@@ -1121,7 +1193,8 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                 "edit_to_diagnostics": s.edits.to_json(),
                 "hover": s.hovers.to_json(),
                 "hover_non_null": s.hover_answers,
-                "diagnostics_in_last_publish": s.diagnostics,
+                "diagnostics_in_last_publish": s.diagnostics.map(|d| d.0),
+                "last_publish_bytes": s.diagnostics.map(|d| d.1),
                 "rss_open_mb": s.rss_open_mb,
                 "peak_rss_mb": s.peak_rss_mb,
             })).collect::<Vec<_>>(),
