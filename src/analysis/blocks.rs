@@ -14,6 +14,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Spelled};
@@ -77,16 +79,27 @@ fn shifted(r: &Range<usize>, by: usize) -> Range<usize> {
     r.start + by..r.end + by
 }
 
-/// Analyses `text` afresh.
+/// Below this size a story is analysed on one thread (starting threads would cost more).
+const PARALLEL_FROM: usize = 64 * 1024;
+
+/// Analyses `text` afresh; the blocks of a long story are analysed in parallel.
 pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
-    let mut blocks = Vec::new();
+    let mut ranges = Vec::new();
     let mut start = 0;
     while start < text.len() {
         let end = next_block_end(text, start, settings.flavor);
-        let part = analyze_block(kb, &text[start..end], settings.flavor, start == 0);
-        blocks.push(Block { range: start..end, part: Arc::new(part) });
+        ranges.push(start..end);
         start = end;
     }
+    let block = |r: &Range<usize>| Block {
+        range: r.clone(),
+        part: Arc::new(analyze_block(kb, &text[r.clone()], settings.flavor, r.start == 0)),
+    };
+    let blocks = if text.len() >= PARALLEL_FROM {
+        ranges.par_iter().map(block).collect()
+    } else {
+        ranges.iter().map(block).collect()
+    };
     assemble(kb, text, settings, blocks)
 }
 

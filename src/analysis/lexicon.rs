@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::text::fold::{fold_str, Folded};
 use crate::text::words::is_whole_word;
@@ -126,6 +126,8 @@ impl Lexicon {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            // A full DFA: a few milliseconds more at start-up, matching about twice as fast.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("the shipped lexicons compile");
         Lexicon { automaton, classes }

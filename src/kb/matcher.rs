@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::model::{Actor, ActorId, CaseRule};
 use crate::text::fold::{fold_str, same_case, Folded};
@@ -74,6 +74,8 @@ impl Matcher {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            // A full DFA: a few milliseconds more at start-up, matching about twice as fast.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("an automaton over a few thousand short patterns always builds");
         Matcher { automaton, names }
