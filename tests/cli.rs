@@ -231,3 +231,34 @@ fn a_folder_with_a_symlink_loop_is_walked_once_and_files_stream_in_path_order() 
     assert!(at(&names[0]) < at(&names[2]) && at(&names[2]) < at(&format!("a/b/{}", names[1])), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_long_storys_json_report_writes_each_replace_all_fix_once() {
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/articles");
+    let one = std::fs::read_to_string(seeds.join("000_a9beee0ed21879d9.txt")).unwrap();
+    let path = std::env::temp_dir().join(format!("frontline-long-{}.txt", std::process::id()));
+    std::fs::write(&path, format!("{one}\n\n").repeat(40)).unwrap();
+    let o = frontline(&["check", "--format", "json", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let findings = v["files"][0]["findings"].as_array().unwrap();
+    let edits: usize = findings
+        .iter()
+        .flat_map(|f| f["fixes"].as_array().unwrap())
+        .map(|x| x["edits"].as_array().unwrap().len())
+        .sum();
+    // Without sharing, every mixed-names finding would carry every offending mention (~40 × 40).
+    assert!(edits < 4 * findings.len(), "{edits} edits for {} findings", findings.len());
+    let mut shared = 0;
+    for f in findings {
+        for fix in f["fixes"].as_array().unwrap() {
+            if let Some(k) = fix["edits_as_finding"].as_u64() {
+                shared += 1;
+                let first = &findings[k as usize];
+                let same = first["fixes"].as_array().unwrap().iter().find(|x| x["title"] == fix["title"]).unwrap();
+                assert!(same["edits"].as_array().unwrap().len() > 1, "{same}");
+            }
+        }
+    }
+    assert!(shared > 0);
+}

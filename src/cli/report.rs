@@ -1,5 +1,7 @@
 //! Rendering `check` results: a readable report, JSON (docs/cli.md) and SARIF 2.1.0.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -118,7 +120,11 @@ pub fn text_summary(t: &Totals) -> String {
     )
 }
 
-fn finding_json(c: &Checked, f: &Finding) -> Value {
+/// A "replace all" fix offers the same edits on every finding it fixes; the report writes them
+/// out once per file, on the first such finding, and the later ones name that finding
+/// (`"edits_as_finding": index`), so a long story's report does not grow with the square of its
+/// mentions.
+fn finding_json(c: &Checked, f: &Finding, index: usize, written: &mut HashMap<usize, usize>) -> Value {
     let mut v = c.span_json(&f.range);
     v["code"] = json!(f.code());
     v["severity"] = json!(f.severity());
@@ -137,6 +143,13 @@ fn finding_json(c: &Checked, f: &Finding) -> Value {
         .fixes
         .iter()
         .map(|fix| {
+            let key = fix.edits.as_ptr() as usize;
+            if fix.edits.len() > 1 {
+                if let Some(&first) = written.get(&key) {
+                    return json!({ "title": fix.title, "preferred": fix.preferred, "edits": [], "edits_as_finding": first });
+                }
+                written.insert(key, index);
+            }
             json!({
                 "title": fix.title,
                 "preferred": fix.preferred,
@@ -179,7 +192,9 @@ pub fn json(kb: &KnowledgeBase, files: &[Checked], errors: &[String]) -> String 
                     json!({ "id": a.id, "name": a.name(), "kind": a.kind, "count": count, "mentions": mentions })
                 })
                 .collect();
-            let findings: Vec<Value> = c.analysis.findings.iter().map(|f| finding_json(c, f)).collect();
+            let mut written = HashMap::new();
+            let findings: Vec<Value> =
+                c.analysis.findings.iter().enumerate().map(|(i, f)| finding_json(c, f, i, &mut written)).collect();
             let sources: Vec<Value> = c
                 .analysis
                 .anchors
@@ -231,6 +246,7 @@ pub fn sarif(files: &[Checked]) -> String {
     let results: Vec<Value> = files
         .iter()
         .flat_map(|c| {
+            let seen = RefCell::new(HashSet::new());
             c.analysis.findings.iter().map(move |f| {
                 let location = json!({ "physicalLocation": { "artifactLocation": { "uri": uri(c) }, "region": sarif_region(c, &f.range) } });
                 let related: Vec<Value> = f
@@ -243,9 +259,11 @@ pub fn sarif(files: &[Checked]) -> String {
                         "physicalLocation": { "artifactLocation": { "uri": uri(c) }, "region": sarif_region(c, &r.range) },
                     }))
                     .collect();
+                // A "replace all" fix is given once per file, on its first finding.
                 let fixes: Vec<Value> = f
                     .fixes
                     .iter()
+                    .filter(|fix| fix.edits.len() < 2 || seen.borrow_mut().insert(fix.edits.as_ptr() as usize))
                     .map(|fix| json!({
                         "description": { "text": fix.title },
                         "artifactChanges": [{
