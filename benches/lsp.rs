@@ -744,6 +744,13 @@ struct SizeRun {
     peak_rss_mb: Option<f64>,
 }
 
+impl SizeRun {
+    /// The document was opened and every edit was answered (or the series ran out of budget).
+    fn complete(&self) -> bool {
+        !self.open.samples.is_empty() && self.edits.failure.as_deref().is_none_or(|f| f.starts_with("budget"))
+    }
+}
+
 fn is_publish_for(inc: &Incoming, uri: &str) -> bool {
     inc.msg["method"] == "textDocument/publishDiagnostics" && inc.msg["params"]["uri"] == uri
 }
@@ -1089,7 +1096,8 @@ fn main() {
 fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration) {
     let (nproc, cpu) = machine();
     let date = now_utc();
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let quote = |a: String| if a.contains(char::is_whitespace) { format!("'{a}'") } else { a };
+    let command = std::env::args().map(quote).collect::<Vec<_>>().join(" ");
     let mut md = String::new();
     let _ = writeln!(md, "## LSP latency\n");
     let _ = writeln!(md, "- date: {date}");
@@ -1159,7 +1167,8 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                     ratio(o.edits.p(0.5), b.edits.p(0.5)),
                     ratio(o.edits.p(0.95), b.edits.p(0.95)),
                     ratio(o.hovers.p(0.95), b.hovers.p(0.95)),
-                    ratio(o.peak_rss_mb, b.peak_rss_mb),
+                    // Memory of a run that was killed or gave up is not comparable.
+                    if o.complete() && b.complete() { ratio(o.peak_rss_mb, b.peak_rss_mb) } else { "n/a".into() },
                 );
             }
         }
