@@ -5,6 +5,7 @@
 mod common;
 
 use common::Client;
+
 use serde_json::json;
 
 fn hover_works(c: &mut Client, uri: &str) {
@@ -68,5 +69,28 @@ fn a_fifty_megabyte_story_is_refused_with_a_message_and_kept_in_sync() {
     // Closing it keeps the server serving.
     c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     hover_works(&mut c, small);
+    assert!(c.shutdown().is_some());
+}
+
+#[test]
+fn closing_documents_frees_them() {
+    let mut c = Client::spawn();
+    c.initialize(&["utf-16"]);
+    let story = common::seed("001").repeat(40); // about 500 KB
+    let mut after_first = 0;
+    for round in 0..6 {
+        let uri = format!("file:///round-{round}.md");
+        c.open(&uri, "markdown", &story);
+        assert!(!c.diagnostics(&uri, Some(1)).is_empty());
+        c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+        hover_works(&mut c, "file:///nothing.md");
+        if round == 0 {
+            after_first = c.rss_kb();
+        }
+    }
+    let last = c.rss_kb();
+    // Six stories opened and closed one after another take no more room than one (the allocator
+    // may keep what was freed, but reuses it): a leak would add ~5 stories' worth.
+    assert!(last < after_first + after_first / 2, "RSS {after_first} kB after one story, {last} kB after six");
     assert!(c.shutdown().is_some());
 }

@@ -88,6 +88,21 @@ impl Client {
         Client { child, stdin, rx, next_id: 1, notifications: Vec::new() }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's resident memory in KB (`VmRSS` in `/proc/<pid>/status`).
+    pub fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn send(&mut self, msg: &Value) {
         self.send_raw(&serde_json::to_vec(msg).unwrap());
     }
