@@ -390,6 +390,11 @@ impl Stress {
             if !self.c.is_alive() {
                 self.fail("the server died");
             }
+            eprintln!(
+                "NUDGE slot {slot} version {} published {:?}",
+                doc.version,
+                self.published[slot].as_ref().map(|p| p.0)
+            );
             self.skipped += 1;
             let version = self.next_version[slot];
             self.next_version[slot] += 1;
