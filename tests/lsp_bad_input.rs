@@ -359,3 +359,23 @@ fn end_of_input_stops_the_server() {
     c.close_stdin();
     assert!(c.wait_exit(Duration::from_secs(10)).is_some(), "the server outlived its input");
 }
+
+#[test]
+fn reopening_as_a_language_we_do_not_read_drops_the_document() {
+    let mut c = client("utf-16");
+    c.open(OK, "markdown", "ISIS and ISIL");
+    assert!(!c.diagnostics(OK, Some(1)).is_empty());
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": OK, "languageId": "rust", "version": 2, "text": "fn main() {}" } }),
+    );
+    // Its diagnostics are cleared and nothing is answered from the old text.
+    c.wait_notification(|n| {
+        n["method"] == "textDocument/publishDiagnostics"
+            && n["params"]["uri"] == OK
+            && n["params"]["diagnostics"].as_array().is_some_and(Vec::is_empty)
+    });
+    let r = c.request("textDocument/hover", json!({ "textDocument": { "uri": OK }, "position": at(0, 1) }));
+    assert!(r.is_null(), "{r}");
+    c.shutdown();
+}

@@ -418,6 +418,11 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let Some(flavor) = flavor_of(&doc.language_id) else {
             log!("not reading {} (language id `{}`)", doc.uri.as_str(), doc.language_id);
+            // Re-opened as a language we do not read: what we held of it is gone.
+            self.tokens.remove(&doc.uri);
+            if self.docs.remove(&doc.uri).is_some() {
+                let _ = self.publish.send(Publish::Closed(doc.uri));
+            }
             return;
         };
         let limit = current(&self.config).max_file_size;
