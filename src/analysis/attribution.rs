@@ -669,21 +669,6 @@ pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
     findings
 }
 
-/// Finds attribution anchors and reports the attribution findings of a whole text read as one
-/// block (the story-level analysis assembles [`facts`] of each block and calls [`judge`]).
-pub fn check(
-    kb: &KnowledgeBase,
-    text: &str,
-    folded: &Folded,
-    flavor: Flavor,
-    mentions: &[Mention],
-    quotes: &[Quote],
-    skip: &[Range<usize>],
-) -> (Vec<Anchor>, Vec<Finding>) {
-    let (anchors, sents) = facts(kb, text, folded, flavor, mentions, quotes, skip);
-    (anchors, judge(text, &sents))
-}
-
 fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {
     let cues = &cx.cues[s.cues.clone()];
     for (i, c) in cues.iter().enumerate() {

@@ -27,12 +27,10 @@ fn is_title_line(line: &str) -> bool {
     line.starts_with('#') || (!line.is_empty() && !core.ends_with(['.', '!', '?', ':', ';']))
 }
 
-/// Whether byte offset `at` lies in body text: a line that ends like a sentence, or a line of
-/// hand-wrapped prose (the next line, or this one, carries on in lower case). `#` headings are not
-/// body.
-pub(crate) fn in_body(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
+/// Whether the line `start..end` of `text` is body text: a line that ends like a sentence, or a
+/// line of hand-wrapped prose (the next line, or this one, carries on in lower case). `#` headings
+/// are not body.
+fn in_body(text: &str, start: usize, end: usize) -> bool {
     let line = &text[start..end];
     if line.trim_start().starts_with('#') {
         return false;
@@ -72,7 +70,7 @@ impl BodyLines {
         let from = self.line.map_or(0, |(_, end, _)| end.min(at));
         let start = text[from..at].rfind(['\n', '\r']).map_or(from, |p| from + p + 1);
         let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
-        let body = in_body(text, at);
+        let body = in_body(text, start, end);
         self.line = Some((start, end.max(at + 1), body));
         body
     }

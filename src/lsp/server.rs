@@ -93,14 +93,7 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
             if previous.as_ref().is_some_and(|p| p.version == version && p.generation == cfg.generation) {
                 continue;
             }
-            let built = tokio::task::spawn_blocking(move || {
-                let snap = Snapshot::build(&cfg, rope, version, flavor, previous.as_deref());
-                // The previous snapshot is dropped here too, off the protocol's path.
-                drop(previous);
-                snap
-            })
-            .await;
-            match built {
+            match build_off_path(cfg, rope, version, flavor, previous).await {
                 Ok(snap) => {
                     let stored = docs.get(&uri).filter(|d| d.id == id).is_some_and(|d| d.offer(Arc::new(snap)));
                     if stored {
@@ -111,6 +104,18 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
             }
         }
     }
+}
+
+/// Builds a snapshot on the blocking pool, from `previous` when it can; `previous` is dropped
+/// there too, off the protocol's path. A panic in the analysis comes back as the error.
+async fn build_off_path(
+    cfg: Arc<Config>,
+    rope: ropey::Rope,
+    version: i32,
+    flavor: crate::text::markdown::Flavor,
+    previous: Option<Arc<Snapshot>>,
+) -> std::result::Result<Snapshot, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || Snapshot::build(&cfg, rope, version, flavor, previous.as_deref())).await
 }
 
 /// Publishes diagnostics, one document at a time, always from the document's latest snapshot.
@@ -257,13 +262,13 @@ impl Backend {
                 latest
             }
         };
-        let cfg = current(&self.config);
-        let built = tokio::task::spawn_blocking(move || {
-            let snap = Snapshot::build(&cfg, rope, target, flavor, latest.as_deref());
-            Arc::new(snap)
-        })
-        .await;
-        built.ok()
+        match build_off_path(current(&self.config), rope, target, flavor, latest).await {
+            Ok(snap) => Some(Arc::new(snap)),
+            Err(e) => {
+                log!("analysis of {} version {target} failed: {e}", uri.as_str());
+                None
+            }
+        }
     }
 
     /// Runs a request's work; a panic in it is logged and answered with an internal error, and the

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::markdown::{fence_of, indent_width, Flavor};
+use super::markdown::{self, closes_fence, fence_of, front_matter_end, indent_width, Flavor};
 use super::quotes::{ends_like_sentence, introduces_block, is_post_signature};
 
 /// The blocks of `text`, in order, tiling it.
@@ -62,26 +62,7 @@ fn paragraph_from(text: &str, at: usize) -> &str {
 /// Whether the text opens like Markdown front matter (`---` or `+++` on the first line): then
 /// where the first block ends depends on where, anywhere later, the front matter closes.
 pub fn opens_front_matter(text: &str, flavor: Flavor) -> bool {
-    let first = line_at(text, 0).1.trim_end();
-    flavor == Flavor::Markdown && (first == "---" || first == "+++")
-}
-
-/// The end of the front matter block at the start of a Markdown text, if it has one.
-fn front_matter_end(text: &str) -> Option<usize> {
-    let (_, first, mut pos) = line_at(text, 0);
-    let delim = first.trim_end();
-    if delim != "---" && delim != "+++" {
-        return None;
-    }
-    while pos < text.len() {
-        let (_, line, next) = line_at(text, pos);
-        let l = line.trim_end();
-        if l == delim || (delim == "---" && l == "...") {
-            return Some(next);
-        }
-        pos = next;
-    }
-    None
+    flavor == Flavor::Markdown && markdown::opens_front_matter(text)
 }
 
 /// Whether an HTML comment is still open after `line`, given whether one was open before it.
@@ -149,12 +130,10 @@ pub fn next_block_end(text: &str, start: usize, flavor: Flavor) -> usize {
                 let mut close = text.len();
                 while p < text.len() {
                     let (_, l, nx) = line_at(text, p);
-                    if let Some((c2, n2)) = fence_of(l) {
-                        if c2 == c && n2 >= n && l.trim()[n2..].trim().is_empty() {
-                            close = nx;
-                            para_end = p + l.len();
-                            break;
-                        }
+                    if closes_fence(l, (c, n)) {
+                        close = nx;
+                        para_end = p + l.len();
+                        break;
                     }
                     p = nx;
                 }

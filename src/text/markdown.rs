@@ -86,6 +86,32 @@ pub(crate) fn indent_width(line: &str) -> usize {
     w
 }
 
+/// The delimiter (`---` or `+++`) when the first line opens front matter.
+fn front_matter_delim(text: &str) -> Option<&str> {
+    let (_, first, _) = lines(text).next()?;
+    let delim = first.trim_end();
+    (delim == "---" || delim == "+++").then_some(delim)
+}
+
+/// Whether the first line of `text` opens front matter (whether or not it is closed).
+pub(crate) fn opens_front_matter(text: &str) -> bool {
+    front_matter_delim(text).is_some()
+}
+
+/// Where the front matter at the start of `text` ends (after its closing line), if it has one.
+pub(crate) fn front_matter_end(text: &str) -> Option<usize> {
+    let delim = front_matter_delim(text)?;
+    lines(text).skip(1).find_map(|(_, line, end)| {
+        let l = line.trim_end();
+        (l == delim || (delim == "---" && l == "...")).then_some(end)
+    })
+}
+
+/// Whether `line` closes the fence `open` (its character and length) opened.
+pub(crate) fn closes_fence(line: &str, open: (char, usize)) -> bool {
+    fence_of(line).is_some_and(|(c, n)| c == open.0 && n >= open.1 && line.trim()[n..].trim().is_empty())
+}
+
 pub(crate) fn fence_of(line: &str) -> Option<(char, usize)> {
     if indent_width(line) > 3 {
         return None;
@@ -112,24 +138,11 @@ fn is_list_item(line: &str) -> bool {
 
 fn block_spans(text: &str, starts_document: bool, spans: &mut Vec<Range<usize>>) {
     let mut iter = lines(text).peekable();
-    // Front matter: `---` (YAML) or `+++` (TOML) on the very first line.
-    if let Some(&(_, first, _)) = iter.peek().filter(|_| starts_document) {
-        let delim = first.trim_end();
-        if delim == "---" || delim == "+++" {
-            let mut end = None;
-            for (_, line, line_end) in lines(text).skip(1) {
-                let l = line.trim_end();
-                if l == delim || (delim == "---" && l == "...") {
-                    end = Some(line_end);
-                    break;
-                }
-            }
-            if let Some(end) = end {
-                spans.push(0..end);
-                while iter.peek().is_some_and(|&(s, _, _)| s < end) {
-                    iter.next();
-                }
-            }
+    // Front matter: `---` (YAML) or `+++` (TOML) on the very first line, closed further down.
+    if let Some(end) = front_matter_end(text).filter(|_| starts_document) {
+        spans.push(0..end);
+        while iter.peek().is_some_and(|&(s, _, _)| s < end) {
+            iter.next();
         }
     }
     let mut prev_blank = true;
@@ -140,11 +153,9 @@ fn block_spans(text: &str, starts_document: bool, spans: &mut Vec<Range<usize>>)
         if let Some((c, n)) = fence_of(line) {
             let mut close = text.len();
             for (_, l, e) in iter.by_ref() {
-                if let Some((c2, n2)) = fence_of(l) {
-                    if c2 == c && n2 >= n && l.trim()[n2..].trim().is_empty() {
-                        close = e;
-                        break;
-                    }
+                if closes_fence(l, (c, n)) {
+                    close = e;
+                    break;
                 }
             }
             spans.push(start..close);
