@@ -33,8 +33,9 @@ pub struct Snapshot {
     pub analysis: Analysis,
     /// Unique per snapshot.
     pub serial: u64,
-    /// The generation of the knowledge base and settings it was analysed with.
-    pub generation: u64,
+    /// The knowledge base and settings it was analysed with: requests on this snapshot use this
+    /// knowledge base (actor ids index it), whatever has been loaded since.
+    pub config: Arc<Config>,
     /// Not analysed: the document is larger than the configured limit.
     pub too_large: bool,
 }
@@ -53,23 +54,29 @@ pub struct Config {
 impl Snapshot {
     /// Analyses one version, re-using what `previous` found in the blocks the edits left alone
     /// when it was made with the same knowledge base, settings and flavour.
-    pub fn build(config: &Config, rope: Rope, version: i32, flavor: Flavor, previous: Option<&Snapshot>) -> Snapshot {
-        let Config { kb, settings, generation, max_file_size } = config;
+    pub fn build(
+        config: Arc<Config>,
+        rope: Rope,
+        version: i32,
+        flavor: Flavor,
+        previous: Option<&Snapshot>,
+    ) -> Snapshot {
+        let Config { kb, settings, generation, max_file_size } = &*config;
         let generation = *generation;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         if rope.len_bytes() > *max_file_size {
             let (text, analysis) = (String::new(), Analysis::default());
-            return Snapshot { version, flavor, rope, text, analysis, serial, generation, too_large: true };
+            return Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: true };
         }
         let text = rope.to_string();
         let settings = Settings { flavor, style: settings.style.clone() };
         let analysis = match previous {
-            Some(p) if p.generation == generation && p.flavor == flavor && !p.too_large => {
+            Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 reanalyze(kb, &p.analysis, &p.text, &text, &settings)
             }
             _ => analyze(kb, &text, &settings),
         };
-        Snapshot { version, flavor, rope, text, analysis, serial, generation, too_large: false }
+        Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: false }
     }
 }
 
@@ -139,7 +146,8 @@ impl Document {
     /// with newer settings) is already there. Returns whether it was stored.
     pub fn offer(&self, snap: Arc<Snapshot>) -> bool {
         self.latest.send_if_modified(|cur| {
-            let newer = cur.as_ref().is_none_or(|c| (snap.version, snap.generation) > (c.version, c.generation));
+            let newer =
+                cur.as_ref().is_none_or(|c| (snap.version, snap.config.generation) > (c.version, c.config.generation));
             if newer {
                 *cur = Some(snap);
             }

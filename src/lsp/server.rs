@@ -90,7 +90,7 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
             let cfg = current(&config);
             let job = docs.get(&uri).map(|d| (d.id, d.rope.clone(), d.version, d.flavor, d.latest()));
             let Some((id, rope, version, flavor, previous)) = job else { continue };
-            if previous.as_ref().is_some_and(|p| p.version == version && p.generation == cfg.generation) {
+            if previous.as_ref().is_some_and(|p| p.version == version && p.config.generation == cfg.generation) {
                 continue;
             }
             match build_off_path(cfg, rope, version, flavor, previous).await {
@@ -115,7 +115,7 @@ async fn build_off_path(
     flavor: crate::text::markdown::Flavor,
     previous: Option<Arc<Snapshot>>,
 ) -> std::result::Result<Snapshot, tokio::task::JoinError> {
-    tokio::task::spawn_blocking(move || Snapshot::build(&cfg, rope, version, flavor, previous.as_deref())).await
+    tokio::task::spawn_blocking(move || Snapshot::build(cfg, rope, version, flavor, previous.as_deref())).await
 }
 
 /// Publishes diagnostics, one document at a time, always from the document's latest snapshot.
@@ -231,8 +231,9 @@ impl Backend {
         Ok(())
     }
 
-    fn kb(&self) -> Arc<KnowledgeBase> {
-        current(&self.config).kb.clone()
+    /// The configuration that applies to a document (its project's, once projects exist).
+    fn config_for(&self, _uri: &Uri) -> Arc<Config> {
+        current(&self.config)
     }
 
     fn encoding(&self) -> Encoding {
@@ -409,7 +410,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let kb = self.kb();
+        let kb = current(&self.config).kb.clone();
         let message = format!("frontline ready: {} actors, {} names", kb.actors().len(), kb.name_count());
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
@@ -430,7 +431,7 @@ impl LanguageServer for Backend {
             }
             return;
         };
-        let limit = current(&self.config).max_file_size;
+        let limit = self.config_for(&doc.uri).max_file_size;
         if doc.text.len() > limit {
             let message = format!(
                 "frontline: {} is {:.1} MB, over the {:.1} MB limit (setting `maxFileSize`); it is not checked",
@@ -524,7 +525,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = self.kb();
+        let kb = snap.config.kb.clone();
         self.guarded("textDocument/hover", || hover_card(&kb, &snap, offset(&snap.rope, pos.position, enc), enc))
     }
 
@@ -554,7 +555,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = self.kb();
+        let kb = snap.config.kb.clone();
         let data = self.guarded("textDocument/semanticTokens/full", || {
             semantic::tokens(&kb, &snap.rope, &snap.text, &snap.analysis.mentions, enc)
         })?;
@@ -572,7 +573,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = self.kb();
+        let kb = snap.config.kb.clone();
         let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
         let id = snap.serial.to_string();
         let (data, edits) = self.guarded("textDocument/semanticTokens/full/delta", || {
@@ -597,7 +598,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = self.kb();
+        let kb = snap.config.kb.clone();
         self.guarded("textDocument/semanticTokens/range", || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mentions = snap.analysis.mentions_in(range);
