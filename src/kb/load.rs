@@ -5,7 +5,9 @@
 //! rejected whole, so the caller keeps whatever knowledge base it had before.
 //!
 //! Merging: files are applied in order over the built-in entries. An entry whose `id` is already
-//! known replaces the earlier entry; a new `id` adds an actor. Affiliations and ambiguity are
+//! known replaces the earlier entry; a new `id` adds an actor. An entry with `"extend": true`
+//! instead adds its aliases, affiliations and sources to the earlier entry with that `id` (and may
+//! replace its description); it may not give a name or a kind. Affiliations and ambiguity are
 //! checked across the merged set.
 
 use std::collections::HashMap;
@@ -14,7 +16,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::locate::{line_col, locate, Step};
-use super::model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule};
+use super::model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule, Entry};
 use crate::text::fold::{fold_str, same_case};
 
 /// One problem in a knowledge-base file.
@@ -71,13 +73,18 @@ struct FileDoc {
 #[serde(deny_unknown_fields)]
 struct ActorDoc {
     id: String,
-    name: String,
+    #[serde(default)]
+    extend: bool,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     family: Option<String>,
     #[serde(default)]
     case: Option<CaseRule>,
-    kind: ActorKind,
-    description: String,
+    #[serde(default)]
+    kind: Option<ActorKind>,
+    #[serde(default)]
+    description: Option<String>,
     #[serde(default)]
     aliases: Vec<AliasDoc>,
     #[serde(default)]
@@ -120,11 +127,12 @@ struct AffiliationDoc {
     note: Option<String>,
 }
 
-/// Where an actor's fields came from, for reporting cross-file problems.
+/// Where a name came from: its file and the path to its text there, for reporting cross-file
+/// problems.
 #[derive(Clone)]
-struct Provenance {
+struct NameSite {
     file: usize,
-    index: usize,
+    path: Vec<Step>,
 }
 
 struct Reporter<'a> {
@@ -201,22 +209,77 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
         return Err(LoadError { problems: rep.problems });
     }
 
-    // Later files override earlier entries with the same id.
+    // Later files override earlier entries with the same id, or extend them.
     let mut order: Vec<String> = Vec::new();
-    let mut by_id: HashMap<String, (usize, usize, ActorDoc)> = HashMap::new();
+    let mut by_id: HashMap<String, Vec<(usize, usize, ActorDoc)>> = HashMap::new();
     for (fi, ai, doc) in docs {
+        let base = [Step::Key("actors"), Step::Index(ai)];
+        let at = |key: &'static str| -> Vec<Step> { base.iter().cloned().chain([Step::Key(key)]).collect() };
+        if doc.extend {
+            if doc.name.is_some() || doc.kind.is_some() || doc.family.is_some() || doc.case.is_some() {
+                let key = if doc.name.is_some() {
+                    "name"
+                } else if doc.kind.is_some() {
+                    "kind"
+                } else {
+                    "family"
+                };
+                rep.at(
+                    fi,
+                    &at(key),
+                    "an entry with \"extend\": true adds aliases, affiliations and sources; it cannot change the \
+                     name, kind, family or case (drop \"extend\" to replace the entry)"
+                        .into(),
+                );
+                continue;
+            }
+            match by_id.get_mut(&doc.id) {
+                Some(parts) => parts.push((fi, ai, doc)),
+                None => rep.at(
+                    fi,
+                    &at("id"),
+                    format!("\"extend\": true, but no earlier file defines an actor `{}`", doc.id),
+                ),
+            }
+            continue;
+        }
+        let mut missing = Vec::new();
+        if doc.name.is_none() {
+            missing.push("name");
+        }
+        if doc.kind.is_none() {
+            missing.push("kind");
+        }
+        if doc.description.is_none() {
+            missing.push("description");
+        }
+        if !missing.is_empty() {
+            rep.at(
+                fi,
+                &base,
+                format!(
+                    "actor `{}` lacks {} (or add \"extend\": true to add to an existing actor)",
+                    doc.id,
+                    missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            );
+            continue;
+        }
         if !by_id.contains_key(&doc.id) {
             order.push(doc.id.clone());
         }
-        by_id.insert(doc.id.clone(), (fi, ai, doc));
+        by_id.insert(doc.id.clone(), vec![(fi, ai, doc)]);
     }
     let ids: HashMap<&str, ActorId> =
         order.iter().enumerate().map(|(i, id)| (id.as_str(), ActorId(i as u32))).collect();
 
     let mut actors = Vec::with_capacity(order.len());
-    let mut prov = Vec::with_capacity(order.len());
+    let mut prov: Vec<Vec<NameSite>> = Vec::with_capacity(order.len());
     for id in &order {
-        let (fi, ai, doc) = &by_id[id];
+        let parts = &by_id[id];
+        let (fi, ai, doc) = &parts[0];
+        // Checked above: a defining entry has a kind.
+        let Some(kind) = doc.kind else { continue };
         let base = [Step::Key("actors"), Step::Index(*ai)];
         let path = |rest: &[Step]| -> Vec<Step> { base.iter().cloned().chain(rest.iter().cloned()).collect() };
         if !is_kebab(&doc.id) {
@@ -226,12 +289,19 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
                 format!("id `{}` is not kebab-case ([a-z0-9] words joined by -)", doc.id),
             );
         }
-        if doc.description.trim().is_empty() {
-            rep.at(*fi, &path(&[Step::Key("description")]), "empty description".into());
+        // The last part that gives a description wins.
+        let (dfi, dai, description) = parts
+            .iter()
+            .rev()
+            .find_map(|(f, a, d)| d.description.as_deref().map(|t| (*f, *a, t)))
+            .unwrap_or((*fi, *ai, ""));
+        if description.trim().is_empty() {
+            rep.at(dfi, &[Step::Key("actors"), Step::Index(dai), Step::Key("description")], "empty description".into());
         }
+        let name = doc.name.as_deref().unwrap_or_default();
         let default_family = doc.family.clone().unwrap_or_else(|| "main".into());
         let mut names = vec![Alias {
-            text: doc.name.trim().to_string(),
+            text: name.trim().to_string(),
             form: AliasForm::Name,
             family: default_family,
             of: None,
@@ -242,77 +312,95 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             ambiguous: false,
             note: None,
         }];
-        if doc.name.trim().is_empty() {
+        let mut sites = vec![NameSite { file: *fi, path: path(&[Step::Key("name")]) }];
+        if name.trim().is_empty() {
             rep.at(*fi, &path(&[Step::Key("name")]), "empty name".into());
         }
-        for (k, a) in doc.aliases.iter().enumerate() {
-            let apath = |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
-            let text = a.text.trim();
-            if text.is_empty() || fold_str(text).is_empty() {
-                rep.at(*fi, &apath("text"), "empty alias".into());
-                continue;
-            }
-            if names.iter().any(|n| n.text == text) {
-                rep.at(*fi, &apath("text"), format!("alias `{text}` is listed twice for `{}`", doc.id));
-                continue;
-            }
-            let acronym = a.form == AliasForm::Acronym;
-            names.push(Alias {
-                text: text.to_string(),
-                form: a.form,
-                family: a.family.clone().unwrap_or_else(|| "main".into()),
-                of: a.of.clone(),
-                case: a.case.unwrap_or(if acronym { CaseRule::Exact } else { CaseRule::Any }),
-                lang: a.lang.clone().unwrap_or_else(|| "en".into()),
-                expand: a.expand.unwrap_or(acronym),
-                common_word: a.common_word,
-                ambiguous: a.ambiguous,
-                note: a.note.clone().filter(|n| !n.trim().is_empty()),
-            });
-        }
-        for (k, a) in doc.aliases.iter().enumerate() {
-            let apath = |key: &'static str| path(&[Step::Key("aliases"), Step::Index(k), Step::Key(key)]);
-            match &a.of {
-                Some(of) if !names.iter().any(|n| &n.text == of) => {
-                    rep.at(*fi, &apath("of"), format!("`of` names `{of}`, which is not a name of `{}`", doc.id));
-                }
-                None if matches!(a.form, AliasForm::Variant | AliasForm::Misspelling) => {
-                    rep.at(
-                        *fi,
-                        &apath("form"),
-                        format!("a {:?} needs `of`: the form it is a spelling of", a.form).to_lowercase(),
-                    );
-                }
-                _ => {}
-            }
-        }
         let mut affiliations = Vec::new();
-        for (k, af) in doc.affiliations.iter().enumerate() {
-            match ids.get(af.actor.as_str()) {
-                Some(&target) => affiliations.push(Affiliation {
-                    actor: target,
-                    relation: af.relation.clone(),
-                    from: af.from,
-                    to: af.to,
-                    note: af.note.clone().filter(|n| !n.trim().is_empty()),
-                }),
-                None => rep.at(
-                    *fi,
-                    &path(&[Step::Key("affiliations"), Step::Index(k), Step::Key("actor")]),
-                    format!("affiliation points to unknown actor `{}`", af.actor),
-                ),
+        let mut sources_list = Vec::new();
+        for (pfi, pai, part) in parts {
+            let pbase = [Step::Key("actors"), Step::Index(*pai)];
+            let apath = |k: usize, key: &'static str| -> Vec<Step> {
+                pbase.iter().cloned().chain([Step::Key("aliases"), Step::Index(k), Step::Key(key)]).collect()
+            };
+            for (k, a) in part.aliases.iter().enumerate() {
+                let text = a.text.trim();
+                if text.is_empty() || fold_str(text).is_empty() {
+                    rep.at(*pfi, &apath(k, "text"), "empty alias".into());
+                    continue;
+                }
+                if names.iter().any(|n| n.text == text) {
+                    rep.at(*pfi, &apath(k, "text"), format!("alias `{text}` is listed twice for `{}`", doc.id));
+                    continue;
+                }
+                let acronym = a.form == AliasForm::Acronym;
+                names.push(Alias {
+                    text: text.to_string(),
+                    form: a.form,
+                    family: a.family.clone().unwrap_or_else(|| "main".into()),
+                    of: a.of.clone(),
+                    case: a.case.unwrap_or(if acronym { CaseRule::Exact } else { CaseRule::Any }),
+                    lang: a.lang.clone().unwrap_or_else(|| "en".into()),
+                    expand: a.expand.unwrap_or(acronym),
+                    common_word: a.common_word,
+                    ambiguous: a.ambiguous,
+                    note: a.note.clone().filter(|n| !n.trim().is_empty()),
+                });
+                sites.push(NameSite { file: *pfi, path: apath(k, "text") });
+            }
+            for (k, af) in part.affiliations.iter().enumerate() {
+                match ids.get(af.actor.as_str()) {
+                    Some(&target) => affiliations.push(Affiliation {
+                        actor: target,
+                        relation: af.relation.clone(),
+                        from: af.from,
+                        to: af.to,
+                        note: af.note.clone().filter(|n| !n.trim().is_empty()),
+                    }),
+                    None => rep.at(
+                        *pfi,
+                        &pbase
+                            .iter()
+                            .cloned()
+                            .chain([Step::Key("affiliations"), Step::Index(k), Step::Key("actor")])
+                            .collect::<Vec<_>>(),
+                        format!("affiliation points to unknown actor `{}`", af.actor),
+                    ),
+                }
+            }
+            sources_list.extend(part.sources.iter().cloned());
+        }
+        for (pfi, pai, part) in parts {
+            for (k, a) in part.aliases.iter().enumerate() {
+                let apath = |key: &'static str| -> Vec<Step> {
+                    vec![Step::Key("actors"), Step::Index(*pai), Step::Key("aliases"), Step::Index(k), Step::Key(key)]
+                };
+                match &a.of {
+                    Some(of) if !names.iter().any(|n| &n.text == of) => {
+                        rep.at(*pfi, &apath("of"), format!("`of` names `{of}`, which is not a name of `{}`", doc.id));
+                    }
+                    None if matches!(a.form, AliasForm::Variant | AliasForm::Misspelling) => {
+                        rep.at(
+                            *pfi,
+                            &apath("form"),
+                            format!("a {:?} needs `of`: the form it is a spelling of", a.form).to_lowercase(),
+                        );
+                    }
+                    _ => {}
+                }
             }
         }
         actors.push(Actor {
             id: doc.id.clone(),
-            kind: doc.kind,
+            kind,
             names,
-            description: doc.description.trim().to_string(),
+            description: description.trim().to_string(),
             affiliations,
-            sources: doc.sources.clone(),
+            sources: sources_list,
             origin: sources[*fi].name.to_string(),
+            entries: parts.iter().map(|(f, a, _)| Entry { file: sources[*f].name.to_string(), index: *a }).collect(),
         });
-        prov.push(Provenance { file: *fi, index: *ai });
+        prov.push(sites);
     }
 
     check_shared_names(&actors, &prov, &mut rep);
@@ -331,7 +419,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
 }
 
 /// A name claimed by two actors must be marked `ambiguous` in both, unless case keeps them apart.
-fn check_shared_names(actors: &[Actor], prov: &[Provenance], rep: &mut Reporter<'_>) {
+fn check_shared_names(actors: &[Actor], prov: &[Vec<NameSite>], rep: &mut Reporter<'_>) {
     let mut owners: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for (ai, actor) in actors.iter().enumerate() {
         for (ni, name) in actor.names.iter().enumerate() {
@@ -352,21 +440,11 @@ fn check_shared_names(actors: &[Actor], prov: &[Provenance], rep: &mut Reporter<
                 if apart || (p.ambiguous && q.ambiguous) {
                     continue;
                 }
-                let pv = &prov[a2];
-                let path = if n2 == 0 {
-                    vec![Step::Key("actors"), Step::Index(pv.index), Step::Key("name")]
-                } else {
-                    vec![
-                        Step::Key("actors"),
-                        Step::Index(pv.index),
-                        Step::Key("aliases"),
-                        Step::Index(n2 - 1),
-                        Step::Key("text"),
-                    ]
-                };
+                // Reported where the clash was introduced: in the later file.
+                let site = if prov[a1][n1].file > prov[a2][n2].file { &prov[a1][n1] } else { &prov[a2][n2] };
                 rep.at(
-                    pv.file,
-                    &path,
+                    site.file,
+                    &site.path,
                     format!(
                         "`{}` names both `{}` and `{}`: mark it \"ambiguous\": true in both, or remove one",
                         q.text, actors[a1].id, actors[a2].id
@@ -475,6 +553,39 @@ mod tests {
         assert_eq!(actors[1].name(), "al-Qaida");
         assert_eq!(actors[1].origin, "user.json");
         assert_eq!(actors[2].id, "local-militia");
+    }
+
+    #[test]
+    fn an_extension_adds_aliases_to_an_earlier_actor() {
+        let user = r#"{"version": 1, "actors": [
+          {"id": "al-qaeda", "extend": true, "aliases": [{"text": "AQ", "form": "acronym"}],
+           "sources": ["house list"]}
+        ]}"#;
+        let actors = load(&[Source { name: "builtin", text: GOOD }, Source { name: "user.json", text: user }]).unwrap();
+        assert_eq!(actors.len(), 2);
+        let aq = &actors[1];
+        assert_eq!(aq.name(), "al-Qaeda");
+        assert_eq!(aq.description, "Network.");
+        assert_eq!(aq.names.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["al-Qaeda", "AQ"]);
+        assert_eq!(aq.sources, ["house list"]);
+        assert_eq!(aq.origin, "builtin");
+        assert_eq!(aq.entries, [Entry { file: "builtin".into(), index: 1 }, Entry { file: "user.json".into(), index: 0 }]);
+    }
+
+    #[test]
+    fn extension_problems_point_into_the_extending_file() {
+        let user = r#"{"version": 1, "actors": [
+          {"id": "nobody", "extend": true, "aliases": [{"text": "N", "form": "acronym"}]},
+          {"id": "al-qaeda", "extend": true, "name": "AQ"},
+          {"id": "islamic-state", "extend": true, "aliases": [{"text": "al-Qaeda", "form": "name"}]},
+          {"id": "new-one", "name": "New"}
+        ]}"#;
+        let err = load(&[Source { name: "builtin", text: GOOD }, Source { name: "user.json", text: user }]);
+        let m = messages(err.unwrap_err());
+        assert!(m.iter().any(|p| p.starts_with("user.json:2:") && p.contains("no earlier file defines")), "{m:?}");
+        assert!(m.iter().any(|p| p.starts_with("user.json:3:") && p.contains("cannot change the name")), "{m:?}");
+        assert!(m.iter().any(|p| p.starts_with("user.json:4:") && p.contains("names both")), "{m:?}");
+        assert!(m.iter().any(|p| p.starts_with("user.json:5:") && p.contains("lacks `kind`, `description`")), "{m:?}");
     }
 
     #[test]

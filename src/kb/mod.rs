@@ -18,7 +18,7 @@ use std::ops::Range;
 
 pub use load::{LoadError, Problem, Source};
 pub use matcher::{Found, NameRef};
-pub use model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule};
+pub use model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule, Entry};
 pub use style::{HouseStyle, Preference, StyleError};
 
 use crate::text::fold::fold_str;

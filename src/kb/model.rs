@@ -148,6 +148,16 @@ pub struct Actor {
     pub sources: Vec<String>,
     /// The file this entry came from (`builtin` for the embedded knowledge base).
     pub origin: String,
+    /// Where the actor is written down: the defining entry, then any entries that extend it.
+    pub entries: Vec<Entry>,
+}
+
+/// One entry of a knowledge-base file: the file's name as loaded and the entry's index in its
+/// `actors` array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub file: String,
+    pub index: usize,
 }
 
 impl Actor {
