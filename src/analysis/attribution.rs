@@ -575,45 +575,75 @@ pub fn facts(
     (all, facts)
 }
 
+/// Whether the attribution rules read a sentence: not skipped text, a block quote or an embedded
+/// post, and not marked as witnessed by the reporter.
+fn checked(text: &str, s: &SentenceFacts) -> bool {
+    !(s.skipped || s.witnessed_inside || text[..s.range.start].trim_end().ends_with(WITNESSED))
+}
+
+/// The best source in sentence `k`'s window: this sentence, up to three back in the paragraph
+/// (stopping at a topic shift), the next sentence, and for a quotation every sentence it spans
+/// and the one after it.
+fn window_source(sents: &[SentenceFacts], k: usize) -> Grade {
+    let s = &sents[k];
+    let best = |k: usize| sents.get(k).and_then(|s| s.best);
+    let mut source = best(k).unwrap_or(Grade::None);
+    let mut see = |g: Option<Grade>| source = source.max(g.unwrap_or(Grade::None));
+    if !s.topic_shift {
+        // A quotation, or a sentence that continues the account ("And …"), may reach back over
+        // a paragraph break.
+        let first_in_paragraph = k == 0 || sents[k - 1].paragraph != s.paragraph;
+        let cross = s.quote.is_some() || (first_in_paragraph && s.continues);
+        for j in (k.saturating_sub(3)..k).rev() {
+            if sents[j].paragraph != s.paragraph && !(cross && sents[j].paragraph + 1 >= s.paragraph) {
+                break;
+            }
+            see(best(j));
+            if sents[j].topic_shift {
+                break;
+            }
+        }
+    }
+    // The next sentence ("…" then "he said.", or a placeholder source named there).
+    see(best(k + 1));
+    // A quotation is attributed by a speaker anywhere in it or right after it.
+    if let Some(q) = &s.quote {
+        let mut j = k;
+        while j < sents.len() && sents[j].range.start < q.end {
+            see(best(j));
+            j += 1;
+        }
+        see(best(j));
+    }
+    source
+}
+
+/// How many contested claims (casualty figures, battlefield gains, accusations, atrocities) the
+/// attribution rules read in `text`, and how many of them have a source of any grade in their
+/// window. A claim inside an attributed quotation counts as attributed.
+pub fn claim_counts(text: &str, sents: &[SentenceFacts]) -> (usize, usize) {
+    let (mut found, mut attributed) = (0, 0);
+    for (k, s) in sents.iter().enumerate() {
+        if !checked(text, s) || !matches!(s.claim, Some((Claim::Casualty | Claim::Contested, _))) {
+            continue;
+        }
+        found += 1;
+        if window_source(sents, k) > Grade::None {
+            attributed += 1;
+        }
+    }
+    (found, attributed)
+}
+
 /// Reports unattributed claims, hedges, weasel words, quotations without a speaker, vague sources
 /// and words to watch, from the facts of every sentence of `text` (in order, ranges in `text`).
 pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
-    let best = |k: usize| sents.get(k).and_then(|s| s.best);
     let mut findings = Vec::new();
     for (k, s) in sents.iter().enumerate() {
-        if s.skipped || s.witnessed_inside || text[..s.range.start].trim_end().ends_with(WITNESSED) {
+        if !checked(text, s) {
             continue;
         }
-        // The window: this sentence, up to three back in the paragraph (stopping at a topic shift),
-        // and the next sentence.
-        let mut source = best(k).unwrap_or(Grade::None);
-        let mut see = |g: Option<Grade>| source = source.max(g.unwrap_or(Grade::None));
-        if !s.topic_shift {
-            // A quotation, or a sentence that continues the account ("And …"), may reach back over
-            // a paragraph break.
-            let first_in_paragraph = k == 0 || sents[k - 1].paragraph != s.paragraph;
-            let cross = s.quote.is_some() || (first_in_paragraph && s.continues);
-            for j in (k.saturating_sub(3)..k).rev() {
-                if sents[j].paragraph != s.paragraph && !(cross && sents[j].paragraph + 1 >= s.paragraph) {
-                    break;
-                }
-                see(best(j));
-                if sents[j].topic_shift {
-                    break;
-                }
-            }
-        }
-        // The next sentence ("…" then "he said.", or a placeholder source named there).
-        see(best(k + 1));
-        // A quotation is attributed by a speaker anywhere in it or right after it.
-        if let Some(q) = &s.quote {
-            let mut j = k;
-            while j < sents.len() && sents[j].range.start < q.end {
-                see(best(j));
-                j += 1;
-            }
-            see(best(j));
-        }
+        let source = window_source(sents, k);
         if s.in_quotation && source > Grade::None {
             // An attributed quotation: its claims are the speaker's.
             continue;

@@ -185,21 +185,33 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
+/// The attribution facts of every sentence of the story, in story offsets and paragraph numbers.
+pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
+    let mut sentences = Vec::with_capacity(blocks.iter().map(|b| b.part.sentences.len()).sum());
+    let mut paragraphs = 0;
+    for b in blocks {
+        sentences.extend(b.part.sentences.iter().map(|s| {
+            let mut s = s.clone();
+            s.shift(b.range.start, paragraphs);
+            s
+        }));
+        paragraphs += b.part.paragraphs;
+    }
+    sentences
+}
+
 /// Puts the blocks' parts together in story offsets and runs the story-level rules.
 fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Block>) -> Analysis {
-    let (mut nm, mut nq, mut na, mut ns) = (0, 0, 0, 0);
+    let (mut nm, mut nq, mut na) = (0, 0, 0);
     for b in &blocks {
         nm += b.part.mentions.len();
         nq += b.part.quotes.len();
         na += b.part.anchors.len();
-        ns += b.part.sentences.len();
     }
     let mut mentions = Vec::with_capacity(nm);
     let mut quotes = Vec::with_capacity(nq);
     let mut anchors = Vec::with_capacity(na);
-    let mut sentences = Vec::with_capacity(ns);
     let mut seen = vec![false; kb.actors().len()];
-    let mut paragraphs = 0;
     for b in &blocks {
         let at = b.range.start;
         let p = &b.part;
@@ -215,13 +227,8 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
             source: a.source.as_ref().map(|s| shifted(s, at)),
             grade: a.grade,
         }));
-        sentences.extend(p.sentences.iter().map(|s| {
-            let mut s = s.clone();
-            s.shift(at, paragraphs);
-            s
-        }));
-        paragraphs += p.paragraphs;
     }
+    let sentences = story_sentences(&blocks);
     let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
     let mut findings = naming::check(kb, text, &mentions, &spelled, settings.style.as_ref());
     findings.extend(attribution::judge(text, &sentences));

@@ -105,6 +105,16 @@ impl Analysis {
         order.into_iter().map(|f| (f.clone(), counts[&f])).collect()
     }
 
+    /// How many contested claims (casualty figures, battlefield gains, accusations, atrocities)
+    /// the attribution rules read in `text` (the text this is the analysis of), and how many of
+    /// them have a source nearby.
+    pub fn claim_counts(&self, text: &str) -> (usize, usize) {
+        if self.blocks.last().map_or(0, |b| b.range.end) != text.len() {
+            return (0, 0);
+        }
+        super::attribution::claim_counts(text, &blocks::story_sentences(&self.blocks))
+    }
+
     /// The actors named, in order of first mention, with their number of mentions.
     pub fn actors(&self) -> Vec<(ActorId, usize)> {
         let mut order = Vec::new();
@@ -117,5 +127,23 @@ impl Analysis {
             *c += 1;
         }
         order.into_iter().map(|a| (a, counts[&a])).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::markdown::Flavor;
+
+    #[test]
+    fn claim_counts_count_contested_claims_and_those_with_a_source() {
+        let kb = KnowledgeBase::builtin().unwrap();
+        let text = "The strikes killed at least 44 people, the Syrian Observatory for Human Rights said.\n\nActivists said 12 people were killed.\n\nThe weather was fine.\n\nRebels seized the town on Tuesday.\n";
+        let a = analyze(&kb, text, &Settings::new(Flavor::Plain));
+        assert_eq!(a.claim_counts(text), (3, 2));
+        let quiet = "The weather was fine.";
+        assert_eq!(analyze(&kb, quiet, &Settings::new(Flavor::Plain)).claim_counts(quiet), (0, 0));
+        // Not the text it was made from.
+        assert_eq!(a.claim_counts("other"), (0, 0));
     }
 }

@@ -4,9 +4,11 @@
 //! - [`load`]: parsing, merging and validating knowledge-base files, with file:line:col problems.
 //! - [`matcher`]: the Aho-Corasick matcher over every name.
 //! - [`style`]: house styles (which name a newsroom prefers for an actor).
+//! - [`complete`]: which names start with what the writer has typed (completion).
 //!
 //! The built-in knowledge base is `seeds/actors.json`, embedded in the binary at build time.
 
+pub mod complete;
 pub mod load;
 pub mod locate;
 pub mod matcher;
@@ -16,6 +18,7 @@ pub mod style;
 use std::collections::HashMap;
 use std::ops::Range;
 
+pub use complete::{Candidate, Completions, Rank};
 pub use load::{LoadError, Problem, Source};
 pub use matcher::{Found, NameRef};
 pub use model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule, Entry};
