@@ -2,7 +2,8 @@
 //!
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
 //! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
-//! ([`diagnostics`]), and wires requests to the analysis
+//! ([`diagnostics`]), completes actor names ([`complete`]), shows canonical names as inlay hints
+//! ([`inlay`]) and a story's counts as a code lens ([`lens`]), and wires requests to the analysis
 //! ([`server`]). Everything it shows is computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
@@ -12,9 +13,12 @@
 //! - whatever is published carries the document version it was computed from;
 //! - nothing is written to stdout but the protocol.
 
+pub mod complete;
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
+pub mod inlay;
+pub mod lens;
 pub mod semantic;
 pub mod server;
 pub mod transport;

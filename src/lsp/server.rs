@@ -18,6 +18,7 @@ use super::diagnostics;
 use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
 use super::semantic;
 use super::transport;
+use super::{complete, inlay, lens};
 use crate::analysis::card::{card, Usage};
 use crate::analysis::{Settings, Voice};
 use crate::kb::{HouseStyle, KnowledgeBase};
@@ -68,6 +69,10 @@ pub struct Backend {
     tokens: DashMap<Uri, (String, Vec<SemanticToken>)>,
     /// A request method that panics on purpose (`FRONTLINE_TEST_PANIC`), to test panic recovery.
     panic_on: Option<String>,
+    /// Whether inlay hints are shown (editor setting `inlayHints`, off by default).
+    inlay_hints: Arc<AtomicBool>,
+    /// Whether the client lets us ask it to fetch inlay hints again (`workspace/inlayHint/refresh`).
+    inlay_refresh: Arc<AtomicBool>,
 }
 
 macro_rules! log {
@@ -186,6 +191,12 @@ fn style_from(kb: &KnowledgeBase, v: &Value) -> std::result::Result<Option<House
     Ok(style)
 }
 
+/// The editor setting `inlayHints` (`true` or `false`), from initialization options or
+/// `workspace/didChangeConfiguration` (under a `frontline` key); `None` when absent.
+fn inlay_hints_from(v: &Value) -> Option<bool> {
+    v.get("frontline").unwrap_or(v).get("inlayHints").and_then(Value::as_bool)
+}
+
 impl Backend {
     pub fn new(client: Client, kb: Arc<KnowledgeBase>) -> Backend {
         let docs: Docs = Arc::new(DashMap::new());
@@ -202,13 +213,34 @@ impl Backend {
         let (analyse, jobs) = unbounded_channel();
         tokio::spawn(analyst(docs.clone(), config.clone(), publish.clone(), jobs));
         let panic_on = std::env::var("FRONTLINE_TEST_PANIC").ok().filter(|m| !m.is_empty());
-        Backend { client, docs, config, encoding, pull, publish, analyse, tokens: DashMap::new(), panic_on }
+        Backend {
+            client,
+            docs,
+            config,
+            encoding,
+            pull,
+            publish,
+            analyse,
+            tokens: DashMap::new(),
+            panic_on,
+            inlay_hints: Arc::new(AtomicBool::new(false)),
+            inlay_refresh: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Applies editor settings; on success re-analyses every open document.
     fn configure(&self, v: &Value) -> std::result::Result<(), String> {
         let old = current(&self.config);
         let style = style_from(&old.kb, v)?;
+        if let Some(on) = inlay_hints_from(v) {
+            let was = self.inlay_hints.swap(on, Ordering::Relaxed);
+            if was != on && self.inlay_refresh.load(Ordering::Relaxed) {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.inlay_hint_refresh().await;
+                });
+            }
+        }
         let v = v.get("frontline").unwrap_or(v);
         let max_file_size = match v.get("maxFileSize") {
             None | Some(Value::Null) => old.max_file_size,
@@ -363,6 +395,7 @@ impl LanguageServer for Backend {
         self.pull.store(pull, Ordering::Relaxed);
         log!("initialize: position encoding {enc:?}, diagnostics {}", if pull { "pulled" } else { "pushed" });
         if let Some(options) = options {
+            // (Before the client may be asked to refresh inlay hints: it is not initialised yet.)
             if let Err(e) = self.configure(options) {
                 log!("initialization options ignored: {e}");
                 let client = self.client.clone();
@@ -371,6 +404,8 @@ impl LanguageServer for Backend {
                 });
             }
         }
+        let inlay_refresh = caps.workspace.as_ref().and_then(|w| w.inlay_hint.as_ref()).and_then(|i| i.refresh_support);
+        self.inlay_refresh.store(inlay_refresh == Some(true), Ordering::Relaxed);
         Ok(InitializeResult {
             offset_encoding: None,
             server_info: Some(ServerInfo { name: "frontline".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -396,6 +431,9 @@ impl LanguageServer for Backend {
                     }
                     .into(),
                 ),
+                completion_provider: Some(CompletionOptions::default()),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
                 diagnostic_provider: pull.then(|| {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("frontline".into()),
@@ -547,6 +585,37 @@ impl LanguageServer for Backend {
                 .collect();
             Some(highlights)
         })
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        self.guarded("textDocument/completion", || complete::completion(&snap, pos.position, enc))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.inlay_hints.load(Ordering::Relaxed) {
+            return Ok(Some(Vec::new()));
+        }
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        self.guarded("textDocument/inlayHint", || {
+            Some(inlay::hints(&snap, byte_range(&snap.rope, params.range, enc), enc))
+        })
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        self.guarded("textDocument/codeLens", || Some(lens::lenses(uri.as_str(), &snap, enc)))
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
