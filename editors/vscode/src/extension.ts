@@ -19,13 +19,38 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let busy: Promise<void> = Promise.resolve();
 
-/** The part of the settings the server reads: `{ style, prefer }`. */
-function serverSettings(): { style: string; prefer: Record<string, string> } {
+/** The part of the settings the server reads: `{ style, prefer, inlayHints }`. */
+function serverSettings(): { style: string; prefer: Record<string, string>; inlayHints: boolean } {
   const cfg = vscode.workspace.getConfiguration(SECTION);
   return {
     style: cfg.get<string>('style', '') ?? '',
     prefer: cfg.get<Record<string, string>>('prefer', {}) ?? {},
+    inlayHints: cfg.get<boolean>('inlayHints', false) ?? false,
   };
+}
+
+/** An actor as the server's code lens lists it (`frontline.showActors`). */
+interface LensActor {
+  name: string;
+  kind: string;
+  count: number;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+/** The code lens's command: pick one of the story's actors and go to its first mention. */
+async function showActors(uri: unknown, actors: unknown): Promise<void> {
+  if (typeof uri !== 'string' || !Array.isArray(actors) || actors.length === 0) return;
+  const items = (actors as LensActor[]).map((a) => ({
+    label: a.name,
+    description: `${a.kind} · ${a.count} mention${a.count === 1 ? '' : 's'}`,
+    actor: a,
+  }));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Actors named in this story (first mention)' });
+  if (!pick) return;
+  const r = pick.actor.range;
+  const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+  const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: range });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
@@ -115,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await start(context);
       }),
     ),
+    vscode.commands.registerCommand('frontline.showActors', showActors),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('frontline.server.path')) {
         void vscode.commands.executeCommand('frontline.restart');
