@@ -262,3 +262,54 @@ fn a_long_storys_json_report_writes_each_replace_all_fix_once() {
     }
     assert!(shared > 0);
 }
+
+#[test]
+fn cross_story_reports_the_minority_family_after_the_files() {
+    let dir = std::env::temp_dir().join(format!("frontline-cross-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("a.md"),
+        "Fighters of the Islamic State of Iraq and Syria (ISIS) entered the town.\n\nISIS held it for a week.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b.md"), "# Raqqa\n\nThe Islamic State left the town.\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let (a, b) = (format!("{d}/a.md"), format!("{d}/b.md"));
+
+    // Off unless asked for.
+    let o = frontline(&["check", "--fail-on", "information", d]);
+    assert!(!stdout(&o).contains("naming/cross-story"), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let o = frontline(&["check", "--cross-story", d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = format!(
+        "{b}:3:5: information[naming/cross-story]: `Islamic State` names Islamic State from the is naming family; other stories checked with it use the isis family: {a} (`Islamic State of Iraq and Syria`)"
+    );
+    let at = out.find(&line).unwrap_or_else(|| panic!("no `{line}` in:\n{out}"));
+    // After both files' reports, with its excerpt, and counted in the summary.
+    assert!(at > out.find(&format!("{b}: ")).unwrap(), "{out}");
+    assert!(out[at..].contains("3 | The Islamic State left the town.\n  |     ^^^^^^^^^^^^^"), "{out}");
+    assert!(out.trim_end().ends_with("2 files, 5 mentions; 0 warnings, 1 information, 0 hints"), "{out}");
+    let o = frontline(&["check", "--cross-story", "--fail-on", "information", d]);
+    assert_eq!(o.status.code(), Some(1));
+
+    // JSON and SARIF carry it in the file's findings.
+    let o = frontline(&["check", "--cross-story", "--format", "json", d]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert!(files[0]["findings"].as_array().unwrap().is_empty());
+    let f = &files[1]["findings"][0];
+    assert_eq!(f["code"], "naming/cross-story");
+    assert_eq!(f["text"], "Islamic State");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(3), Some(5)));
+    let o = frontline(&["check", "--cross-story", "--format", "sarif", d]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let r = results.iter().find(|r| r["ruleId"] == "naming/cross-story").expect("a cross-story result");
+    assert_eq!(r["level"], "note");
+    assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("/b.md"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -68,6 +68,11 @@ pub const HOUSE_STYLE: Rule = Rule {
     severity: Severity::Hint,
     summary: "the configured house style prefers another name",
 };
+pub const CROSS_STORY: Rule = Rule {
+    code: "naming/cross-story",
+    severity: Severity::Information,
+    summary: "stories checked together call one actor by names from different naming families",
+};
 
 pub const UNSOURCED_CLAIM: Rule = Rule {
     code: "attribution/unsourced-claim",
@@ -104,6 +109,7 @@ pub const RULES: &[Rule] = &[
     ACRONYM_BEFORE_DEFINITION,
     AMBIGUOUS_ALIAS,
     HOUSE_STYLE,
+    CROSS_STORY,
     UNSOURCED_CLAIM,
     HEDGED,
     WEASEL,

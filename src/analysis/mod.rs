@@ -8,10 +8,12 @@
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]).
 //! - [`card`] builds the card shown for an actor.
+//! - [`corpus`] compares the naming of stories checked together.
 
 pub mod attribution;
 pub mod blocks;
 pub mod card;
+pub mod corpus;
 pub mod findings;
 pub mod lexicon;
 mod mentions;

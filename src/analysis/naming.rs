@@ -164,7 +164,7 @@ fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
 /// Whether a form is a name for the naming rules. Metonyms never are; a descriptive form is only
 /// when it contains another, proper name of the actor ("Islamic State group" does,
 /// "opposition-in-exile" and "Assad government" do not).
-fn counts_as_name(kb: &KnowledgeBase, r: NameRef) -> bool {
+pub(crate) fn counts_as_name(kb: &KnowledgeBase, r: NameRef) -> bool {
     let n = kb.name(r);
     match n.form {
         AliasForm::Metonym => false,

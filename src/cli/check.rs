@@ -1,17 +1,21 @@
 //! `frontline check`: analyse files and folders and report, as text, JSON or SARIF.
 //!
 //! Files are analysed in parallel (rayon); the text report streams, file by file, in path order.
+//! With `--cross-story`, each file is also summed up for the comparison of the stories' naming
+//! ([`crate::analysis::corpus`]), whose findings are known only after the last file: the text
+//! report prints them after the files, JSON and SARIF include them in each file's findings.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use ropey::Rope;
 
-use super::report::{self, Checked, Totals};
+use super::report::{self, Checked, Place, Totals};
 use super::{out, Format, EXIT_FINDINGS, EXIT_IO};
-use crate::analysis::{analyze, Settings, Severity};
+use crate::analysis::corpus::{cross_story, StoryNames};
+use crate::analysis::{analyze, Finding, Settings, Severity};
 use crate::kb::{HouseStyle, KnowledgeBase};
 use crate::text::markdown::Flavor;
 
@@ -112,15 +116,43 @@ fn check_all(
     });
 }
 
-pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format, style: Option<HouseStyle>, fail_on: Severity) -> u8 {
+/// What `check` does beyond checking each file on its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Compare the naming of the stories checked together (`--cross-story`).
+    pub cross_story: bool,
+}
+
+/// What the cross-story comparison keeps of a streamed file: its path, its naming summary, and
+/// where its possible findings sit.
+struct Summed {
+    path: PathBuf,
+    names: StoryNames,
+    places: HashMap<usize, Place>,
+}
+
+pub fn run(
+    kb: &KnowledgeBase,
+    paths: &[PathBuf],
+    format: Format,
+    style: Option<HouseStyle>,
+    fail_on: Severity,
+    options: Options,
+) -> u8 {
     let mut errors = Vec::new();
     let files = collect(paths, &mut errors);
     let mut checked = Vec::new();
+    let mut summed: Vec<Summed> = Vec::new();
     let mut failing = false;
     let mut totals = Totals::default();
     check_all(kb, &files, &style, |result| match result {
         Ok(c) => {
             failing |= c.analysis.findings.iter().any(|f| f.severity() <= fail_on);
+            if options.cross_story {
+                let names = StoryNames::of(kb, &c.analysis, &c.text);
+                let places = if format == Format::Text { report::places(&c, names.anchors()) } else { HashMap::new() };
+                summed.push(Summed { path: c.path.clone(), names, places });
+            }
             if format == Format::Text {
                 // Streamed: printed as soon as it is ready, then dropped.
                 out(&report::text_file(kb, &c, &mut totals));
@@ -130,6 +162,31 @@ pub fn run(kb: &KnowledgeBase, paths: &[PathBuf], format: Format, style: Option<
         }
         Err(e) => errors.push(e),
     });
+    if options.cross_story {
+        let labels: Vec<String> = summed.iter().map(|s| s.path.display().to_string()).collect();
+        let stories: Vec<(&str, &StoryNames)> =
+            labels.iter().map(String::as_str).zip(summed.iter().map(|s| &s.names)).collect();
+        let late: Vec<Vec<Finding>> = cross_story(kb, &stories, style.as_ref());
+        failing |= late.iter().flatten().any(|f| f.severity() <= fail_on);
+        if format == Format::Text {
+            // Known only now that every file is checked: reported after the files.
+            let text: String = summed
+                .iter()
+                .zip(&late)
+                .filter(|(_, f)| !f.is_empty())
+                .map(|(s, f)| report::text_late(&s.path, f, &s.places, &mut totals))
+                .collect();
+            out(&text);
+        } else {
+            // `summed` and `checked` hold the same files in the same order.
+            for (c, found) in checked.iter_mut().zip(late) {
+                c.analysis.findings.extend(found);
+                c.analysis
+                    .findings
+                    .sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+            }
+        }
+    }
     let rendered = match format {
         Format::Text => (totals.files() > 0).then(|| report::text_summary(&totals)),
         Format::Json => Some(report::json(kb, &checked, &errors)),

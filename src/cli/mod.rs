@@ -79,6 +79,10 @@ pub enum Command {
         /// Exit with 1 when a finding of this severity or a more serious one is reported.
         #[arg(long, value_name = "SEVERITY", default_value = "error", value_parser = ["error", "warning", "information", "hint"])]
         fail_on: String,
+        /// Also report an actor named from different naming families in different files
+        /// (rule naming/cross-story).
+        #[arg(long)]
+        cross_story: bool,
     },
     /// Look actors up in the knowledge base and print their cards.
     Actors {
@@ -121,10 +125,10 @@ pub fn run(command: Command) -> u8 {
         Command::Lsp { .. } => {
             Err(Failure { code: 2, message: "`lsp` is run by the binary, not the CLI module".into() })
         }
-        Command::Check { paths, format, kb, style, fail_on } => load_kb(&kb).and_then(|kb| {
+        Command::Check { paths, format, kb, style, fail_on, cross_story } => load_kb(&kb).and_then(|kb| {
             let style = house_style(&kb, &style)?;
             let fail_on = crate::analysis::Severity::parse(&fail_on).unwrap_or(crate::analysis::Severity::Error);
-            Ok(check::run(&kb, &paths, format, style, fail_on))
+            Ok(check::run(&kb, &paths, format, style, fail_on, check::Options { cross_story }))
         }),
         Command::Actors { query, format, kb } => load_kb(&kb).map(|kb| actors::run(&kb, query.as_deref(), format)),
     };

@@ -38,10 +38,14 @@ impl Checked {
 
 /// The source line around a finding, cut to a window, with a caret line under the finding.
 fn excerpt(c: &Checked, f: &Finding) -> String {
-    let start = f.range.start;
+    excerpt_of(c, &f.range)
+}
+
+fn excerpt_of(c: &Checked, range: &std::ops::Range<usize>) -> String {
+    let start = range.start;
     let line_start = c.text[..start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
     let line_end = c.text[start..].find(['\n', '\r']).map_or(c.text.len(), |p| start + p);
-    let end = f.range.end.min(line_end);
+    let end = range.end.min(line_end);
     let before: Vec<char> = c.text[line_start..start].chars().collect();
     let (cut_before, lead) = if before.len() > 50 { (before.len() - 45, "…") } else { (0, "") };
     let shown_before: String = before[cut_before..].iter().collect();
@@ -105,6 +109,46 @@ impl Totals {
     pub fn files(&self) -> usize {
         self.files
     }
+}
+
+/// Where a finding found after a file's text was dropped is shown: its 1-based line and column
+/// and the excerpt under it.
+#[derive(Debug, Clone)]
+pub struct Place {
+    line: u32,
+    col: u32,
+    excerpt: String,
+}
+
+/// The places of `ranges` in `c`, by start offset (kept while the text report streams on).
+pub fn places<'r>(c: &Checked, ranges: impl Iterator<Item = &'r std::ops::Range<usize>>) -> HashMap<usize, Place> {
+    ranges
+        .map(|r| {
+            let (line, col) = c.line_col(r.start);
+            (r.start, Place { line, col, excerpt: excerpt_of(c, r) })
+        })
+        .collect()
+}
+
+/// The text report of the findings about one file that are known only once every file is checked
+/// (cross-story findings), placed with what [`places`] kept.
+pub fn text_late(
+    path: &std::path::Path,
+    findings: &[Finding],
+    places: &HashMap<usize, Place>,
+    totals: &mut Totals,
+) -> String {
+    let mut s = String::new();
+    let path = path.display();
+    for f in findings {
+        totals.by_severity[f.severity() as usize] += 1;
+        let (line, col, excerpt) =
+            places.get(&f.range.start).map_or((1, 1, ""), |p| (p.line, p.col, p.excerpt.as_str()));
+        let _ = writeln!(s, "{path}:{line}:{col}: {}[{}]: {}", f.severity().label(), f.code(), f.message);
+        s.push_str(excerpt);
+        s.push('\n');
+    }
+    s
 }
 
 /// The last line of a text report.
