@@ -90,6 +90,17 @@ fn completion_order_style_and_limits() {
     let text5 = "Strikes on al-Nus";
     c.change(uri, 5, vec![json!({ "text": text5 })]);
     assert!(labels(&complete_at_end(&mut c, uri, text5, "utf-16")).contains(&"al-Nusra Front".to_string()));
+    // Inside a word: the whole word is replaced.
+    let text6 = "Strikes on Hezbollx today";
+    c.change(uri, 6, vec![json!({ "text": text6 })]);
+    let at = text6.find("bollx").unwrap();
+    let list = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": at } }),
+    );
+    assert_eq!(list["items"][0]["label"], "Hezbollah");
+    let r = strict_range(text6, &list["items"][0]["textEdit"]["range"], "utf-16").unwrap();
+    assert_eq!(&text6[r], "Hezbollx");
     c.shutdown();
 }
 
@@ -145,7 +156,13 @@ fn inlay_hints_are_off_by_default() {
     assert_eq!(init["capabilities"]["inlayHintProvider"], true, "advertised so a setting change takes effect");
     c.open("file:///off.txt", "plaintext", "ISIS fighters entered.");
     assert_eq!(inlay(&mut c, "file:///off.txt"), json!([]));
-    c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": true } } }));
+    // Turned on even though another setting in the same change is refused.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "frontline": { "inlayHints": true, "style": "times" } } }),
+    );
+    let warning = c.wait_notification(|n| n["method"] == "window/showMessage");
+    assert!(warning["params"]["message"].as_str().unwrap().contains("times"), "{warning}");
     let hints = inlay(&mut c, "file:///off.txt");
     assert_eq!(hints[0]["label"], "(Islamic State)", "{hints}");
     c.shutdown();

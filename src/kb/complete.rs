@@ -143,9 +143,10 @@ impl KnowledgeBase {
         Completions { candidates: hits.into_iter().map(|(_, _, c)| c).collect(), incomplete }
     }
 
-    /// Completion for a cursor at byte offset `at` of `text`: the range of the prefix to replace
-    /// and the names for it. Tries the longest prefix first ("Free Syrian A" before "Syrian A"
-    /// and "A") and keeps the first that matches anything.
+    /// Completion for a cursor at byte offset `at` of `text`: the range to replace (the prefix,
+    /// and the rest of the word when the cursor is inside one) and the names for it. Tries the
+    /// longest prefix first ("Free Syrian A" before "Syrian A" and "A") and keeps the first that
+    /// matches anything.
     pub fn complete_at(
         &self,
         text: &str,
@@ -154,9 +155,10 @@ impl KnowledgeBase {
         limit: usize,
     ) -> Option<(Range<usize>, Completions)> {
         let at = crate::text::floor_char_boundary(text, at);
+        let rest: usize = text[at..].chars().take_while(|&c| is_word_char(c)).map(char::len_utf8).sum();
         typed_starts(text, at).into_iter().find_map(|start| {
             let found = self.complete(&text[start..at], style, limit);
-            (!found.candidates.is_empty()).then_some((start..at, found))
+            (!found.candidates.is_empty()).then_some((start..at + rest, found))
         })
     }
 }
@@ -252,5 +254,10 @@ mod tests {
         let (range, _) = kb().complete_at(t, t.len(), None, 50).unwrap();
         assert_eq!(&t[range], "Is");
         assert!(kb().complete_at("the fighters", 12, None, 50).is_none());
+        // Inside a word: the prefix before the cursor is matched, the whole word replaced.
+        let t = "Hezbollx fighters";
+        let (range, c) = kb().complete_at(t, 4, None, 50).unwrap();
+        assert_eq!(&t[range], "Hezbollx");
+        assert_eq!(labels(&c)[0], "Hezbollah");
     }
 }

@@ -231,16 +231,10 @@ impl Backend {
     /// Applies editor settings; on success re-analyses every open document.
     fn configure(&self, v: &Value) -> std::result::Result<(), String> {
         let old = current(&self.config);
-        let style = style_from(&old.kb, v)?;
         if let Some(on) = inlay_hints_from(v) {
-            let was = self.inlay_hints.swap(on, Ordering::Relaxed);
-            if was != on && self.inlay_refresh.load(Ordering::Relaxed) {
-                let client = self.client.clone();
-                tokio::spawn(async move {
-                    let _ = client.inlay_hint_refresh().await;
-                });
-            }
+            self.set_inlay_hints(on);
         }
+        let style = style_from(&old.kb, v)?;
         let v = v.get("frontline").unwrap_or(v);
         let max_file_size = match v.get("maxFileSize") {
             None | Some(Value::Null) => old.max_file_size,
@@ -261,6 +255,17 @@ impl Backend {
             });
         }
         Ok(())
+    }
+
+    /// Turns inlay hints on or off; on a change, asks a client that supports it to fetch them again.
+    fn set_inlay_hints(&self, on: bool) {
+        let was = self.inlay_hints.swap(on, Ordering::Relaxed);
+        if was != on && self.inlay_refresh.load(Ordering::Relaxed) {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.inlay_hint_refresh().await;
+            });
+        }
     }
 
     /// The configuration that applies to a document (its project's, once projects exist).
