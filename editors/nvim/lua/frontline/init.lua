@@ -35,6 +35,7 @@ M.defaults = {
   root_markers = { 'frontline.toml', '.git' },
   style = nil, -- 'ap' | 'reuters' | 'bbc' | 'nyt' | 'guardian'
   prefer = nil, -- e.g. { ['islamic-state'] = 'ISIS' }
+  inlay_hints = nil, -- true: the server sends canonical names as inlay hints
   capabilities = nil, -- merged over Neovim's client capabilities
   on_attach = nil, -- function(client, bufnr)
   use_lsp_start = false, -- on 0.11+, use the 0.10 code path (vim.lsp.start) anyway
@@ -64,7 +65,7 @@ function M.setup_highlights()
   })
 end
 
---- The `settings` table frontline reads: `{ frontline = { style = ..., prefer = ... } }`.
+--- The `settings` table frontline reads: `{ frontline = { style = ..., prefer = ..., inlayHints = ... } }`.
 function M.settings(opts)
   local s = {}
   if opts.style and opts.style ~= '' then
@@ -72,6 +73,9 @@ function M.settings(opts)
   end
   if opts.prefer and not vim.tbl_isempty(opts.prefer) then
     s.prefer = opts.prefer
+  end
+  if opts.inlay_hints ~= nil then
+    s.inlayHints = opts.inlay_hints
   end
   return { frontline = s }
 end
