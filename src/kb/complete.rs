@@ -260,4 +260,20 @@ mod tests {
         assert_eq!(&t[range], "Hezbollx");
         assert_eq!(labels(&c)[0], "Hezbollah");
     }
+
+    #[test]
+    fn any_offset_gives_a_range_on_char_boundaries_within_the_line() {
+        let t = "Al-Qa’ida 🇸🇾 é\u{301}Is\r\nجبهة النصرة Free-Syrian A.\u{200D}X\n\nHez";
+        let mut hits = 0;
+        for at in 0..=t.len() + 2 {
+            if let Some((r, c)) = kb().complete_at(t, at, None, 10) {
+                hits += 1;
+                assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end), "{at}: {r:?}");
+                assert!(r.start < r.end && r.end <= t.len(), "{at}: {r:?}");
+                assert!(!t[r].contains(['\n', '\r']));
+                assert!(!c.candidates.is_empty() && c.candidates.len() <= 10);
+            }
+        }
+        assert!(hits > 10, "{hits}");
+    }
 }
