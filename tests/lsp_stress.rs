@@ -1,7 +1,8 @@
 //! Stress: the real binary under a client that sends random valid and invalid traffic without
 //! waiting — opens, closes and reopens several documents, edits them (sometimes past the end,
-//! sometimes with stale versions), asks for hovers, highlights, semantic tokens and code actions
-//! (sometimes out of range, for unknown documents, with wrong parameters), calls unknown methods —
+//! sometimes with stale versions), asks for hovers, highlights, semantic tokens, code actions,
+//! completions, inlay hints and code lenses (sometimes out of range, for unknown documents, with
+//! wrong parameters), calls unknown methods —
 //! and checks as it goes that:
 //!
 //! - every request gets exactly one response, of the expected kind (a result, or the right error);
@@ -22,8 +23,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    apply_change, check_code_actions, check_diagnostics, check_tokens, lines, pos, random_position, seed, strict_range,
-    without_uri, Client, Rng, PIECES,
+    apply_change, check_code_actions, check_diagnostics, check_tokens, lines, pos, random_position, seed,
+    strict_offset, strict_range, without_uri, Client, Rng, PIECES,
 };
 use serde_json::{json, Value};
 
@@ -93,6 +94,7 @@ impl Stress {
         let mut c = Client::spawn();
         let init = c.initialize(&[enc]);
         assert_eq!(init["capabilities"]["positionEncoding"], enc);
+        c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": true } } }));
         Stress {
             c,
             rng: Rng::new(seed),
@@ -195,13 +197,16 @@ impl Stress {
         let p = self.position(&text);
         let q = self.position(&text);
         let doc = json!({ "uri": u });
-        let (method, params) = match self.rng.below(5) {
+        let (method, params) = match self.rng.below(8) {
             0 => ("textDocument/hover", json!({ "textDocument": doc, "position": p })),
             1 => ("textDocument/documentHighlight", json!({ "textDocument": doc, "position": p })),
             2 => ("textDocument/semanticTokens/full", json!({ "textDocument": doc })),
             3 => {
                 ("textDocument/semanticTokens/range", json!({ "textDocument": doc, "range": { "start": p, "end": q } }))
             }
+            4 => ("textDocument/completion", json!({ "textDocument": doc, "position": p })),
+            5 => ("textDocument/inlayHint", json!({ "textDocument": doc, "range": { "start": p, "end": q } })),
+            6 => ("textDocument/codeLens", json!({ "textDocument": doc })),
             _ => (
                 "textDocument/codeAction",
                 json!({ "textDocument": doc, "range": { "start": p, "end": q }, "context": { "diagnostics": [] } }),
@@ -301,6 +306,24 @@ impl Stress {
                     .flatten()
                     .try_for_each(|h| strict_range(&text, &h["range"], self.enc).map(drop)),
                 "textDocument/codeAction" => check_code_actions(&text, version, r, self.enc),
+                "textDocument/completion" => r["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .try_for_each(|i| strict_range(&text, &i["textEdit"]["range"], self.enc).map(drop)),
+                "textDocument/inlayHint" => r
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .try_for_each(|h| strict_offset(&text, &h["position"], self.enc).map(drop)),
+                "textDocument/codeLens" => r.as_array().into_iter().flatten().try_for_each(|l| {
+                    strict_range(&text, &l["range"], self.enc)?;
+                    l["command"]["arguments"][1]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .try_for_each(|a| strict_range(&text, &a["range"], self.enc).map(drop))
+                }),
                 _ if r.is_null() => Ok(()), // a document in a language we do not read
                 _ => {
                     let data: Vec<u32> =
