@@ -1,13 +1,16 @@
 //! Consistency across stories: one actor called by names from different naming families in
 //! different stories checked together (`frontline check --cross-story`).
 //!
-//! Each story is summed up on its own ([`StoryNames::of`]): for every actor it names in its own
-//! words, the naming family it uses most (ties: the one it uses first) and the first mention in that
-//! family. [`cross_story`] then compares the summaries: the family most stories use is the run's
-//! (ties: the one the earliest story uses; with a house style that prefers a name for the actor,
-//! the style's family), and every story that uses another family gets an information-level
-//! finding (`naming/cross-story`) at its first mention in that family. The summaries are small, so
-//! a caller can drop each story's text once it is summed up.
+//! Each story is summed up on its own ([`StoryNames::of`]), with the knowledge base and house style
+//! it was analysed with: for every actor it names in its own words, the naming family it uses most
+//! (ties: the one it uses first), the first mention in that family, and the family its house style
+//! prefers for the actor, if any. [`cross_story`] then compares the summaries, matching actors by
+//! their knowledge-base id (stories of different projects may have different knowledge bases):
+//! the family most stories use is the run's (ties: the one the earliest story uses; when a story's
+//! house style prefers a name for the actor, the style's family, the earliest such story's), and
+//! every story that uses another family gets an information-level finding (`naming/cross-story`)
+//! at its first mention in that family. The summaries own their few strings, so a caller can drop
+//! each story's text, and its knowledge base, once it is summed up.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -18,11 +21,15 @@ use super::naming::counts_as_name;
 use super::voice::Voice;
 use crate::kb::{ActorId, HouseStyle, KnowledgeBase};
 
-/// How one story names one actor.
+/// What one story says about how one actor is named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ActorNaming {
-    actor: ActorId,
+    /// The actor's knowledge-base id (`islamic-state`) and canonical name.
+    id: String,
+    canonical: String,
     family: String,
+    /// The family the story's house style prefers for the actor.
+    styled: Option<String>,
     /// The first mention in `family`, and how it is written there.
     first: Range<usize>,
     written: String,
@@ -38,9 +45,10 @@ pub struct StoryNames {
 }
 
 impl StoryNames {
-    /// Sums up `analysis` of `text`: the writer's own mentions that count as names (not
-    /// quotations, hashtags, glosses, metonyms or forms that name several actors).
-    pub fn of(kb: &KnowledgeBase, analysis: &Analysis, text: &str) -> StoryNames {
+    /// Sums up `analysis` of `text`, made with `kb` and `style`: the writer's own mentions that
+    /// count as names (not quotations, hashtags, glosses, metonyms or forms that name several
+    /// actors).
+    pub fn of(kb: &KnowledgeBase, analysis: &Analysis, text: &str, style: Option<&HouseStyle>) -> StoryNames {
         // Per actor, per family: (count, first mention), families in order of first use.
         let mut by_actor: Vec<(ActorId, Vec<FamilyUse>)> = Vec::new();
         for m in &analysis.mentions {
@@ -66,9 +74,11 @@ impl StoryNames {
             .filter_map(|(actor, families)| {
                 // The most used family; on a tie, the first used (max_by_key keeps the last maximum).
                 let (family, _, first) = families.into_iter().rev().max_by_key(|(_, n, _)| *n)?;
-                let written =
-                    text.get(first.clone()).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
-                Some(ActorNaming { actor, family, first, written })
+                let written = text.get(first.clone()).unwrap_or_default();
+                let written = written.split_whitespace().collect::<Vec<_>>().join(" ");
+                let a = kb.actor(actor);
+                let styled = style.and_then(|s| s.prefer.get(&actor)).map(|p| kb.name(p.name).family.clone());
+                Some(ActorNaming { id: a.id.clone(), canonical: a.name().to_string(), family, styled, first, written })
             })
             .collect();
         StoryNames { actors }
@@ -86,26 +96,22 @@ const NAMED_STORIES: usize = 3;
 
 /// The cross-story findings of each story, in the order of `stories` (each a display name and its
 /// summary), sorted by position within each story.
-pub fn cross_story(
-    kb: &KnowledgeBase,
-    stories: &[(&str, &StoryNames)],
-    style: Option<&HouseStyle>,
-) -> Vec<Vec<Finding>> {
+pub fn cross_story(stories: &[(&str, &StoryNames)]) -> Vec<Vec<Finding>> {
     let mut out: Vec<Vec<Finding>> = vec![Vec::new(); stories.len()];
-    // Actor → (story index, its naming), stories in order.
-    let mut by_actor: HashMap<ActorId, Vec<(usize, &ActorNaming)>> = HashMap::new();
-    let mut order: Vec<ActorId> = Vec::new();
+    // Actor id → (story index, its naming), stories in order.
+    let mut by_actor: HashMap<&str, Vec<(usize, &ActorNaming)>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
     for (i, (_, names)) in stories.iter().enumerate() {
         for a in &names.actors {
-            let e = by_actor.entry(a.actor).or_default();
+            let e = by_actor.entry(a.id.as_str()).or_default();
             if e.is_empty() {
-                order.push(a.actor);
+                order.push(&a.id);
             }
             e.push((i, a));
         }
     }
     for actor in order {
-        let uses = &by_actor[&actor];
+        let uses = &by_actor[actor];
         let mut families: Vec<(&str, usize)> = Vec::new();
         for (_, a) in uses {
             match families.iter_mut().find(|(f, _)| *f == a.family) {
@@ -116,11 +122,11 @@ pub fn cross_story(
         if families.len() < 2 {
             continue;
         }
-        let styled = style.and_then(|s| s.prefer.get(&actor)).map(|p| kb.name(p.name).family.as_str());
+        let styled = uses.iter().find_map(|(_, a)| a.styled.as_deref());
         // The family most stories use; on a tie, the one used earliest (families are in order).
         let top = families.iter().rev().max_by_key(|(_, n)| *n).map(|(f, _)| *f).unwrap_or_default();
         let main = styled.unwrap_or(top);
-        let canonical = kb.actor(actor).name();
+        let canonical = &uses[0].1.canonical;
         let others: Vec<String> = uses
             .iter()
             .filter(|(_, a)| a.family == main)
@@ -152,11 +158,12 @@ pub fn cross_story(
     out
 }
 
-/// [`cross_story`] straight from each story's name, analysis and text.
+/// [`cross_story`] straight from each story's name, analysis and text, all analysed with `kb` and
+/// `style`.
 pub fn check(kb: &KnowledgeBase, stories: &[(&str, &Analysis, &str)], style: Option<&HouseStyle>) -> Vec<Vec<Finding>> {
-    let names: Vec<StoryNames> = stories.iter().map(|(_, a, t)| StoryNames::of(kb, a, t)).collect();
+    let names: Vec<StoryNames> = stories.iter().map(|(_, a, t)| StoryNames::of(kb, a, t, style)).collect();
     let pairs: Vec<(&str, &StoryNames)> = stories.iter().zip(&names).map(|((n, _, _), s)| (*n, s)).collect();
-    cross_story(kb, &pairs, style)
+    cross_story(&pairs)
 }
 
 #[cfg(test)]
@@ -209,6 +216,23 @@ mod tests {
         assert!(run(&["ISIS attacked.", "The Islamic State of Iraq and Syria attacked."], None).is_empty());
         // Quotations and hashtags are someone else's words.
         assert!(run(&["ISIS attacked.", "“The Islamic State will stay,” he said. #IslamicState"], None).is_empty());
+    }
+
+    #[test]
+    fn actors_are_matched_by_id_across_knowledge_bases() {
+        // Stories of different projects are analysed with different knowledge bases.
+        let user = (
+            "user.json".to_string(),
+            r#"{"version": 1, "actors": [{"id": "zz-brigade", "name": "Zz Brigade", "kind": "armed-group", "description": "x"}]}"#
+                .to_string(),
+        );
+        let other = KnowledgeBase::with_files(&[user]).unwrap();
+        let (a, b) = ("ISIS attacked.", "The Islamic State attacked.");
+        let sa = StoryNames::of(kb(), &analyze(kb(), a, &Settings::new(Flavor::Plain)), a, None);
+        let sb = StoryNames::of(&other, &analyze(&other, b, &Settings::new(Flavor::Plain)), b, None);
+        let found = cross_story(&[("a.md", &sa), ("b.md", &sb)]);
+        assert!(found[0].is_empty());
+        assert_eq!(&b[found[1][0].range.clone()], "Islamic State");
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn run(
         Ok(c) => {
             failing |= c.analysis.findings.iter().any(|f| f.severity() <= fail_on);
             if options.cross_story {
-                let names = StoryNames::of(kb, &c.analysis, &c.text);
+                let names = StoryNames::of(kb, &c.analysis, &c.text, style.as_ref());
                 let places = if format == Format::Text { report::places(&c, names.anchors()) } else { HashMap::new() };
                 summed.push(Summed { path: c.path.clone(), names, places });
             }
@@ -166,7 +166,7 @@ pub fn run(
         let labels: Vec<String> = summed.iter().map(|s| s.path.display().to_string()).collect();
         let stories: Vec<(&str, &StoryNames)> =
             labels.iter().map(String::as_str).zip(summed.iter().map(|s| &s.names)).collect();
-        let late: Vec<Vec<Finding>> = cross_story(kb, &stories, style.as_ref());
+        let late: Vec<Vec<Finding>> = cross_story(&stories);
         failing |= late.iter().flatten().any(|f| f.severity() <= fail_on);
         if format == Format::Text {
             // Known only now that every file is checked: reported after the files.
