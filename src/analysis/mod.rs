@@ -13,6 +13,7 @@ pub mod attribution;
 pub mod blocks;
 pub mod card;
 pub mod findings;
+pub mod levels;
 pub mod lexicon;
 mod mentions;
 pub mod naming;
@@ -20,5 +21,6 @@ pub mod voice;
 
 pub use blocks::reanalyze;
 pub use findings::{Finding, Severity};
+pub use levels::Levels;
 pub use mentions::{analyze, Analysis, Mention, Settings};
 pub use voice::Voice;

@@ -79,7 +79,8 @@ fn check_file(kb: &KnowledgeBase, path: &Path, style: &Option<HouseStyle>) -> Re
             e.utf8_error().valid_up_to()
         )
     })?;
-    let settings = Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), style: style.clone() };
+    let settings =
+        Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), style: style.clone(), ..Default::default() };
     let analysis = analyze(kb, &text, &settings);
     let rope = Rope::from_str(&text);
     Ok(Checked { path: path.to_path_buf(), text, rope, analysis })

@@ -569,7 +569,10 @@ mod tests {
         assert_eq!(aq.names.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["al-Qaeda", "AQ"]);
         assert_eq!(aq.sources, ["house list"]);
         assert_eq!(aq.origin, "builtin");
-        assert_eq!(aq.entries, [Entry { file: "builtin".into(), index: 1 }, Entry { file: "user.json".into(), index: 0 }]);
+        assert_eq!(
+            aq.entries,
+            [Entry { file: "builtin".into(), index: 1 }, Entry { file: "user.json".into(), index: 0 }]
+        );
     }
 
     #[test]

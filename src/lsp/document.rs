@@ -69,7 +69,7 @@ impl Snapshot {
             return Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: true };
         }
         let text = rope.to_string();
-        let settings = Settings { flavor, style: settings.style.clone() };
+        let settings = Settings { flavor, ..(**settings).clone() };
         let analysis = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 reanalyze(kb, &p.analysis, &p.text, &text, &settings)

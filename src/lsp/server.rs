@@ -214,7 +214,7 @@ impl Backend {
             None | Some(Value::Null) => old.max_file_size,
             Some(n) => n.as_u64().ok_or("maxFileSize must be a number of bytes")? as usize,
         };
-        let settings = Arc::new(Settings { flavor: Default::default(), style });
+        let settings = Arc::new(Settings { flavor: Default::default(), style, ..Default::default() });
         let config = Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
         if let Ok(mut c) = self.config.write() {
             *c = config;
