@@ -2,7 +2,8 @@
 //! analysis settings they make, with the user's own settings (editor or command line) on top.
 //!
 //! Both faces use this module, so a newsroom's editor and its CI job see the same findings:
-//! - [`discover`] walks up from a file to its project's folder;
+//! - [`discover`] walks up from a file to its project's folder (the nearest with a
+//!   `frontline.toml`);
 //! - [`load`] reads the configuration and knowledge-base files (through a reader the caller gives,
 //!   so the language server can put open, unsaved buffers first) and returns a [`Project`], or
 //!   every problem with its file, line and column.
@@ -31,25 +32,18 @@ pub const SETTINGS: &str = "settings";
 pub struct Root {
     /// The folder its relative paths start from.
     pub dir: PathBuf,
-    /// Its `frontline.toml`, if it has one (a folder with only an `actors.json` is a project too).
+    /// Its `frontline.toml` (none only for a `Root` made by hand around a folder).
     pub config: Option<PathBuf>,
 }
 
 /// The project of a file or folder: the nearest folder at or above `start` that holds a
-/// `frontline.toml`, or failing that the nearest that holds an `actors.json`.
+/// `frontline.toml` (an empty one will do; its `actors.json` is then loaded too).
 pub fn discover(start: &Path) -> Option<Root> {
     let start = if start.is_dir() { start } else { start.parent()? };
-    let mut actors_only = None;
-    for dir in start.ancestors() {
+    start.ancestors().find_map(|dir| {
         let config = dir.join(FILE_NAME);
-        if config.is_file() {
-            return Some(Root { dir: dir.to_path_buf(), config: Some(config) });
-        }
-        if actors_only.is_none() && dir.join(ACTORS_FILE).is_file() {
-            actors_only = Some(Root { dir: dir.to_path_buf(), config: None });
-        }
-    }
-    actors_only
+        config.is_file().then(|| Root { dir: dir.to_path_buf(), config: Some(config) })
+    })
 }
 
 /// Settings the user gives in the editor or on the command line; they apply over the project's.
