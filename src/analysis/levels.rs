@@ -1,7 +1,8 @@
 //! Rule levels chosen by a project: a severity, or off, for a rule code or a code prefix.
 //!
 //! `naming` sets every `naming/…` rule; `naming/house-style` only that one; the longest pattern
-//! that matches a code wins. Rules listed in [`OFF_BY_DEFAULT`] report nothing unless a pattern
+//! that matches a code wins, within a layer. Layers stack: a project's file is layer 0, the user's
+//! own settings layer 1; any pattern of a higher layer beats every pattern of a lower one. Rules listed in [`OFF_BY_DEFAULT`] report nothing unless a pattern
 //! turns them on.
 
 use super::findings::{Finding, Rule, Severity, RULES};
@@ -12,8 +13,8 @@ pub const OFF_BY_DEFAULT: &[&str] = &[];
 /// The level of each rule, by code or code prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Levels {
-    /// (pattern, level); `None` is off.
-    entries: Vec<(String, Option<Severity>)>,
+    /// (layer, pattern, level); `None` is off.
+    entries: Vec<(u8, String, Option<Severity>)>,
 }
 
 /// Why a level could not be set.
@@ -35,6 +36,11 @@ impl Levels {
     /// Sets the level (`error`, `warning`, `information`, `hint` or `off`) of the rules `pattern`
     /// covers; a later setting of the same pattern replaces an earlier one.
     pub fn set(&mut self, pattern: &str, level: &str) -> Result<(), LevelError> {
+        self.set_in(0, pattern, level)
+    }
+
+    /// As [`Levels::set`], in a layer (higher layers beat lower ones).
+    pub fn set_in(&mut self, layer: u8, pattern: &str, level: &str) -> Result<(), LevelError> {
         let level = match level {
             "off" => None,
             other => Some(Severity::parse(other).ok_or_else(|| LevelError::UnknownLevel(other.to_string()))?),
@@ -42,8 +48,8 @@ impl Levels {
         if !RULES.iter().any(|r| covers(pattern, r.code)) {
             return Err(LevelError::UnknownCode(pattern.to_string()));
         }
-        self.entries.retain(|(p, _)| p != pattern);
-        self.entries.push((pattern.to_string(), level));
+        self.entries.retain(|(l, p, _)| !(*l == layer && p == pattern));
+        self.entries.push((layer, pattern.to_string(), level));
         Ok(())
     }
 
@@ -52,10 +58,10 @@ impl Levels {
         let chosen = self
             .entries
             .iter()
-            .filter(|(p, _)| covers(p, rule.code))
-            .max_by_key(|(p, _)| p.trim_end_matches('/').len());
+            .filter(|(_, p, _)| covers(p, rule.code))
+            .max_by_key(|(layer, p, _)| (*layer, p.trim_end_matches('/').len()));
         match chosen {
-            Some((_, level)) => *level,
+            Some((_, _, level)) => *level,
             None if OFF_BY_DEFAULT.contains(&rule.code) => None,
             None => Some(rule.severity),
         }
@@ -96,6 +102,9 @@ mod tests {
         assert_eq!(l.level(&HEDGED), Some(Severity::Error));
         assert_eq!(l.level(&MIXED_NAMES), Some(Severity::Information));
         assert_eq!(Levels::default().level(&HOUSE_STYLE), Some(Severity::Hint));
+        // The user's layer beats the project's, however specific.
+        l.set_in(1, "attribution", "hint").unwrap();
+        assert_eq!(l.level(&HEDGED), Some(Severity::Hint));
     }
 
     #[test]

@@ -182,7 +182,13 @@ impl Projects {
         let project = project::load(root.as_ref(), &self.overrides, &project::read_disk).map_err(|e| {
             // A wrong flag (--style, --prefer, --rule) is a usage error.
             let flags_only = e.problems.iter().all(|p| p.file == project::SETTINGS);
-            let code = if flags_only { 2 } else if e.in_config { EXIT_CONFIG } else { EXIT_KB };
+            let code = if flags_only {
+                2
+            } else if e.in_config {
+                EXIT_CONFIG
+            } else {
+                EXIT_KB
+            };
             let message = if flags_only {
                 e.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n")
             } else {

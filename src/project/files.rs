@@ -51,7 +51,8 @@ impl FileFilter {
     /// Whether `path` (relative to the project folder, or absolute under `root`) is a story of
     /// the project.
     pub fn wants(&self, root: Option<&Path>, path: &Path) -> bool {
-        let rel = root.and_then(|r| path.strip_prefix(r).ok()).unwrap_or(path);
+        let abs = std::path::absolute(path).map(|p| super::normalize(&p)).unwrap_or_else(|_| path.to_path_buf());
+        let rel = root.and_then(|r| abs.strip_prefix(r).ok()).unwrap_or(path);
         self.include.is_match(rel) && !self.exclude.is_match(rel)
     }
 }

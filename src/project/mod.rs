@@ -119,7 +119,7 @@ pub fn read_disk(path: &Path) -> std::io::Result<String> {
 }
 
 /// `path` with `.` and `..` resolved without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -269,7 +269,7 @@ pub fn load(root: Option<&Root>, overrides: &Overrides, read: Reader<'_>) -> Res
         }
     }
     for (pattern, level) in &overrides.rules {
-        if let Err(e) = levels.set(pattern, level) {
+        if let Err(e) = levels.set_in(1, pattern, level) {
             problems.push(settings_problem(e.to_string()));
         }
     }
