@@ -11,6 +11,7 @@
 //! This module reads files; it never writes them.
 
 pub mod config;
+pub mod edit;
 pub mod files;
 
 use std::path::{Component, Path, PathBuf};
