@@ -15,6 +15,8 @@
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
+pub mod kb_actions;
+pub mod projects;
 pub mod semantic;
 pub mod server;
 pub mod transport;

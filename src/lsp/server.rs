@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -16,35 +17,33 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
 use super::diagnostics;
 use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
+use super::projects::{Outcome, Projects};
 use super::semantic;
 use super::transport;
 use crate::analysis::card::{card, Usage};
-use crate::analysis::{Settings, Voice};
-use crate::kb::{HouseStyle, KnowledgeBase};
+use crate::analysis::Voice;
+use crate::kb::KnowledgeBase;
+use crate::project::Overrides;
 use crate::text::Encoding;
 
 /// Handlers run concurrently up to this many at a time (tower-lsp's default is 4, which can wedge
 /// a server that waits on the client while four requests are pending).
 const CONCURRENCY: usize = 32;
 
-/// Documents larger than this are kept in sync but not analysed, unless the editor settings say
-/// otherwise (`maxFileSize`, in bytes).
-pub const DEFAULT_MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+pub use super::projects::DEFAULT_MAX_FILE_SIZE;
+
+/// The command a knowledge-base code action runs after its edit, with the file's new text, so the
+/// new actor or alias is recognised at once, before the file is saved.
+pub const PROJECT_FILE_EDITED: &str = "frontline.projectFileEdited";
+
+/// How often project files are checked for changes when the client cannot watch them.
+const POLL: Duration = Duration::from_millis(500);
 
 /// How long a request waits for the analysis of the version it was sent for before it answers from
 /// the latest analysis there is.
 const WAIT_FOR_ANALYSIS: Duration = Duration::from_secs(10);
 
 type Docs = Arc<DashMap<Uri, Document>>;
-
-type SharedConfig = Arc<RwLock<Arc<Config>>>;
-
-fn current(config: &SharedConfig) -> Arc<Config> {
-    match config.read() {
-        Ok(c) => c.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
-}
 
 /// What the publisher task is asked to do.
 enum Publish {
@@ -58,7 +57,11 @@ enum Publish {
 pub struct Backend {
     client: Client,
     docs: Docs,
-    config: SharedConfig,
+    projects: Arc<Projects>,
+    /// Whether the client watches files for us when asked (dynamic registration).
+    watch_dynamically: AtomicBool,
+    /// Whether the client asks for workspace edits with file creation (`resourceOperations`).
+    can_create_files: AtomicBool,
     encoding: Arc<RwLock<Encoding>>,
     /// Whether the client pulls diagnostics (`textDocument/diagnostic`) instead of receiving them.
     pull: Arc<AtomicBool>,
@@ -78,7 +81,12 @@ macro_rules! log {
 /// document while it works are coalesced, so a burst of keystrokes costs one analysis of the
 /// latest version. Each analysis starts from the document's previous snapshot and re-analyses only
 /// the blocks the edits touched.
-async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publish>, mut rx: UnboundedReceiver<Uri>) {
+async fn analyst(
+    docs: Docs,
+    projects: Arc<Projects>,
+    publish: UnboundedSender<Publish>,
+    mut rx: UnboundedReceiver<Uri>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -87,7 +95,8 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
             }
         }
         for uri in batch {
-            let cfg = current(&config);
+            // Loaded when the document was opened: this is a cache lookup.
+            let cfg = projects.project_of(&uri);
             let job = docs.get(&uri).map(|d| (d.id, d.rope.clone(), d.version, d.flavor, d.latest()));
             let Some((id, rope, version, flavor, previous)) = job else { continue };
             if previous.as_ref().is_some_and(|p| p.version == version && p.config.generation == cfg.generation) {
@@ -168,22 +177,51 @@ async fn publisher(
     }
 }
 
-/// The editor-side settings we read: `{"style": "ap", "prefer": {"islamic-state": "ISIS"}}`, from
-/// initialization options or from `workspace/didChangeConfiguration` (under a `frontline` key).
-fn style_from(kb: &KnowledgeBase, v: &Value) -> std::result::Result<Option<HouseStyle>, String> {
+/// The editor-side settings we read, from initialization options or from
+/// `workspace/didChangeConfiguration` (under a `frontline` key): `style`, `prefer`
+/// (`{"islamic-state": "ISIS"}`), `rules` (`{"attribution": "off"}`), `knowledgeBase` (the user's
+/// own files), `allowKnowledgeBaseOutsideProject`, `inlayHints`, `maxFileSize`. They apply over
+/// every project's `frontline.toml`.
+fn editor_settings(v: &Value) -> std::result::Result<Overrides, String> {
     let v = v.get("frontline").unwrap_or(v);
-    let mut style = match v.get("style").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-        Some(key) => Some(HouseStyle::preset(kb, key).map_err(|e| e.to_string())?),
-        None => None,
-    };
-    if let Some(prefer) = v.get("prefer").and_then(Value::as_object) {
-        let s = style.get_or_insert_with(HouseStyle::custom);
-        for (id, form) in prefer {
-            let form = form.as_str().ok_or_else(|| format!("prefer.{id} must be a string"))?;
-            s.override_with(kb, &format!("{id}={form}")).map_err(|e| e.to_string())?;
+    let mut o = Overrides::default();
+    let string_map = |key: &str| -> std::result::Result<Vec<(String, String)>, String> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, x)| {
+                    x.as_str().map(|x| (k.clone(), x.to_string())).ok_or_else(|| format!("{key}.{k} must be a string"))
+                })
+                .collect(),
+            Some(_) => Err(format!("{key} must be an object")),
         }
-    }
-    Ok(style)
+    };
+    o.style = v.get("style").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    o.prefer = string_map("prefer")?.into_iter().map(|(id, name)| format!("{id}={name}")).collect();
+    o.rules = string_map("rules")?;
+    o.kb_files = match v.get("knowledgeBase") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(PathBuf::from).ok_or("knowledgeBase must be a list of file paths"))
+            .collect::<std::result::Result<_, _>>()?,
+        Some(Value::String(s)) => vec![PathBuf::from(s)],
+        Some(_) => return Err("knowledgeBase must be a list of file paths".into()),
+    };
+    let flag = |key: &str| -> std::result::Result<Option<bool>, String> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(b) => b.as_bool().map(Some).ok_or_else(|| format!("{key} must be true or false")),
+        }
+    };
+    o.allow_outside = flag("allowKnowledgeBaseOutsideProject")?.unwrap_or(false);
+    o.inlay_hints = flag("inlayHints")?;
+    o.max_file_size = match v.get("maxFileSize") {
+        None | Some(Value::Null) => None,
+        Some(n) => Some(n.as_u64().ok_or("maxFileSize must be a number of bytes")?),
+    };
+    Ok(o)
 }
 
 impl Backend {
@@ -191,36 +229,55 @@ impl Backend {
         let docs: Docs = Arc::new(DashMap::new());
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
         let pull = Arc::new(AtomicBool::new(false));
-        let config = Arc::new(RwLock::new(Arc::new(Config {
-            kb,
-            settings: Arc::new(Settings::default()),
-            generation: 0,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        })));
+        let projects = Arc::new(Projects::new(kb));
         let (publish, rx) = unbounded_channel();
         tokio::spawn(publisher(client.clone(), docs.clone(), encoding.clone(), pull.clone(), rx));
         let (analyse, jobs) = unbounded_channel();
-        tokio::spawn(analyst(docs.clone(), config.clone(), publish.clone(), jobs));
+        tokio::spawn(analyst(docs.clone(), projects.clone(), publish.clone(), jobs));
         let panic_on = std::env::var("FRONTLINE_TEST_PANIC").ok().filter(|m| !m.is_empty());
-        Backend { client, docs, config, encoding, pull, publish, analyse, tokens: DashMap::new(), panic_on }
+        Backend {
+            client,
+            docs,
+            projects,
+            can_create_files: AtomicBool::new(false),
+            watch_dynamically: AtomicBool::new(false),
+            encoding,
+            pull,
+            publish,
+            analyse,
+            tokens: DashMap::new(),
+            panic_on,
+        }
     }
 
-    /// Applies editor settings; on success re-analyses every open document.
+    /// Applies editor settings over every project and re-analyses what changed.
     fn configure(&self, v: &Value) -> std::result::Result<(), String> {
-        let old = current(&self.config);
-        let style = style_from(&old.kb, v)?;
-        let v = v.get("frontline").unwrap_or(v);
-        let max_file_size = match v.get("maxFileSize") {
-            None | Some(Value::Null) => old.max_file_size,
-            Some(n) => n.as_u64().ok_or("maxFileSize must be a number of bytes")? as usize,
-        };
-        let settings = Arc::new(Settings { flavor: Default::default(), style, ..Default::default() });
-        let config = Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
-        if let Ok(mut c) = self.config.write() {
-            *c = config;
+        let overrides = editor_settings(v)?;
+        let outcome = self.projects.set_editor(overrides);
+        self.report(outcome);
+        Ok(())
+    }
+
+    /// Publishes what a project reload found, shows problems with the user's settings, and
+    /// re-analyses the documents of the projects that changed.
+    fn report(&self, outcome: Outcome) {
+        let Outcome { publish, messages, changed } = outcome;
+        if !publish.is_empty() || !messages.is_empty() {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                for (uri, diags) in publish {
+                    client.publish_diagnostics(uri, diags, None).await;
+                }
+                for m in messages {
+                    client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                }
+            });
         }
-        for doc in self.docs.iter() {
-            let _ = self.analyse.send(doc.key().clone());
+        if changed.is_empty() {
+            return;
+        }
+        for uri in self.projects.documents_of(&changed) {
+            let _ = self.analyse.send(uri);
         }
         if self.pull.load(Ordering::Relaxed) {
             let client = self.client.clone();
@@ -228,12 +285,48 @@ impl Backend {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
-        Ok(())
     }
 
-    /// The configuration that applies to a document (its project's, once projects exist).
-    fn config_for(&self, _uri: &Uri) -> Arc<Config> {
-        current(&self.config)
+    /// Checks the project files every [`POLL`] for a client that does not watch files: each
+    /// change reloads what depends on the file.
+    fn poll_project_files(&self) {
+        let projects = self.projects.clone();
+        let analyse = self.analyse.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let mut before = super::projects::stamps(&projects.watched());
+            loop {
+                tokio::time::sleep(POLL).await;
+                let files = projects.watched();
+                let p = projects.clone();
+                let Ok(now) = tokio::task::spawn_blocking(move || super::projects::stamps(&files)).await else {
+                    continue;
+                };
+                for (path, stamp) in &now {
+                    let old = before.iter().find(|(p, _)| p == path).map(|(_, s)| *s);
+                    if old.is_some_and(|o| o != *stamp) {
+                        let Outcome { publish, messages, changed } = p.file_changed(path);
+                        for (uri, diags) in publish {
+                            client.publish_diagnostics(uri, diags, None).await;
+                        }
+                        for m in messages {
+                            client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                        }
+                        for uri in p.documents_of(&changed) {
+                            let _ = analyse.send(uri);
+                        }
+                    }
+                }
+                before = now;
+            }
+        });
+    }
+
+    /// The configuration that applies to a document: its project's.
+    fn config_for(&self, uri: &Uri) -> Arc<Config> {
+        let (config, outcome) = self.projects.config_for(uri);
+        self.report(outcome);
+        config
     }
 
     fn encoding(&self) -> Encoding {
@@ -263,7 +356,7 @@ impl Backend {
                 latest
             }
         };
-        match build_off_path(current(&self.config), rope, target, flavor, latest).await {
+        match build_off_path(self.config_for(uri), rope, target, flavor, latest).await {
             Ok(snap) => Some(Arc::new(snap)),
             Err(e) => {
                 log!("analysis of {} version {target} failed: {e}", uri.as_str());
@@ -344,6 +437,34 @@ impl LanguageServer for Backend {
         if let Ok(mut e) = self.encoding.write() {
             *e = enc;
         }
+        self.projects.set_encoding(enc);
+        let creates = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
+        self.can_create_files.store(creates, Ordering::Relaxed);
+        self.watch_dynamically.store(
+            params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                == Some(true),
+            Ordering::Relaxed,
+        );
+        let mut folders: Vec<PathBuf> =
+            params.workspace_folders.iter().flatten().filter_map(|f| super::projects::path_of(&f.uri)).collect();
+        #[allow(deprecated)]
+        if folders.is_empty() {
+            folders.extend(params.root_uri.as_ref().and_then(super::projects::path_of));
+        }
+        if let Ok(mut f) = self.projects.folders.write() {
+            *f = folders;
+        }
         // Pull only from a client that also lets us ask it to pull again (after a settings or
         // knowledge-base change); others (Neovim 0.11) are pushed to.
         let caps = &params.capabilities;
@@ -382,6 +503,11 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![PROJECT_FILE_EDITED.into()],
+                    ..Default::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..Default::default()
@@ -410,10 +536,28 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let kb = current(&self.config).kb.clone();
+        let kb = self.projects.base().kb.clone();
         let message = format!("frontline ready: {} actors, {} names", kb.actors().len(), kb.name_count());
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
+        if self.watch_dynamically.load(Ordering::Relaxed) {
+            let watchers = ["**/frontline.toml", "**/*.json", "**/*.{md,markdown,txt}"]
+                .into_iter()
+                .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String(g.into()), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "frontline-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                log!("the client refused to watch files ({e}); polling instead");
+                self.poll_project_files();
+            }
+        } else {
+            self.poll_project_files();
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -431,6 +575,7 @@ impl LanguageServer for Backend {
             }
             return;
         };
+        // Loads the document's project if it is the first of it (reading a few small files).
         let limit = self.config_for(&doc.uri).max_file_size;
         if doc.text.len() > limit {
             let message = format!(
@@ -469,9 +614,50 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.tokens.remove(&uri);
+        self.projects.forget(&uri);
         if self.docs.remove(&uri).is_some() {
             let _ = self.publish.send(Publish::Closed(uri));
         }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            let Some(path) = super::projects::path_of(&change.uri) else { continue };
+            let outcome = self.projects.file_changed(&path);
+            self.report(outcome);
+        }
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != PROJECT_FILE_EDITED {
+            return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
+        }
+        let (Some(uri), Some(text)) = (
+            params.arguments.first().and_then(Value::as_str).and_then(|u| u.parse::<Uri>().ok()),
+            params.arguments.get(1).and_then(Value::as_str),
+        ) else {
+            return Err(Error::invalid_params(format!("{PROJECT_FILE_EDITED} takes a file URI and its new text")));
+        };
+        let Some(path) = super::projects::path_of(&uri) else {
+            return Err(Error::invalid_params("not a file URI"));
+        };
+        let outcome = self.projects.file_edited(&path, text.to_string());
+        self.report(outcome);
+        Ok(None)
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let projects = self.projects.clone();
+        self.guarded("textDocument/definition", || {
+            let m = snap.analysis.mention_at(offset(&snap.rope, pos.position, enc))?;
+            let found = super::kb_actions::definitions(&snap.config.kb, m.actor(), &|p| projects.read(p), enc);
+            (!found.is_empty()).then_some(GotoDefinitionResponse::Array(found))
+        })
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -512,9 +698,21 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let enc = self.encoding();
+        let projects = self.projects.clone();
+        let folders = self.projects.folders.read().map(|f| f.clone()).unwrap_or_default();
+        let creates = self.can_create_files.load(Ordering::Relaxed);
         self.guarded("textDocument/codeAction", || {
             let range = byte_range(&snap.rope, params.range, enc);
-            let actions = diagnostics::code_actions(&uri, &snap, range, enc);
+            let mut actions = diagnostics::code_actions(&uri, &snap, range.clone(), enc);
+            let target = super::kb_actions::Target::of(&snap.config.project, &folders);
+            actions.extend(super::kb_actions::actions(
+                &snap,
+                range,
+                target.as_ref(),
+                creates,
+                &|p| projects.read(p),
+                enc,
+            ));
             Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect())
         })
     }
