@@ -5,6 +5,7 @@
 //! - [`text`]: ropes, positions in every LSP encoding, folding for matching, Markdown spans.
 //! - [`kb`]: the knowledge base of actors, its loader and validator, and the alias matcher.
 //! - [`analysis`]: what a story says: mentions of actors, and the cards shown for them.
+//! - [`project`]: `frontline.toml`, a project's knowledge-base files and the settings they make.
 //! - [`lsp`] and [`cli`]: the two faces, the language server and the command line.
 //!
 //! Only [`lsp`] knows about the Language Server Protocol. See `ARCHITECTURE.md`.
@@ -15,4 +16,5 @@ pub mod analysis;
 pub mod cli;
 pub mod kb;
 pub mod lsp;
+pub mod project;
 pub mod text;

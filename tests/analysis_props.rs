@@ -76,7 +76,7 @@ fn pieces() -> impl Strategy<Value = String> {
 }
 
 fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result<(), TestCaseError> {
-    let a = analyze(kb(), text, &Settings { flavor, style });
+    let a = analyze(kb(), text, &Settings { flavor, style, ..Default::default() });
     let ok = |r: &std::ops::Range<usize>| {
         r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
     };
@@ -169,7 +169,7 @@ proptest! {
     #[test]
     fn incremental_analysis_equals_a_fresh_one(text in base_texts(), edits in edits(), md in any::<bool>()) {
         let flavor = if md { Flavor::Markdown } else { Flavor::Plain };
-        let settings = Settings { flavor, style: None };
+        let settings = Settings { flavor, style: None, ..Default::default() };
         let mut text = text;
         let mut analysis = analyze(kb(), &text, &settings);
         for (at, len, insert, line_start) in edits {

@@ -295,6 +295,12 @@ fn cross_story_reports_the_minority_family_after_the_files() {
     assert!(out.trim_end().ends_with("2 files, 5 mentions; 0 warnings, 1 information, 0 hints"), "{out}");
     let o = frontline(&["check", "--cross-story", "--fail-on", "information", d]);
     assert_eq!(o.status.code(), Some(1));
+    // Rule levels apply to it like to any rule.
+    let o = frontline(&["check", "--cross-story", "--rule", "naming/cross-story=off", "--fail-on", "information", d]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("naming/cross-story"));
+    let o = frontline(&["check", "--cross-story", "--rule", "naming/cross-story=warning", d]);
+    assert!(stdout(&o).contains(&format!("{b}:3:5: warning[naming/cross-story]")), "{}", stdout(&o));
 
     // JSON and SARIF carry it in the file's findings.
     let o = frontline(&["check", "--cross-story", "--format", "json", d]);

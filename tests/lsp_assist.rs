@@ -156,13 +156,15 @@ fn inlay_hints_are_off_by_default() {
     assert_eq!(init["capabilities"]["inlayHintProvider"], true, "advertised so a setting change takes effect");
     c.open("file:///off.txt", "plaintext", "ISIS fighters entered.");
     assert_eq!(inlay(&mut c, "file:///off.txt"), json!([]));
-    // Turned on even though another setting in the same change is refused.
+    // A change with a setting that is refused is not applied (the last good settings stay).
     c.notify(
         "workspace/didChangeConfiguration",
         json!({ "settings": { "frontline": { "inlayHints": true, "style": "times" } } }),
     );
     let warning = c.wait_notification(|n| n["method"] == "window/showMessage");
     assert!(warning["params"]["message"].as_str().unwrap().contains("times"), "{warning}");
+    assert_eq!(inlay(&mut c, "file:///off.txt"), json!([]));
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": true } } }));
     let hints = inlay(&mut c, "file:///off.txt");
     assert_eq!(hints[0]["label"], "(Islamic State)", "{hints}");
     c.shutdown();
@@ -189,4 +191,40 @@ fn the_code_lens_counts_actors_and_claims() {
     let r = strict_range(text, &actors[1]["range"], "utf-16").unwrap();
     assert_eq!(&text[r], "ISIS");
     c.shutdown();
+}
+
+#[test]
+fn a_project_turns_inlay_hints_on_and_a_change_to_it_refreshes_hints_and_lenses() {
+    let dir = std::env::temp_dir().join(format!("frontline-assist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("frontline.toml");
+    std::fs::write(&toml, "[editor]\ninlay-hints = true\n").unwrap();
+    let story = dir.join("story.md");
+    std::fs::write(&story, "ISIS fighters entered.\n").unwrap();
+    let uri = format!("file://{}", story.display());
+    let toml_uri = format!("file://{}", toml.display());
+
+    let mut c = Client::spawn();
+    let caps =
+        json!({ "workspace": { "inlayHint": { "refreshSupport": true }, "codeLens": { "refreshSupport": true } } });
+    init_with(&mut c, &[], caps, json!({}));
+    c.open(&uri, "markdown", "ISIS fighters entered.\n");
+    let hints = inlay(&mut c, &uri);
+    assert_eq!(hints[0]["label"], "(Islamic State)", "the project's [editor] inlay-hints: {hints}");
+
+    // The project turns them off: the client is asked to fetch hints and lenses again.
+    c.notifications.clear();
+    std::fs::write(&toml, "[editor]\ninlay-hints = false\n").unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": toml_uri, "type": 2 }] }));
+    for method in ["workspace/inlayHint/refresh", "workspace/codeLens/refresh"] {
+        let r = c.wait_notification(|n| n["method"] == method);
+        c.send(&json!({ "jsonrpc": "2.0", "id": r["id"], "result": null }));
+    }
+    assert_eq!(inlay(&mut c, &uri), json!([]));
+    // Editor settings win over the project's.
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": true } } }));
+    assert_eq!(inlay(&mut c, &uri)[0]["label"], "(Islamic State)");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -130,6 +130,6 @@ fn naming_findings_with_a_house_style() {
     let kb = KnowledgeBase::builtin().unwrap();
     let text = seed(SEEDS[0]);
     let style = HouseStyle::preset(&kb, "guardian").unwrap();
-    let analysis = analyze(&kb, &text, &Settings { flavor: Flavor::Plain, style: Some(style) });
+    let analysis = analyze(&kb, &text, &Settings { flavor: Flavor::Plain, style: Some(style), ..Default::default() });
     insta::assert_snapshot!("findings_000_guardian", render_findings(&text, &analysis));
 }

@@ -120,5 +120,5 @@ fuzz_target!(|data: &[u8]| {
     check_incremental(&before, &text, &Settings::new(Flavor::Markdown));
     check_incremental(&text, &before, &Settings::new(Flavor::Plain));
     let style = styles()[data.len() % STYLES.len()].clone();
-    check(&text, &Settings { flavor: Flavor::Plain, style: Some(style) });
+    check(&text, &Settings { flavor: Flavor::Plain, style: Some(style), ..Default::default() });
 });

@@ -232,6 +232,7 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
     let mut findings = naming::check(kb, text, &mentions, &spelled, settings.style.as_ref());
     findings.extend(attribution::judge(text, &sentences));
+    settings.levels.apply(&mut findings);
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
     Analysis { mentions, quotes, anchors, findings, blocks }
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::attribution::Anchor;
 use super::blocks::{self, Block};
 use super::findings::Finding;
+use super::levels::Levels;
 use super::voice::Voice;
 use crate::kb::{ActorId, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::markdown::Flavor;
@@ -55,11 +56,13 @@ pub struct Settings {
     pub flavor: Flavor,
     /// The house style, if one is configured.
     pub style: Option<HouseStyle>,
+    /// Rule levels set by the project (severities, or off).
+    pub levels: Levels,
 }
 
 impl Settings {
     pub fn new(flavor: Flavor) -> Settings {
-        Settings { flavor, style: None }
+        Settings { flavor, style: None, levels: Levels::default() }
     }
 }
 

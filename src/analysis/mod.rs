@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod card;
 pub mod corpus;
 pub mod findings;
+pub mod levels;
 pub mod lexicon;
 mod mentions;
 pub mod naming;
@@ -22,5 +23,6 @@ pub mod voice;
 
 pub use blocks::reanalyze;
 pub use findings::{Finding, Severity};
+pub use levels::Levels;
 pub use mentions::{analyze, Analysis, Mention, Settings};
 pub use voice::Voice;

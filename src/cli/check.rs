@@ -13,11 +13,13 @@ use std::path::{Path, PathBuf};
 use ropey::Rope;
 
 use super::report::{self, Checked, Place, Totals};
-use super::{out, Format, EXIT_FINDINGS, EXIT_IO};
+use super::{out, Failure, Format, Projects, EXIT_FINDINGS, EXIT_IO};
 use crate::analysis::corpus::{cross_story, StoryNames};
+use crate::analysis::levels::Levels;
 use crate::analysis::{analyze, Finding, Settings, Severity};
-use crate::kb::{HouseStyle, KnowledgeBase};
+use crate::project::Project;
 use crate::text::markdown::Flavor;
+use std::sync::Arc;
 
 /// The flavour of a file by its extension, or `None` if `check` does not read such files.
 pub fn flavor_of_path(path: &Path) -> Option<Flavor> {
@@ -30,14 +32,17 @@ pub fn flavor_of_path(path: &Path) -> Option<Flavor> {
 
 /// Expands folders into the .md/.txt files below them (sorted; hidden folders and symlink loops
 /// skipped). Paths named explicitly are kept whatever their extension.
-fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
+/// Each file comes with whether it was named on the command line.
+fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<(PathBuf, bool)> {
     let mut files = Vec::new();
     let mut seen_dirs = HashSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut files, &mut seen_dirs, errors);
+            let mut found = Vec::new();
+            walk(p, &mut found, &mut seen_dirs, errors);
+            files.extend(found.into_iter().map(|f| (f, false)));
         } else {
-            files.push(p.clone());
+            files.push((p.clone(), true));
         }
     }
     files
@@ -73,8 +78,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>, error
     }
 }
 
-/// Reads and analyses one file.
-fn check_file(kb: &KnowledgeBase, path: &Path, style: &Option<HouseStyle>) -> Result<Checked, String> {
+/// Reads and analyses one file with its project's knowledge base and settings.
+fn check_file(project: &Project, path: &Path) -> Result<Checked, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
@@ -83,25 +88,20 @@ fn check_file(kb: &KnowledgeBase, path: &Path, style: &Option<HouseStyle>) -> Re
             e.utf8_error().valid_up_to()
         )
     })?;
-    let settings = Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), style: style.clone() };
-    let analysis = analyze(kb, &text, &settings);
+    let settings = Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), ..project.settings.clone() };
+    let analysis = analyze(&project.kb, &text, &settings);
     let rope = Rope::from_str(&text);
-    Ok(Checked { path: path.to_path_buf(), text, rope, analysis })
+    Ok(Checked { path: path.to_path_buf(), kb: project.kb.clone(), text, rope, analysis })
 }
 
 /// Checks files in parallel and hands each result, in the order of `files`, to `each` as soon as
 /// it and every file before it are done (so a text report streams).
-fn check_all(
-    kb: &KnowledgeBase,
-    files: &[PathBuf],
-    style: &Option<HouseStyle>,
-    mut each: impl FnMut(Result<Checked, String>),
-) {
+fn check_all(files: &[(PathBuf, Arc<Project>)], mut each: impl FnMut(Result<Checked, String>)) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
-                let _ = tx.send((i, check_file(kb, path, style)));
+            files.par_iter().enumerate().for_each_with(tx, |tx, (i, (path, project))| {
+                let _ = tx.send((i, check_file(project, path)));
             });
         });
         let mut pending = BTreeMap::new();
@@ -123,50 +123,72 @@ pub struct Options {
     pub cross_story: bool,
 }
 
-/// What the cross-story comparison keeps of a streamed file: its path, its naming summary, and
-/// where its possible findings sit.
+/// What the cross-story comparison keeps of a streamed file: its path, its naming summary, where
+/// its possible findings sit, and its project's rule levels.
 struct Summed {
     path: PathBuf,
     names: StoryNames,
     places: HashMap<usize, Place>,
+    levels: Levels,
 }
 
+/// Checks `paths` and returns the exit code. Each file is checked with the project it belongs to
+/// (`projects`); files found by walking a folder are kept only if their project's `[files]` globs
+/// want them.
 pub fn run(
-    kb: &KnowledgeBase,
     paths: &[PathBuf],
     format: Format,
-    style: Option<HouseStyle>,
     fail_on: Severity,
+    projects: &mut Projects,
     options: Options,
-) -> u8 {
+) -> Result<u8, Failure> {
     let mut errors = Vec::new();
-    let files = collect(paths, &mut errors);
+    let mut files = Vec::new();
+    for (path, named) in collect(paths, &mut errors) {
+        let project = projects.for_path(&path)?;
+        let root = project.root.as_ref().map(|r| r.dir.as_path());
+        if named || project.files.wants(root, &path) {
+            files.push((path, project));
+        }
+    }
     let mut checked = Vec::new();
     let mut summed: Vec<Summed> = Vec::new();
     let mut failing = false;
     let mut totals = Totals::default();
-    check_all(kb, &files, &style, |result| match result {
+    // Results come in the order of `files`: the index finds each one's project.
+    let mut index = 0;
+    check_all(&files, |result| match result {
         Ok(c) => {
+            let project = &files[index].1;
+            index += 1;
             failing |= c.analysis.findings.iter().any(|f| f.severity() <= fail_on);
             if options.cross_story {
-                let names = StoryNames::of(kb, &c.analysis, &c.text, style.as_ref());
+                let names = StoryNames::of(&c.kb, &c.analysis, &c.text, project.settings.style.as_ref());
                 let places = if format == Format::Text { report::places(&c, names.anchors()) } else { HashMap::new() };
-                summed.push(Summed { path: c.path.clone(), names, places });
+                let levels = project.settings.levels.clone();
+                summed.push(Summed { path: c.path.clone(), names, places, levels });
             }
             if format == Format::Text {
                 // Streamed: printed as soon as it is ready, then dropped.
-                out(&report::text_file(kb, &c, &mut totals));
+                out(&report::text_file(&c, &mut totals));
             } else {
                 checked.push(c);
             }
         }
-        Err(e) => errors.push(e),
+        Err(e) => {
+            index += 1;
+            errors.push(e)
+        }
     });
     if options.cross_story {
         let labels: Vec<String> = summed.iter().map(|s| s.path.display().to_string()).collect();
         let stories: Vec<(&str, &StoryNames)> =
             labels.iter().map(String::as_str).zip(summed.iter().map(|s| &s.names)).collect();
-        let late: Vec<Vec<Finding>> = cross_story(&stories);
+        let mut late: Vec<Vec<Finding>> = cross_story(&stories);
+        for (found, s) in late.iter_mut().zip(&summed) {
+            // The file's project may set the rule's level, or turn it off.
+            s.levels.apply(found);
+        }
         failing |= late.iter().flatten().any(|f| f.severity() <= fail_on);
         if format == Format::Text {
             // Known only now that every file is checked: reported after the files.
@@ -189,7 +211,7 @@ pub fn run(
     }
     let rendered = match format {
         Format::Text => (totals.files() > 0).then(|| report::text_summary(&totals)),
-        Format::Json => Some(report::json(kb, &checked, &errors)),
+        Format::Json => Some(report::json(&checked, &errors)),
         Format::Sarif => Some(report::sarif(&checked)),
     };
     if let Some(r) = rendered {
@@ -198,11 +220,11 @@ pub fn run(
     for e in &errors {
         eprintln!("frontline: {e}");
     }
-    if !errors.is_empty() {
+    Ok(if !errors.is_empty() {
         EXIT_IO
     } else if failing {
         EXIT_FINDINGS
     } else {
         0
-    }
+    })
 }

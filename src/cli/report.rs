@@ -17,6 +17,8 @@ use crate::text::Encoding;
 /// One analysed file.
 pub struct Checked {
     pub path: PathBuf,
+    /// The knowledge base of the file's project, which the analysis's actor ids index.
+    pub kb: std::sync::Arc<KnowledgeBase>,
     pub text: String,
     pub rope: Rope,
     pub analysis: Analysis,
@@ -69,7 +71,8 @@ pub struct Totals {
 }
 
 /// The text report of one file: each finding with an excerpt, then the actors it names.
-pub fn text_file(kb: &KnowledgeBase, c: &Checked, totals: &mut Totals) -> String {
+pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
+    let kb = &*c.kb;
     let mut s = String::new();
     let path = c.path.display();
     for f in &c.analysis.findings {
@@ -208,10 +211,11 @@ fn finding_json(c: &Checked, f: &Finding, index: usize, written: &mut HashMap<us
     v
 }
 
-pub fn json(kb: &KnowledgeBase, files: &[Checked], errors: &[String]) -> String {
+pub fn json(files: &[Checked], errors: &[String]) -> String {
     let files: Vec<Value> = files
         .iter()
         .map(|c| {
+            let kb = &*c.kb;
             let actors: Vec<Value> = c
                 .analysis
                 .actors()

@@ -62,6 +62,14 @@ pub fn locate(json: &str, path: &[Step]) -> Option<usize> {
     Some(s.i)
 }
 
+/// The byte range of the whole value at `path` in `json` (from its first to past its last byte).
+pub fn span(json: &str, path: &[Step]) -> Option<std::ops::Range<usize>> {
+    let start = locate(json, path)?;
+    let mut s = Scanner { b: json.as_bytes(), i: start };
+    s.skip_value()?;
+    Some(start..s.i)
+}
+
 /// 1-based line and column (in characters) of byte offset `at`.
 pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
@@ -146,5 +154,9 @@ mod tests {
         assert_eq!(line_col(j, at), (5, 12));
         assert_eq!(locate(j, &[Step::Key("actors"), Step::Index(2)]), None);
         assert_eq!(locate(j, &[Step::Key("nope")]), None);
+        let r = span(j, &[Step::Key("actors"), Step::Index(0), Step::Key("x")]).unwrap();
+        assert_eq!(&j[r], "[1, {\"y\": \"}\"}]");
+        let r = span(j, &[Step::Key("actors"), Step::Index(1)]).unwrap();
+        assert_eq!(&j[r], "{\"id\": \"b\"}");
     }
 }

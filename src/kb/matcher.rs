@@ -55,10 +55,18 @@ impl std::fmt::Debug for Matcher {
 impl Matcher {
     /// Builds the automaton over every name of `actors`.
     pub fn new(actors: &[Actor]) -> Matcher {
+        Matcher::without(actors, &[])
+    }
+
+    /// A matcher over every name of every actor except those in `hidden`.
+    pub fn without(actors: &[Actor], hidden: &[ActorId]) -> Matcher {
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut names: Vec<Vec<NameRef>> = Vec::new();
         for (ai, actor) in actors.iter().enumerate() {
+            if hidden.contains(&ActorId(ai as u32)) {
+                continue;
+            }
             for (ni, name) in actor.names.iter().enumerate() {
                 let folded = fold_str(&name.text);
                 if folded.is_empty() {

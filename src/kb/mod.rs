@@ -39,6 +39,8 @@ pub struct KnowledgeBase {
     actors: Vec<Actor>,
     by_id: HashMap<String, ActorId>,
     matcher: Matcher,
+    /// Actors a project hides: kept (cards and affiliations still name them) but never matched.
+    hidden: Vec<ActorId>,
 }
 
 impl KnowledgeBase {
@@ -47,7 +49,19 @@ impl KnowledgeBase {
         let actors = load::load(sources)?;
         let by_id = actors.iter().enumerate().map(|(i, a)| (a.id.clone(), ActorId(i as u32))).collect();
         let matcher = Matcher::new(&actors);
-        Ok(KnowledgeBase { actors, by_id, matcher })
+        Ok(KnowledgeBase { actors, by_id, matcher, hidden: Vec::new() })
+    }
+
+    /// This knowledge base with `hidden` actors no longer found in text nor offered by
+    /// [`KnowledgeBase::search`].
+    pub fn hiding(self, hidden: Vec<ActorId>) -> KnowledgeBase {
+        let matcher = Matcher::without(&self.actors, &hidden);
+        KnowledgeBase { matcher, hidden, ..self }
+    }
+
+    /// Whether a project hides this actor.
+    pub fn is_hidden(&self, id: ActorId) -> bool {
+        self.hidden.contains(&id)
     }
 
     /// The embedded knowledge base alone.
@@ -103,10 +117,13 @@ impl KnowledgeBase {
     pub fn search(&self, query: &str) -> Vec<ActorId> {
         let q = fold_str(query);
         if q.is_empty() {
-            return (0..self.actors.len() as u32).map(ActorId).collect();
+            return (0..self.actors.len() as u32).map(ActorId).filter(|a| !self.hidden.contains(a)).collect();
         }
         let mut hits: Vec<(u8, ActorId)> = Vec::new();
         for (i, actor) in self.actors.iter().enumerate() {
+            if self.hidden.contains(&ActorId(i as u32)) {
+                continue;
+            }
             let keys = std::iter::once(fold_str(&actor.id)).chain(actor.names.iter().map(|n| fold_str(&n.text)));
             let rank = keys
                 .map(|k| {

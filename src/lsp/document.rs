@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
 use super::convert;
 use crate::analysis::{analyze, reanalyze, Analysis, Settings};
 use crate::kb::KnowledgeBase;
+use crate::project::Project;
 use crate::text::markdown::Flavor;
 use crate::text::Encoding;
 
@@ -49,6 +50,8 @@ pub struct Config {
     pub generation: u64,
     /// Documents larger than this (in bytes) are kept in sync but not analysed.
     pub max_file_size: usize,
+    /// The project it was made from (its files, file globs, editor options).
+    pub project: Arc<Project>,
 }
 
 impl Snapshot {
@@ -61,7 +64,7 @@ impl Snapshot {
         flavor: Flavor,
         previous: Option<&Snapshot>,
     ) -> Snapshot {
-        let Config { kb, settings, generation, max_file_size } = &*config;
+        let Config { kb, settings, generation, max_file_size, .. } = &*config;
         let generation = *generation;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         if rope.len_bytes() > *max_file_size {
@@ -69,7 +72,7 @@ impl Snapshot {
             return Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: true };
         }
         let text = rope.to_string();
-        let settings = Settings { flavor, style: settings.style.clone() };
+        let settings = Settings { flavor, ..(**settings).clone() };
         let analysis = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 reanalyze(kb, &p.analysis, &p.text, &text, &settings)

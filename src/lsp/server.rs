@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -16,36 +17,34 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
 use super::diagnostics;
 use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
+use super::projects::{Outcome, Projects};
 use super::semantic;
 use super::transport;
 use super::{complete, inlay, lens};
 use crate::analysis::card::{card, Usage};
-use crate::analysis::{Settings, Voice};
-use crate::kb::{HouseStyle, KnowledgeBase};
+use crate::analysis::Voice;
+use crate::kb::KnowledgeBase;
+use crate::project::Overrides;
 use crate::text::Encoding;
 
 /// Handlers run concurrently up to this many at a time (tower-lsp's default is 4, which can wedge
 /// a server that waits on the client while four requests are pending).
 const CONCURRENCY: usize = 32;
 
-/// Documents larger than this are kept in sync but not analysed, unless the editor settings say
-/// otherwise (`maxFileSize`, in bytes).
-pub const DEFAULT_MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+pub use super::projects::DEFAULT_MAX_FILE_SIZE;
+
+/// The command a knowledge-base code action runs after its edit, with the file's new text, so the
+/// new actor or alias is recognised at once, before the file is saved.
+pub const PROJECT_FILE_EDITED: &str = "frontline.projectFileEdited";
+
+/// How often project files are checked for changes when the client cannot watch them.
+const POLL: Duration = Duration::from_millis(500);
 
 /// How long a request waits for the analysis of the version it was sent for before it answers from
 /// the latest analysis there is.
 const WAIT_FOR_ANALYSIS: Duration = Duration::from_secs(10);
 
 type Docs = Arc<DashMap<Uri, Document>>;
-
-type SharedConfig = Arc<RwLock<Arc<Config>>>;
-
-fn current(config: &SharedConfig) -> Arc<Config> {
-    match config.read() {
-        Ok(c) => c.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
-}
 
 /// What the publisher task is asked to do.
 enum Publish {
@@ -59,7 +58,11 @@ enum Publish {
 pub struct Backend {
     client: Client,
     docs: Docs,
-    config: SharedConfig,
+    projects: Arc<Projects>,
+    /// Whether the client watches files for us when asked (dynamic registration).
+    watch_dynamically: AtomicBool,
+    /// Whether the client asks for workspace edits with file creation (`resourceOperations`).
+    can_create_files: AtomicBool,
     encoding: Arc<RwLock<Encoding>>,
     /// Whether the client pulls diagnostics (`textDocument/diagnostic`) instead of receiving them.
     pull: Arc<AtomicBool>,
@@ -69,10 +72,26 @@ pub struct Backend {
     tokens: DashMap<Uri, (String, Vec<SemanticToken>)>,
     /// A request method that panics on purpose (`FRONTLINE_TEST_PANIC`), to test panic recovery.
     panic_on: Option<String>,
-    /// Whether inlay hints are shown (editor setting `inlayHints`, off by default).
-    inlay_hints: Arc<AtomicBool>,
-    /// Whether the client lets us ask it to fetch inlay hints again (`workspace/inlayHint/refresh`).
-    inlay_refresh: Arc<AtomicBool>,
+    /// Whether the client lets us ask it to fetch inlay hints and code lenses again
+    /// (`workspace/inlayHint/refresh`, `workspace/codeLens/refresh`) after a settings or project
+    /// change.
+    refresh_views: [AtomicBool; 2],
+}
+
+/// Asks the client to fetch inlay hints (`inlay`) and code lenses (`lens`) again.
+fn refresh_views(client: &Client, inlay: bool, lens: bool) {
+    if !inlay && !lens {
+        return;
+    }
+    let client = client.clone();
+    tokio::spawn(async move {
+        if inlay {
+            let _ = client.inlay_hint_refresh().await;
+        }
+        if lens {
+            let _ = client.code_lens_refresh().await;
+        }
+    });
 }
 
 macro_rules! log {
@@ -83,7 +102,12 @@ macro_rules! log {
 /// document while it works are coalesced, so a burst of keystrokes costs one analysis of the
 /// latest version. Each analysis starts from the document's previous snapshot and re-analyses only
 /// the blocks the edits touched.
-async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publish>, mut rx: UnboundedReceiver<Uri>) {
+async fn analyst(
+    docs: Docs,
+    projects: Arc<Projects>,
+    publish: UnboundedSender<Publish>,
+    mut rx: UnboundedReceiver<Uri>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -92,7 +116,8 @@ async fn analyst(docs: Docs, config: SharedConfig, publish: UnboundedSender<Publ
             }
         }
         for uri in batch {
-            let cfg = current(&config);
+            // Loaded when the document was opened: this is a cache lookup.
+            let cfg = projects.project_of(&uri);
             let job = docs.get(&uri).map(|d| (d.id, d.rope.clone(), d.version, d.flavor, d.latest()));
             let Some((id, rope, version, flavor, previous)) = job else { continue };
             if previous.as_ref().is_some_and(|p| p.version == version && p.config.generation == cfg.generation) {
@@ -173,28 +198,51 @@ async fn publisher(
     }
 }
 
-/// The editor-side settings we read: `{"style": "ap", "prefer": {"islamic-state": "ISIS"}}`, from
-/// initialization options or from `workspace/didChangeConfiguration` (under a `frontline` key).
-fn style_from(kb: &KnowledgeBase, v: &Value) -> std::result::Result<Option<HouseStyle>, String> {
+/// The editor-side settings we read, from initialization options or from
+/// `workspace/didChangeConfiguration` (under a `frontline` key): `style`, `prefer`
+/// (`{"islamic-state": "ISIS"}`), `rules` (`{"attribution": "off"}`), `knowledgeBase` (the user's
+/// own files), `allowKnowledgeBaseOutsideProject`, `inlayHints`, `maxFileSize`. They apply over
+/// every project's `frontline.toml`.
+fn editor_settings(v: &Value) -> std::result::Result<Overrides, String> {
     let v = v.get("frontline").unwrap_or(v);
-    let mut style = match v.get("style").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-        Some(key) => Some(HouseStyle::preset(kb, key).map_err(|e| e.to_string())?),
-        None => None,
-    };
-    if let Some(prefer) = v.get("prefer").and_then(Value::as_object) {
-        let s = style.get_or_insert_with(HouseStyle::custom);
-        for (id, form) in prefer {
-            let form = form.as_str().ok_or_else(|| format!("prefer.{id} must be a string"))?;
-            s.override_with(kb, &format!("{id}={form}")).map_err(|e| e.to_string())?;
+    let mut o = Overrides::default();
+    let string_map = |key: &str| -> std::result::Result<Vec<(String, String)>, String> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, x)| {
+                    x.as_str().map(|x| (k.clone(), x.to_string())).ok_or_else(|| format!("{key}.{k} must be a string"))
+                })
+                .collect(),
+            Some(_) => Err(format!("{key} must be an object")),
         }
-    }
-    Ok(style)
-}
-
-/// The editor setting `inlayHints` (`true` or `false`), from initialization options or
-/// `workspace/didChangeConfiguration` (under a `frontline` key); `None` when absent.
-fn inlay_hints_from(v: &Value) -> Option<bool> {
-    v.get("frontline").unwrap_or(v).get("inlayHints").and_then(Value::as_bool)
+    };
+    o.style = v.get("style").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    o.prefer = string_map("prefer")?.into_iter().map(|(id, name)| format!("{id}={name}")).collect();
+    o.rules = string_map("rules")?;
+    o.kb_files = match v.get("knowledgeBase") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(PathBuf::from).ok_or("knowledgeBase must be a list of file paths"))
+            .collect::<std::result::Result<_, _>>()?,
+        Some(Value::String(s)) => vec![PathBuf::from(s)],
+        Some(_) => return Err("knowledgeBase must be a list of file paths".into()),
+    };
+    let flag = |key: &str| -> std::result::Result<Option<bool>, String> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(b) => b.as_bool().map(Some).ok_or_else(|| format!("{key} must be true or false")),
+        }
+    };
+    o.allow_outside = flag("allowKnowledgeBaseOutsideProject")?.unwrap_or(false);
+    o.inlay_hints = flag("inlayHints")?;
+    o.max_file_size = match v.get("maxFileSize") {
+        None | Some(Value::Null) => None,
+        Some(n) => Some(n.as_u64().ok_or("maxFileSize must be a number of bytes")?),
+    };
+    Ok(o)
 }
 
 impl Backend {
@@ -202,75 +250,115 @@ impl Backend {
         let docs: Docs = Arc::new(DashMap::new());
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
         let pull = Arc::new(AtomicBool::new(false));
-        let config = Arc::new(RwLock::new(Arc::new(Config {
-            kb,
-            settings: Arc::new(Settings::default()),
-            generation: 0,
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
-        })));
+        let projects = Arc::new(Projects::new(kb));
         let (publish, rx) = unbounded_channel();
         tokio::spawn(publisher(client.clone(), docs.clone(), encoding.clone(), pull.clone(), rx));
         let (analyse, jobs) = unbounded_channel();
-        tokio::spawn(analyst(docs.clone(), config.clone(), publish.clone(), jobs));
+        tokio::spawn(analyst(docs.clone(), projects.clone(), publish.clone(), jobs));
         let panic_on = std::env::var("FRONTLINE_TEST_PANIC").ok().filter(|m| !m.is_empty());
         Backend {
             client,
             docs,
-            config,
+            projects,
+            can_create_files: AtomicBool::new(false),
+            watch_dynamically: AtomicBool::new(false),
             encoding,
             pull,
             publish,
             analyse,
             tokens: DashMap::new(),
             panic_on,
-            inlay_hints: Arc::new(AtomicBool::new(false)),
-            inlay_refresh: Arc::new(AtomicBool::new(false)),
+            refresh_views: [AtomicBool::new(false), AtomicBool::new(false)],
         }
     }
 
-    /// Applies editor settings; on success re-analyses every open document.
+    /// Applies editor settings over every project and re-analyses what changed.
     fn configure(&self, v: &Value) -> std::result::Result<(), String> {
-        let old = current(&self.config);
-        if let Some(on) = inlay_hints_from(v) {
-            self.set_inlay_hints(on);
+        let overrides = editor_settings(v)?;
+        let outcome = self.projects.set_editor(overrides);
+        self.report(outcome);
+        Ok(())
+    }
+
+    /// Publishes what a project reload found, shows problems with the user's settings, and
+    /// re-analyses the documents of the projects that changed.
+    fn report(&self, outcome: Outcome) {
+        let Outcome { publish, messages, changed } = outcome;
+        if !publish.is_empty() || !messages.is_empty() {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                for (uri, diags) in publish {
+                    client.publish_diagnostics(uri, diags, None).await;
+                }
+                for m in messages {
+                    client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                }
+            });
         }
-        let style = style_from(&old.kb, v)?;
-        let v = v.get("frontline").unwrap_or(v);
-        let max_file_size = match v.get("maxFileSize") {
-            None | Some(Value::Null) => old.max_file_size,
-            Some(n) => n.as_u64().ok_or("maxFileSize must be a number of bytes")? as usize,
-        };
-        let settings = Arc::new(Settings { flavor: Default::default(), style });
-        let config = Arc::new(Config { kb: old.kb.clone(), settings, generation: old.generation + 1, max_file_size });
-        if let Ok(mut c) = self.config.write() {
-            *c = config;
+        if changed.is_empty() {
+            return;
         }
-        for doc in self.docs.iter() {
-            let _ = self.analyse.send(doc.key().clone());
+        for uri in self.projects.documents_of(&changed) {
+            let _ = self.analyse.send(uri);
         }
+        // Inlay hints can be switched on or off, and a story's counts change with the knowledge base.
+        let [inlay, lens] = &self.refresh_views;
+        refresh_views(&self.client, inlay.load(Ordering::Relaxed), lens.load(Ordering::Relaxed));
         if self.pull.load(Ordering::Relaxed) {
             let client = self.client.clone();
             tokio::spawn(async move {
                 let _ = client.workspace_diagnostic_refresh().await;
             });
         }
-        Ok(())
     }
 
-    /// Turns inlay hints on or off; on a change, asks a client that supports it to fetch them again.
-    fn set_inlay_hints(&self, on: bool) {
-        let was = self.inlay_hints.swap(on, Ordering::Relaxed);
-        if was != on && self.inlay_refresh.load(Ordering::Relaxed) {
-            let client = self.client.clone();
-            tokio::spawn(async move {
-                let _ = client.inlay_hint_refresh().await;
-            });
-        }
+    /// Checks the project files every [`POLL`] for a client that does not watch files: each
+    /// change reloads what depends on the file.
+    fn poll_project_files(&self) {
+        let projects = self.projects.clone();
+        let analyse = self.analyse.clone();
+        let client = self.client.clone();
+        let [inlay, lens] = self.refresh_views.each_ref().map(|f| f.load(Ordering::Relaxed));
+        tokio::spawn(async move {
+            let mut before = super::projects::stamps(&projects.watched());
+            loop {
+                tokio::time::sleep(POLL).await;
+                let files = projects.watched();
+                let p = projects.clone();
+                let Ok(now) = tokio::task::spawn_blocking(move || super::projects::stamps(&files)).await else {
+                    continue;
+                };
+                for (path, stamp) in &now {
+                    // A file new to the list is compared with its absence: it may have appeared
+                    // between the project's loading and this poll.
+                    let old = before.iter().find(|(p, _)| p == path).and_then(|(_, s)| *s);
+                    if old != *stamp {
+                        log!("{} changed", path.display());
+                        let Outcome { publish, messages, changed } = p.file_changed(path);
+                        for (uri, diags) in publish {
+                            client.publish_diagnostics(uri, diags, None).await;
+                        }
+                        for m in messages {
+                            client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                        }
+                        for uri in p.documents_of(&changed) {
+                            let _ = analyse.send(uri);
+                        }
+                        if !changed.is_empty() {
+                            refresh_views(&client, inlay, lens);
+                        }
+                    }
+                }
+                before = now;
+            }
+        });
     }
 
-    /// The configuration that applies to a document (its project's, once projects exist).
-    fn config_for(&self, _uri: &Uri) -> Arc<Config> {
-        current(&self.config)
+    /// The configuration that applies to a document: its project's.
+    fn config_for(&self, uri: &Uri) -> Arc<Config> {
+        let (config, outcome) = self.projects.config_for(uri);
+        self.report(outcome);
+        config
     }
 
     fn encoding(&self) -> Encoding {
@@ -300,7 +388,7 @@ impl Backend {
                 latest
             }
         };
-        match build_off_path(current(&self.config), rope, target, flavor, latest).await {
+        match build_off_path(self.config_for(uri), rope, target, flavor, latest).await {
             Ok(snap) => Some(Arc::new(snap)),
             Err(e) => {
                 log!("analysis of {} version {target} failed: {e}", uri.as_str());
@@ -381,6 +469,34 @@ impl LanguageServer for Backend {
         if let Ok(mut e) = self.encoding.write() {
             *e = enc;
         }
+        self.projects.set_encoding(enc);
+        let creates = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
+        self.can_create_files.store(creates, Ordering::Relaxed);
+        self.watch_dynamically.store(
+            params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                == Some(true),
+            Ordering::Relaxed,
+        );
+        let mut folders: Vec<PathBuf> =
+            params.workspace_folders.iter().flatten().filter_map(|f| super::projects::path_of(&f.uri)).collect();
+        #[allow(deprecated)]
+        if folders.is_empty() {
+            folders.extend(params.root_uri.as_ref().and_then(super::projects::path_of));
+        }
+        if let Ok(mut f) = self.projects.folders.write() {
+            *f = folders;
+        }
         // Pull only from a client that also lets us ask it to pull again (after a settings or
         // knowledge-base change); others (Neovim 0.11) are pushed to.
         let caps = &params.capabilities;
@@ -400,7 +516,6 @@ impl LanguageServer for Backend {
         self.pull.store(pull, Ordering::Relaxed);
         log!("initialize: position encoding {enc:?}, diagnostics {}", if pull { "pulled" } else { "pushed" });
         if let Some(options) = options {
-            // (Before the client may be asked to refresh inlay hints: it is not initialised yet.)
             if let Err(e) = self.configure(options) {
                 log!("initialization options ignored: {e}");
                 let client = self.client.clone();
@@ -409,8 +524,12 @@ impl LanguageServer for Backend {
                 });
             }
         }
-        let inlay_refresh = caps.workspace.as_ref().and_then(|w| w.inlay_hint.as_ref()).and_then(|i| i.refresh_support);
-        self.inlay_refresh.store(inlay_refresh == Some(true), Ordering::Relaxed);
+        // Only now: the client may not be asked to refresh anything before it is initialised.
+        let workspace = caps.workspace.as_ref();
+        let inlay = workspace.and_then(|w| w.inlay_hint.as_ref()).and_then(|i| i.refresh_support) == Some(true);
+        let lens = workspace.and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support) == Some(true);
+        self.refresh_views[0].store(inlay, Ordering::Relaxed);
+        self.refresh_views[1].store(lens, Ordering::Relaxed);
         Ok(InitializeResult {
             offset_encoding: None,
             server_info: Some(ServerInfo { name: "frontline".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -422,6 +541,11 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![PROJECT_FILE_EDITED.into()],
+                    ..Default::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..Default::default()
@@ -453,10 +577,28 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let kb = current(&self.config).kb.clone();
+        let kb = self.projects.base().kb.clone();
         let message = format!("frontline ready: {} actors, {} names", kb.actors().len(), kb.name_count());
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
+        if self.watch_dynamically.load(Ordering::Relaxed) {
+            let watchers = ["**/frontline.toml", "**/*.json", "**/*.{md,markdown,txt}"]
+                .into_iter()
+                .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String(g.into()), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "frontline-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                log!("the client refused to watch files ({e}); polling instead");
+                self.poll_project_files();
+            }
+        } else {
+            self.poll_project_files();
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -474,6 +616,7 @@ impl LanguageServer for Backend {
             }
             return;
         };
+        // Loads the document's project if it is the first of it (reading a few small files).
         let limit = self.config_for(&doc.uri).max_file_size;
         if doc.text.len() > limit {
             let message = format!(
@@ -512,9 +655,50 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.tokens.remove(&uri);
+        self.projects.forget(&uri);
         if self.docs.remove(&uri).is_some() {
             let _ = self.publish.send(Publish::Closed(uri));
         }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            let Some(path) = super::projects::path_of(&change.uri) else { continue };
+            let outcome = self.projects.file_changed(&path);
+            self.report(outcome);
+        }
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != PROJECT_FILE_EDITED {
+            return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
+        }
+        let (Some(uri), Some(text)) = (
+            params.arguments.first().and_then(Value::as_str).and_then(|u| u.parse::<Uri>().ok()),
+            params.arguments.get(1).and_then(Value::as_str),
+        ) else {
+            return Err(Error::invalid_params(format!("{PROJECT_FILE_EDITED} takes a file URI and its new text")));
+        };
+        let Some(path) = super::projects::path_of(&uri) else {
+            return Err(Error::invalid_params("not a file URI"));
+        };
+        let outcome = self.projects.file_edited(&path, text.to_string());
+        self.report(outcome);
+        Ok(None)
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let pos = params.text_document_position_params;
+        let Some(snap) = self.snapshot(&pos.text_document.uri).await else {
+            return Ok(None);
+        };
+        let enc = self.encoding();
+        let projects = self.projects.clone();
+        self.guarded("textDocument/definition", || {
+            let m = snap.analysis.mention_at(offset(&snap.rope, pos.position, enc))?;
+            let found = super::kb_actions::definitions(&snap.config.kb, m.actor(), &|p| projects.read(p), enc);
+            (!found.is_empty()).then_some(GotoDefinitionResponse::Array(found))
+        })
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -555,9 +739,21 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let enc = self.encoding();
+        let projects = self.projects.clone();
+        let folders = self.projects.folders.read().map(|f| f.clone()).unwrap_or_default();
+        let creates = self.can_create_files.load(Ordering::Relaxed);
         self.guarded("textDocument/codeAction", || {
             let range = byte_range(&snap.rope, params.range, enc);
-            let actions = diagnostics::code_actions(&uri, &snap, range, enc);
+            let mut actions = diagnostics::code_actions(&uri, &snap, range.clone(), enc);
+            let target = super::kb_actions::Target::of(&snap.config.project, &folders);
+            actions.extend(super::kb_actions::actions(
+                &snap,
+                range,
+                target.as_ref(),
+                creates,
+                &|p| projects.read(p),
+                enc,
+            ));
             Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect())
         })
     }
@@ -602,10 +798,12 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        if !self.inlay_hints.load(Ordering::Relaxed) {
+        let uri = params.text_document.uri;
+        // Off unless the editor settings or the project turn them on (`inlayHints`).
+        if !self.config_for(&uri).project.inlay_hints {
             return Ok(Some(Vec::new()));
         }
-        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+        let Some(snap) = self.snapshot(&uri).await else {
             return Ok(None);
         };
         let enc = self.encoding();
