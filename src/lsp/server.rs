@@ -303,8 +303,11 @@ impl Backend {
                     continue;
                 };
                 for (path, stamp) in &now {
-                    let old = before.iter().find(|(p, _)| p == path).map(|(_, s)| *s);
-                    if old.is_some_and(|o| o != *stamp) {
+                    // A file new to the list is compared with its absence: it may have appeared
+                    // between the project's loading and this poll.
+                    let old = before.iter().find(|(p, _)| p == path).and_then(|(_, s)| *s);
+                    if old != *stamp {
+                        log!("{} changed", path.display());
                         let Outcome { publish, messages, changed } = p.file_changed(path);
                         for (uri, diags) in publish {
                             client.publish_diagnostics(uri, diags, None).await;
