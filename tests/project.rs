@@ -148,3 +148,32 @@ fn knowledge_base_files_outside_the_project_need_permission() {
     let o = check(&f.0.join("desk"), &["--allow-outside", "a.md"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// The example in docs/configuration.md is a valid configuration, and the schema and the
+/// documentation name the same keys.
+#[test]
+fn the_documented_example_loads_and_the_schema_matches_the_docs() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md")).unwrap();
+    let example = docs.split("```toml\n").nth(1).unwrap().split("```").next().unwrap();
+    let f = Folder::new("docs-example");
+    f.write("frontline.toml", example);
+    f.write("actors.json", r#"{"version": 1, "actors": []}"#);
+    f.write("desk/militias.json", r#"{"version": 1, "actors": []}"#);
+    f.write("stories/a.md", STORY);
+    let o = check(&f.0, &["stories/a.md"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/frontline.schema.json")).unwrap(),
+    )
+    .unwrap();
+    for (section, v) in schema["properties"].as_object().unwrap() {
+        let keys: Vec<String> = match v["properties"].as_object() {
+            Some(props) => props.keys().map(|k| format!("`{section}.{k}`")).collect(),
+            None => vec![format!("`{section}`")],
+        };
+        for k in keys {
+            assert!(docs.contains(&k), "docs/configuration.md does not document {k}");
+        }
+    }
+}
