@@ -225,6 +225,9 @@ fn a_project_turns_inlay_hints_on_and_a_change_to_it_refreshes_hints_and_lenses(
     // Editor settings win over the project's.
     c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": true } } }));
     assert_eq!(inlay(&mut c, &uri)[0]["label"], "(Islamic State)");
+    // Unset (null, as the VS Code extension sends it by default): the project's again.
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": { "frontline": { "inlayHints": null } } }));
+    assert_eq!(inlay(&mut c, &uri), json!([]));
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

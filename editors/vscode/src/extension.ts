@@ -20,12 +20,13 @@ let output: vscode.LogOutputChannel | undefined;
 let busy: Promise<void> = Promise.resolve();
 
 /** The part of the settings the server reads: `{ style, prefer, inlayHints }`. */
-function serverSettings(): { style: string; prefer: Record<string, string>; inlayHints: boolean } {
+function serverSettings(): { style: string; prefer: Record<string, string>; inlayHints: boolean | null } {
   const cfg = vscode.workspace.getConfiguration(SECTION);
   return {
     style: cfg.get<string>('style', '') ?? '',
     prefer: cfg.get<Record<string, string>>('prefer', {}) ?? {},
-    inlayHints: cfg.get<boolean>('inlayHints', false) ?? false,
+    // null: follow the project's frontline.toml.
+    inlayHints: cfg.get<boolean | null>('inlayHints', null) ?? null,
   };
 }
 
