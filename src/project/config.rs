@@ -80,7 +80,11 @@ pub struct EditorSection {
 
 /// A problem at a byte span of a configuration file.
 pub fn problem_at(file: &str, text: &str, span: Range<usize>, message: impl Into<String>) -> Problem {
-    let (line, column) = line_col(text, span.start.min(text.len()));
+    let mut at = span.start.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (line, column) = line_col(text, at);
     Problem { file: file.to_string(), line, column, message: message.into() }
 }
 
