@@ -177,3 +177,17 @@ fn the_documented_example_loads_and_the_schema_matches_the_docs() {
         }
     }
 }
+
+#[test]
+fn a_project_turns_on_cross_story_checks() {
+    let f = Folder::new("cross");
+    f.write("a.md", "ISIS fighters attacked the town.\n");
+    f.write("b.md", "ISIS fighters left the town.\n");
+    f.write("c.md", "Islamic State fighters returned.\n");
+    let code = |v: &Value| codes(v).contains(&"naming/cross-story".to_string());
+    f.write("frontline.toml", "");
+    assert!(!code(&json(&check(&f.0, &["--format", "json", "."]))));
+    f.write("frontline.toml", "[rules]\n\"naming/cross-story\" = \"warning\"\n");
+    let v = json(&check(&f.0, &["--format", "json", "."]));
+    assert!(code(&v), "{v}");
+}

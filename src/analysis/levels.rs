@@ -67,6 +67,12 @@ impl Levels {
         }
     }
 
+    /// Whether a pattern names `code` itself with a level other than off (a prefix does not count):
+    /// how a project turns on a rule that runs only when asked for.
+    pub fn turns_on(&self, code: &str) -> bool {
+        self.entries.iter().any(|(_, p, level)| p.trim_end_matches('/') == code && level.is_some())
+    }
+
     /// Whether no pattern is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

@@ -151,6 +151,11 @@ pub fn run(
             files.push((path, project));
         }
     }
+    // `--cross-story`, or a project whose `[rules]` names the rule.
+    let options = Options {
+        cross_story: options.cross_story
+            || files.iter().any(|(_, p)| p.settings.levels.turns_on(crate::analysis::findings::CROSS_STORY.code)),
+    };
     let mut checked = Vec::new();
     let mut summed: Vec<Summed> = Vec::new();
     let mut failing = false;
