@@ -19,14 +19,18 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let busy: Promise<void> = Promise.resolve();
 
-/** The part of the settings the server reads: `{ style, prefer, inlayHints }`. */
-function serverSettings(): { style: string; prefer: Record<string, string>; inlayHints: boolean | null } {
+/** The part of the settings the server reads (docs/configuration.md, "Editor settings"). */
+function serverSettings(): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration(SECTION);
   return {
     style: cfg.get<string>('style', '') ?? '',
     prefer: cfg.get<Record<string, string>>('prefer', {}) ?? {},
+    rules: cfg.get<Record<string, string>>('rules', {}) ?? {},
+    knowledgeBase: cfg.get<string[]>('knowledgeBase', []) ?? [],
+    allowKnowledgeBaseOutsideProject: cfg.get<boolean>('allowKnowledgeBaseOutsideProject', false) ?? false,
     // null: follow the project's frontline.toml.
     inlayHints: cfg.get<boolean | null>('inlayHints', null) ?? null,
+    maxFileSize: cfg.get<number | null>('maxFileSize', null) ?? null,
   };
 }
 

@@ -36,6 +36,9 @@ M.defaults = {
   style = nil, -- 'ap' | 'reuters' | 'bbc' | 'nyt' | 'guardian'
   prefer = nil, -- e.g. { ['islamic-state'] = 'ISIS' }
   inlay_hints = nil, -- true: the server sends canonical names as inlay hints
+  rules = nil, -- e.g. { attribution = 'off', ['naming/house-style'] = 'warning' }, over frontline.toml
+  knowledge_base = nil, -- your own knowledge-base files (absolute paths)
+  allow_knowledge_base_outside_project = nil, -- true: a frontline.toml may name files outside its folder
   capabilities = nil, -- merged over Neovim's client capabilities
   on_attach = nil, -- function(client, bufnr)
   use_lsp_start = false, -- on 0.11+, use the 0.10 code path (vim.lsp.start) anyway
@@ -76,6 +79,15 @@ function M.settings(opts)
   end
   if opts.inlay_hints ~= nil then
     s.inlayHints = opts.inlay_hints
+  end
+  if opts.rules and not vim.tbl_isempty(opts.rules) then
+    s.rules = opts.rules
+  end
+  if opts.knowledge_base and #opts.knowledge_base > 0 then
+    s.knowledgeBase = opts.knowledge_base
+  end
+  if opts.allow_knowledge_base_outside_project ~= nil then
+    s.allowKnowledgeBaseOutsideProject = opts.allow_knowledge_base_outside_project
   end
   return { frontline = s }
 end
