@@ -8,6 +8,7 @@
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]).
 //! - [`card`] builds the card shown for an actor.
+//! - [`rename`] works out the edits that rename an actor in a story.
 
 pub mod attribution;
 pub mod blocks;
@@ -16,6 +17,7 @@ pub mod findings;
 pub mod lexicon;
 mod mentions;
 pub mod naming;
+pub mod rename;
 pub mod voice;
 
 pub use blocks::reanalyze;
