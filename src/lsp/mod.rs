@@ -2,8 +2,9 @@
 //!
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
 //! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
-//! ([`diagnostics`]), and wires requests to the analysis
-//! ([`server`]). Everything it shows is computed by [`crate::analysis`].
+//! ([`diagnostics`]), symbols ([`symbols`]), references and rename ([`references`]) with the index
+//! of the workspace's stories ([`workspace`]), and wires requests to the analysis ([`server`]).
+//! Everything it shows is computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
 //! - every `didOpen`/`didChange`/`didClose` is applied synchronously, before the handler's first
@@ -15,8 +16,11 @@
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
+pub mod references;
 pub mod semantic;
 pub mod server;
+pub mod symbols;
 pub mod transport;
+pub mod workspace;
 
 pub use server::{run_stdio, Backend};
