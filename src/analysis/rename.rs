@@ -94,7 +94,10 @@ pub fn rename(
     let m = target(analysis, at)?;
     let actor = m.actor();
     let name = name_of(kb, actor, new)
-        .ok_or_else(|| RenameError::NotAName { new: new.trim().to_string(), actor: kb.actor(actor).name().to_string() })?
+        .ok_or_else(|| RenameError::NotAName {
+            new: new.trim().to_string(),
+            actor: kb.actor(actor).name().to_string(),
+        })?
         .to_string();
     let edits = own_mentions(analysis, actor)
         .filter(|r| text.get(r.clone()) != Some(name.as_str()))

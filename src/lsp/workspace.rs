@@ -29,6 +29,9 @@ pub type OpenDocs = Vec<(Uri, Arc<super::document::Snapshot>)>;
 /// Indexed files, by URI.
 pub type IndexedFiles = Vec<(Uri, Arc<FileIndex>)>;
 
+/// How long the scan waits for the client to accept its progress token before going on without.
+const PROGRESS_CREATE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Files analysed between two progress reports.
 const CHUNK: usize = 32;
 
@@ -253,7 +256,9 @@ pub async fn scan(
     let mut progress = None;
     if workspace.support().work_done_progress {
         let token = NumberOrString::String("frontline/workspace-index".into());
-        if client.create_work_done_progress(token.clone()).await.is_ok() {
+        // A client that never answers costs the progress, not the index.
+        let created = tokio::time::timeout(PROGRESS_CREATE_WAIT, client.create_work_done_progress(token.clone())).await;
+        if matches!(created, Ok(Ok(()))) {
             let p = client
                 .progress(token, "frontline: indexing stories")
                 .with_message(format!("0/{total} files"))
