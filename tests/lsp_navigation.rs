@@ -247,7 +247,11 @@ fn references_and_symbols_reach_the_workspace_files() {
     assert_eq!(end["params"]["value"]["message"], "2 of 2 files name an actor", "{end}");
     let create = c.notifications.iter().find(|n| n["method"] == "window/workDoneProgress/create").cloned();
     assert!(create.is_some(), "the progress token was created first");
-    assert!(c.notifications.iter().any(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin"));
+    let begin = c.notifications.iter().find(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin.unwrap()["params"]["value"]["message"], "0/2 files");
+    let report =
+        c.notifications.iter().find(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "report");
+    assert_eq!(report.unwrap()["params"]["value"]["message"], "2/2 files");
 
     let (a_uri, b_uri) = (format!("file://{}", a.display()), format!("file://{}", b.display()));
     // The open copy of a.md differs from the disk: it stands for the file.
@@ -278,6 +282,14 @@ fn references_and_symbols_reach_the_workspace_files() {
     // An actor named nowhere is left out (the client does not resolve symbols).
     let none = c.request("workspace/symbol", json!({ "query": "Hezbollah" }));
     assert_eq!(none, json!([]));
+
+    // A symbol given without a range is resolved to a first mention.
+    let resolved = c.request(
+        "workspaceSymbol/resolve",
+        json!({ "name": "Islamic State", "kind": 5, "location": { "uri": a_uri }, "data": "islamic-state" }),
+    );
+    assert_eq!(resolved["location"]["uri"], a_uri.as_str());
+    assert_eq!(covered(a_open, &resolved["location"]["range"], "utf-16"), "ISIS");
 
     // Closed again, a.md counts from its copy on disk.
     c.notify("textDocument/didClose", json!({ "textDocument": { "uri": a_uri } }));
