@@ -9,6 +9,7 @@
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]).
 //! - [`card`] builds the card shown for an actor.
 //! - [`corpus`] compares the naming of stories checked together.
+//! - [`rename`] works out the edits that rename an actor in a story.
 
 pub mod attribution;
 pub mod blocks;
@@ -19,6 +20,7 @@ pub mod levels;
 pub mod lexicon;
 mod mentions;
 pub mod naming;
+pub mod rename;
 pub mod voice;
 
 pub use blocks::reanalyze;

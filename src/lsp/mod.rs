@@ -3,8 +3,11 @@
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
 //! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
 //! ([`diagnostics`]), completes actor names ([`complete`]), shows canonical names as inlay hints
-//! ([`inlay`]) and a story's counts as a code lens ([`lens`]), and wires requests to the analysis
-//! ([`server`]). Everything it shows is computed by [`crate::analysis`].
+//! ([`inlay`]) and a story's counts as a code lens ([`lens`]), symbols ([`symbols`]), references
+//! and rename ([`references`]) with the index of the workspace's stories ([`workspace`]), keeps
+//! the projects of open documents ([`projects`]) and writes their knowledge-base files
+//! ([`kb_actions`]), and wires requests to the analysis ([`server`]). Everything it shows is
+//! computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
 //! - every `didOpen`/`didChange`/`didClose` is applied synchronously, before the handler's first
@@ -21,8 +24,11 @@ pub mod inlay;
 pub mod kb_actions;
 pub mod lens;
 pub mod projects;
+pub mod references;
 pub mod semantic;
 pub mod server;
+pub mod symbols;
 pub mod transport;
+pub mod workspace;
 
 pub use server::{run_stdio, Backend};

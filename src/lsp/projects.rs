@@ -58,6 +58,8 @@ pub struct Projects {
     loaded: RwLock<HashMap<Option<Root>, Arc<Config>>>,
     /// The project of each open document.
     roots: DashMap<Uri, Option<Root>>,
+    /// What files of a project that failed to load and has no open story are indexed with.
+    unopened: DashMap<Option<Root>, Arc<Config>>,
     /// The project files whose problems are published, per project.
     reported: Mutex<HashMap<Option<Root>, Vec<PathBuf>>>,
     generation: AtomicU64,
@@ -101,6 +103,7 @@ impl Projects {
             overlays: DashMap::new(),
             loaded: RwLock::new(HashMap::new()),
             roots: DashMap::new(),
+            unopened: DashMap::new(),
             reported: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(1),
             encoding: RwLock::new(Encoding::Utf16),
@@ -167,6 +170,24 @@ impl Projects {
         (config, outcome)
     }
 
+    /// The configuration of a file that is not open (the workspace scan): its project's, loaded if
+    /// need be, without remembering the file as a document.
+    pub fn config_for_file(&self, path: &Path) -> Arc<Config> {
+        let root = project::discover(path);
+        if let Some(c) = read_lock(&self.loaded).get(&root) {
+            return c.clone();
+        }
+        if let Some(c) = self.unopened.get(&root) {
+            return c.clone();
+        }
+        // Its problems are reported once one of its stories is opened; meanwhile, the fallback.
+        let _ = self.reload(&root);
+        match read_lock(&self.loaded).get(&root).cloned() {
+            Some(c) => c,
+            None => self.unopened.entry(root).or_insert_with(|| self.fallback()).clone(),
+        }
+    }
+
     /// The project a document belongs to, as loaded.
     pub fn project_of(&self, uri: &Uri) -> Arc<Config> {
         self.config_for(uri).0
@@ -210,6 +231,7 @@ impl Projects {
                 if let Ok(mut l) = self.loaded.write() {
                     l.insert(root.clone(), config);
                 }
+                self.unopened.remove(root);
                 outcome.changed.push(root.clone());
                 Vec::new()
             }

@@ -20,7 +20,9 @@ use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
 use super::projects::{Outcome, Projects};
 use super::semantic;
 use super::transport;
+use super::workspace::{ClientSupport, Workspace};
 use super::{complete, inlay, lens};
+use super::{references, symbols, workspace};
 use crate::analysis::card::{card, Usage};
 use crate::analysis::Voice;
 use crate::kb::KnowledgeBase;
@@ -76,6 +78,8 @@ pub struct Backend {
     /// (`workspace/inlayHint/refresh`, `workspace/codeLens/refresh`) after a settings or project
     /// change.
     refresh_views: [AtomicBool; 2],
+    /// The workspace folders and the index of the stories in them (references, workspace symbols).
+    workspace: Arc<Workspace>,
 }
 
 /// Asks the client to fetch inlay hints (`inlay`) and code lenses (`lens`) again.
@@ -269,6 +273,7 @@ impl Backend {
             tokens: DashMap::new(),
             panic_on,
             refresh_views: [AtomicBool::new(false), AtomicBool::new(false)],
+            workspace: Arc::new(Workspace::default()),
         }
     }
 
@@ -397,6 +402,39 @@ impl Backend {
         }
     }
 
+    /// Re-reads one file of the workspace into the index (or drops it when it is gone, no longer
+    /// wanted, or too large), off the protocol's path. For `workspace/didChangeWatchedFiles` and
+    /// for a document the editor closes (its copy on disk stands for it again).
+    pub async fn reindex(&self, path: &std::path::Path) {
+        let config = self.projects.config_for_file(path);
+        let (enc, ws, path) = (self.encoding(), self.workspace.clone(), path.to_owned());
+        let _ = tokio::task::spawn_blocking(move || ws.reindex(&path, &config, enc)).await;
+    }
+
+    /// The latest snapshots of the open documents other than `except` (clones; no guard kept), and
+    /// the indexed files that are not open, for requests that look across documents.
+    fn across(&self, except: Option<&Uri>) -> (workspace::OpenDocs, workspace::IndexedFiles) {
+        let mut open: Vec<(Uri, Option<Arc<Snapshot>>)> =
+            self.docs.iter().filter(|d| Some(d.key()) != except).map(|d| (d.key().clone(), d.latest())).collect();
+        open.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let mut open_paths: Vec<std::path::PathBuf> =
+            self.docs.iter().filter_map(|d| d.key().to_file_path().map(|p| p.into_owned())).collect();
+        // An open document not analysed yet is left to its copy on disk, if indexed.
+        open_paths.retain(|p| open.iter().any(|(u, s)| s.is_some() && u.to_file_path().is_some_and(|q| q == *p)));
+        if let Some(p) = except.and_then(|u| u.to_file_path()) {
+            open_paths.push(p.into_owned());
+        }
+        let index = self
+            .workspace
+            .files()
+            .into_iter()
+            .filter(|(u, f)| Some(u) != except && !open_paths.contains(&f.path))
+            .filter(|(u, _)| !open.iter().any(|(o, s)| o == u && s.is_some()))
+            .collect();
+        let open = open.into_iter().filter_map(|(u, s)| Some((u, s?))).collect();
+        (open, index)
+    }
+
     /// Runs a request's work; a panic in it is logged and answered with an internal error, and the
     /// server goes on.
     fn guarded<T>(&self, method: &str, work: impl FnOnce() -> T) -> Result<T> {
@@ -514,6 +552,9 @@ impl LanguageServer for Backend {
             _ => client_pulls,
         };
         self.pull.store(pull, Ordering::Relaxed);
+        self.workspace.set_roots(workspace_roots(&params));
+        let support = client_support(caps);
+        self.workspace.set_support(support);
         log!("initialize: position encoding {enc:?}, diagnostics {}", if pull { "pulled" } else { "pushed" });
         if let Some(options) = options {
             if let Err(e) = self.configure(options) {
@@ -551,6 +592,16 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 document_highlight_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Right(WorkspaceSymbolOptions {
+                    resolve_provider: Some(support.symbol_resolve),
+                    work_done_progress_options: Default::default(),
+                })),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 semantic_tokens_provider: Some(
                     SemanticTokensOptions {
                         legend: semantic::legend(),
@@ -581,6 +632,15 @@ impl LanguageServer for Backend {
         let message = format!("frontline ready: {} actors, {} names", kb.actors().len(), kb.name_count());
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
+        // Index the workspace's stories in the background; nothing waits for it.
+        let projects = self.projects.clone();
+        let scan = workspace::scan(self.client.clone(), self.workspace.clone(), self.encoding(), move |uri| {
+            match super::projects::path_of(uri) {
+                Some(path) => projects.config_for_file(&path),
+                None => projects.base(),
+            }
+        });
+        tokio::spawn(scan);
         if self.watch_dynamically.load(Ordering::Relaxed) {
             let watchers = ["**/frontline.toml", "**/*.json", "**/*.{md,markdown,txt}"]
                 .into_iter()
@@ -657,13 +717,24 @@ impl LanguageServer for Backend {
         self.tokens.remove(&uri);
         self.projects.forget(&uri);
         if self.docs.remove(&uri).is_some() {
-            let _ = self.publish.send(Publish::Closed(uri));
+            let _ = self.publish.send(Publish::Closed(uri.clone()));
+        }
+        // Its copy on disk stands for it again in the workspace index.
+        if let Some(path) = uri.to_file_path().filter(|p| self.workspace.contains(p)) {
+            self.reindex(&path).await;
         }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         for change in params.changes {
             let Some(path) = super::projects::path_of(&change.uri) else { continue };
+            if workspace::wanted(&path) {
+                // A story: its copy on disk is indexed again, unless it is open.
+                if !self.docs.contains_key(&change.uri) && self.workspace.contains(&path) {
+                    self.reindex(&path).await;
+                }
+                continue;
+            }
             let outcome = self.projects.file_changed(&path);
             self.report(outcome);
         }
@@ -821,6 +892,70 @@ impl LanguageServer for Backend {
         self.guarded("textDocument/codeLens", || Some(lens::lenses(uri.as_str(), &snap, enc)))
     }
 
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
+        let (enc, hierarchical) = (self.encoding(), self.workspace.support().hierarchical_symbols);
+        self.guarded("textDocument/documentSymbol", || Some(symbols::document_symbols(&uri, &snap, enc, hierarchical)))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let kb = match self.workspace.roots().first() {
+            Some(root) => self.projects.config_for_file(&root.join("story.md")).kb.clone(),
+            None => self.projects.base().kb.clone(),
+        };
+        let (open, index) = self.across(None);
+        let (enc, without_range) = (self.encoding(), self.workspace.support().symbol_resolve);
+        self.guarded("workspace/symbol", || {
+            let firsts = symbols::first_mentions(&open, &index, enc);
+            Some(WorkspaceSymbolResponse::Nested(symbols::workspace_symbols(
+                &kb,
+                &params.query,
+                &firsts,
+                without_range,
+            )))
+        })
+    }
+
+    async fn symbol_resolve(&self, params: WorkspaceSymbol) -> Result<WorkspaceSymbol> {
+        let (open, index) = self.across(None);
+        let enc = self.encoding();
+        self.guarded("workspaceSymbol/resolve", || {
+            symbols::resolve(params, &symbols::first_mentions(&open, &index, enc))
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let pos = params.text_document_position;
+        let uri = pos.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
+        let (open, index) = self.across(Some(&uri));
+        let enc = self.encoding();
+        self.guarded("textDocument/references", || {
+            let at = offset(&snap.rope, pos.position, enc);
+            references::references(&uri, &snap, at, enc, &open, &index)
+        })
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else { return Ok(None) };
+        let enc = self.encoding();
+        self.guarded("textDocument/prepareRename", || {
+            references::prepare_rename(&snap, offset(&snap.rope, params.position, enc), enc)
+        })?
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let pos = params.text_document_position;
+        let uri = pos.text_document.uri;
+        let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
+        let (enc, versioned) = (self.encoding(), self.workspace.support().document_changes);
+        self.guarded("textDocument/rename", || {
+            let at = offset(&snap.rope, pos.position, enc);
+            references::rename(&uri, &snap, at, &params.new_name, enc, versioned)
+        })?
+    }
+
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         let uri = params.text_document.uri;
         let Some(snap) = self.snapshot(&uri).await else {
@@ -877,6 +1012,37 @@ impl LanguageServer for Backend {
             let data = semantic::tokens(&kb, &snap.rope, &snap.text, mentions, enc);
             Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
         })
+    }
+}
+
+/// The workspace folders, else the root URI, as paths.
+fn workspace_roots(params: &InitializeParams) -> Vec<std::path::PathBuf> {
+    let from_folders: Vec<std::path::PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    if !from_folders.is_empty() {
+        return from_folders;
+    }
+    #[allow(deprecated)] // `root_uri` is how older clients name their one folder.
+    let root = params.root_uri.as_ref().and_then(|u| u.to_file_path()).map(|p| p.into_owned());
+    root.into_iter().collect()
+}
+
+/// What the client supports that the navigation features depend on.
+fn client_support(caps: &ClientCapabilities) -> ClientSupport {
+    let td = caps.text_document.as_ref();
+    let ws = caps.workspace.as_ref();
+    ClientSupport {
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            == Some(true),
+        symbol_resolve: ws.and_then(|w| w.symbol.as_ref()).and_then(|s| s.resolve_support.as_ref()).is_some(),
+        work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true),
+        document_changes: ws.and_then(|w| w.workspace_edit.as_ref()).and_then(|e| e.document_changes) == Some(true),
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Client {
     next_id: i64,
     /// Notifications and server requests received while waiting for responses.
     pub notifications: Vec<Value>,
+    /// Answer requests from the server (such as `window/workDoneProgress/create`) with a null
+    /// result as they arrive in `wait_response` and `wait_notification`; off by default.
+    pub answer_requests: bool,
 }
 
 pub fn seed(name_prefix: &str) -> String {
@@ -85,7 +88,7 @@ impl Client {
             }
         });
         let stdin = child.stdin.take();
-        Client { child, stdin, rx, next_id: 1, notifications: Vec::new() }
+        Client { child, stdin, rx, next_id: 1, notifications: Vec::new(), answer_requests: false }
     }
 
     /// The server's process id.
@@ -139,7 +142,10 @@ impl Client {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok(msg) if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() => return msg,
-                Ok(msg) => self.notifications.push(msg),
+                Ok(msg) => {
+                    self.answer(&msg);
+                    self.notifications.push(msg)
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     panic!("no response to request {id} within {TIMEOUT:?}")
                 }
@@ -160,6 +166,7 @@ impl Client {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
                 Ok(msg) => {
+                    self.answer(&msg);
                     let hit = pred(&msg);
                     self.notifications.push(msg.clone());
                     if hit {
@@ -169,6 +176,22 @@ impl Client {
                 Err(e) => panic!("notification not received: {e:?}"),
             }
         }
+    }
+
+    /// Answers a request from the server with a null result, when `answer_requests` is set.
+    fn answer(&mut self, msg: &Value) {
+        if self.answer_requests && msg.get("method").is_some() {
+            if let Some(id) = msg.get("id") {
+                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+            }
+        }
+    }
+
+    /// initialize (with these parameters) + initialized.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let result = self.request("initialize", params);
+        self.notify("initialized", json!({}));
+        result
     }
 
     /// initialize + initialized, offering the given position encodings.

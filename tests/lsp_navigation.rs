@@ -1,0 +1,342 @@
+//! Navigation over stdio: document symbols, workspace symbols, references (open documents and the
+//! workspace index, with its progress) and rename.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{apply_edits, codes, position_of, seed, strict_range, Client};
+use serde_json::{json, Value};
+
+const SEED: &str = "file:///000.txt";
+
+/// The text a range the server returned covers (checked to be a valid range first).
+fn covered<'a>(text: &'a str, range: &Value, enc: &str) -> &'a str {
+    let r = strict_range(text, range, enc).unwrap_or_else(|e| panic!("bad range: {e}"));
+    &text[r]
+}
+
+fn at(text: &str, needle: &str, n: usize) -> Value {
+    let (line, character) = position_of(text, needle, n, "utf-16");
+    json!({ "line": line, "character": character })
+}
+
+fn caps(extra: Value) -> Value {
+    let mut caps = json!({
+        "textDocument": { "documentSymbol": { "hierarchicalDocumentSymbolSupport": true } },
+        "workspace": { "workspaceEdit": { "documentChanges": true } }
+    });
+    if let (Some(c), Some(e)) = (caps.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    caps
+}
+
+fn start(extra_caps: Value, folders: Option<&[PathBuf]>) -> Client {
+    let mut c = Client::spawn();
+    c.answer_requests = true;
+    let folders: Option<Vec<Value>> = folders.map(|f| {
+        f.iter()
+            .map(|p| json!({ "uri": format!("file://{}", p.display()), "name": p.file_name().unwrap().to_string_lossy() }))
+            .collect()
+    });
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": null,
+        "workspaceFolders": folders,
+        "capabilities": caps(extra_caps),
+    }));
+    c
+}
+
+/// `ISIS`, `ISIL`, `Islamic State` and `Islamic State of Iraq and the Levant` as whole words in
+/// seed 000: 5 + 4 + 10 + 1 (the hashtags, the gloss and the quotations included).
+const ISLAMIC_STATE_IN_000: usize = 20;
+
+#[test]
+fn document_symbols_group_the_actors_by_kind() {
+    let mut c = start(json!({}), None);
+    let text = seed("000");
+    c.open(SEED, "plaintext", &text);
+    let r = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": SEED } }));
+    let groups = r.as_array().unwrap();
+    let names: Vec<&str> = groups.iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Armed groups"), "{names:?}");
+    assert!(names.contains(&"States"), "{names:?}");
+    let armed = groups.iter().find(|g| g["name"] == "Armed groups").unwrap();
+    let is = armed["children"].as_array().unwrap().iter().find(|s| s["name"] == "Islamic State").unwrap();
+    assert_eq!(is["detail"], format!("{ISLAMIC_STATE_IN_000} mentions"));
+    // At its first mention: "ISIS" in the headline.
+    assert_eq!(covered(&text, &is["range"], "utf-16"), "ISIS");
+    assert_eq!(is["range"]["start"]["line"], 0);
+    assert_eq!(is["selectionRange"], is["range"]);
+    // Every child lies inside its group, and the selection inside the range.
+    for g in groups {
+        covered(&text, &g["range"], "utf-16");
+        for ch in g["children"].as_array().unwrap() {
+            let (gr, cr) =
+                (strict_range(&text, &g["range"], "utf-16").unwrap(), covered(&text, &ch["range"], "utf-16"));
+            let cr_range = strict_range(&text, &ch["range"], "utf-16").unwrap();
+            assert!(gr.start <= cr_range.start && cr_range.end <= gr.end, "{ch} outside {}", g["name"]);
+            assert!(!cr.is_empty());
+            assert!(
+                ch["detail"].as_str().unwrap().ends_with("mention")
+                    || ch["detail"].as_str().unwrap().ends_with("mentions")
+            );
+        }
+    }
+    let syria = groups.iter().find(|g| g["name"] == "States").unwrap()["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Syria")
+        .cloned()
+        .unwrap();
+    assert_eq!(covered(&text, &syria["range"], "utf-16"), "Syria");
+    c.shutdown();
+}
+
+#[test]
+fn document_symbols_are_flat_without_hierarchical_support() {
+    let mut c = Client::spawn();
+    c.initialize(&[]);
+    let text = seed("000");
+    c.open(SEED, "plaintext", &text);
+    let r = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": SEED } }));
+    let is = r.as_array().unwrap().iter().find(|s| s["name"] == "Islamic State").cloned().unwrap();
+    assert_eq!(is["containerName"], "Armed groups");
+    assert_eq!(is["location"]["uri"], SEED);
+    assert_eq!(covered(&text, &is["location"]["range"], "utf-16"), "ISIS");
+    c.shutdown();
+}
+
+#[test]
+fn references_in_one_story_are_every_mention() {
+    let mut c = start(json!({}), None);
+    let text = seed("000");
+    c.open(SEED, "plaintext", &text);
+    let refs = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "ISIL", 0), "context": { "includeDeclaration": true } }),
+    );
+    let refs = refs.as_array().unwrap();
+    assert_eq!(refs.len(), ISLAMIC_STATE_IN_000);
+    let mut forms: Vec<&str> = refs.iter().map(|l| covered(&text, &l["range"], "utf-16")).collect();
+    assert!(refs.iter().all(|l| l["uri"] == SEED));
+    forms.sort();
+    forms.dedup();
+    assert_eq!(forms, vec!["ISIL", "ISIS", "Islamic State", "Islamic State of Iraq and the Levant"]);
+    // Off a mention: nothing.
+    let none = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "reinforcements", 0), "context": { "includeDeclaration": true } }),
+    );
+    assert!(none.is_null(), "{none}");
+    c.shutdown();
+}
+
+#[test]
+fn rename_makes_seed_000_consistent() {
+    let mut c = start(json!({}), None);
+    let text = seed("000");
+    c.open(SEED, "plaintext", &text);
+    let before = c.diagnostics(SEED, Some(1));
+    assert!(codes(&before).contains(&"naming/mixed-names".to_string()));
+
+    let prep = c.request(
+        "textDocument/prepareRename",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "ISIS", 0) }),
+    );
+    assert_eq!(prep["placeholder"], "ISIS");
+    assert_eq!(covered(&text, &prep["range"], "utf-16"), "ISIS");
+    // Off a mention: null; in a quotation: an error that says why.
+    let off = c.request(
+        "textDocument/prepareRename",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "reinforcements", 0) }),
+    );
+    assert!(off.is_null(), "{off}");
+    let quoted = c.request_raw(
+        "textDocument/prepareRename",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "ISIS", 2) }),
+    );
+    assert!(quoted["error"]["message"].as_str().unwrap().contains("quotation"), "{quoted}");
+
+    // Not a name of the Islamic State: refused, pointing at the alias action.
+    let refused = c.request_raw(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "ISIS", 0), "newName": "Hezbollah" }),
+    );
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("not a name of Islamic State") && message.contains("Add as alias"), "{message}");
+
+    // Typed in lower case: the knowledge base's spelling is used.
+    let edit = c.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": SEED }, "position": at(&text, "ISIS", 0), "newName": "islamic state" }),
+    );
+    let change = &edit["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], 1);
+    let edits = change["edits"].as_array().unwrap();
+    assert!(edits.iter().all(|e| e["newText"] == "Islamic State"));
+    let replaced: Vec<&str> = edits.iter().map(|e| covered(&text, &e["range"], "utf-16")).collect();
+    // The writer's own ISIS (headline, the embassy paragraph) and the long name; not the gloss
+    // ("also known as ISIS and ISIL"), the quotations or the #ISIL hashtags.
+    assert_eq!(replaced, vec!["ISIS", "Islamic State of Iraq and the Levant", "ISIS"]);
+    let fixed = apply_edits(&text, edits, "utf-16");
+    assert!(fixed.contains("also known as ISIS and ISIL"));
+    assert!(fixed.contains("“as an air force for ISIS.”"));
+
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": SEED } }));
+    let uri = "file:///000-renamed.txt";
+    c.open(uri, "plaintext", &fixed);
+    let after = c.diagnostics(uri, Some(1));
+    assert!(!codes(&after).contains(&"naming/mixed-names".to_string()), "{after:?}");
+    c.shutdown();
+}
+
+#[test]
+fn rename_without_document_changes_uses_changes() {
+    let mut c = Client::spawn();
+    c.initialize(&[]);
+    let text = "ISIL took the town. Later ISIS left it.\n";
+    let uri = "file:///short.md";
+    c.open(uri, "markdown", text);
+    let edit = c.request(
+        "textDocument/rename",
+        json!({ "textDocument": { "uri": uri }, "position": at(text, "ISIS", 0), "newName": "ISIL" }),
+    );
+    assert!(edit.get("documentChanges").is_none(), "{edit}");
+    let edits = edit["changes"][uri].as_array().unwrap();
+    assert_eq!(apply_edits(text, edits, "utf-16"), "ISIL took the town. Later ISIL left it.\n");
+    c.shutdown();
+}
+
+/// A fresh folder under the system's temporary directory.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("frontline-nav-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn wait_index_end(c: &mut Client) -> Value {
+    c.wait_notification(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end")
+}
+
+#[test]
+fn references_and_symbols_reach_the_workspace_files() {
+    let dir = temp_dir("refs");
+    let a = dir.join("a.md");
+    let b = dir.join("notes").join("b.md");
+    std::fs::create_dir_all(b.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(dir.join("node_modules")).unwrap();
+    std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+    let a_text = "# Raqqa\n\nISIS fighters left Raqqa.\n";
+    let b_text = "The Islamic State, also known as ISIS, lost the city.\n\nISIL said otherwise.\n";
+    std::fs::write(&a, a_text).unwrap();
+    std::fs::write(&b, b_text).unwrap();
+    std::fs::write(dir.join("node_modules").join("c.md"), "ISIS").unwrap();
+    std::fs::write(dir.join(".hidden").join("d.md"), "ISIS").unwrap();
+    std::fs::write(dir.join("e.rs"), "// ISIS").unwrap();
+
+    let mut c = start(json!({ "window": { "workDoneProgress": true } }), Some(std::slice::from_ref(&dir)));
+    let end = wait_index_end(&mut c);
+    assert_eq!(end["params"]["value"]["message"], "2 of 2 files name an actor", "{end}");
+    let create = c.notifications.iter().find(|n| n["method"] == "window/workDoneProgress/create").cloned();
+    assert!(create.is_some(), "the progress token was created first");
+    let begin = c.notifications.iter().find(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin");
+    assert_eq!(begin.unwrap()["params"]["value"]["message"], "0/2 files");
+    let report =
+        c.notifications.iter().find(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "report");
+    assert_eq!(report.unwrap()["params"]["value"]["message"], "2/2 files");
+
+    let (a_uri, b_uri) = (format!("file://{}", a.display()), format!("file://{}", b.display()));
+    // The open copy of a.md differs from the disk: it stands for the file.
+    let a_open = "# Raqqa\n\nISIS fighters left Raqqa. ISIS came back.\n";
+    c.open(&a_uri, "markdown", a_open);
+    let refs = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": a_uri }, "position": at(a_open, "ISIS", 0), "context": { "includeDeclaration": true } }),
+    );
+    let refs = refs.as_array().unwrap();
+    let in_a: Vec<&str> =
+        refs.iter().filter(|l| l["uri"] == a_uri.as_str()).map(|l| covered(a_open, &l["range"], "utf-16")).collect();
+    let in_b: Vec<&str> =
+        refs.iter().filter(|l| l["uri"] == b_uri.as_str()).map(|l| covered(b_text, &l["range"], "utf-16")).collect();
+    assert_eq!(in_a, vec!["ISIS", "ISIS"]);
+    assert_eq!(in_b, vec!["Islamic State", "ISIS", "ISIL"]);
+    assert_eq!(refs.len(), 5, "nothing from node_modules, hidden folders or other files: {refs:?}");
+
+    // Workspace symbols: found by any name, located at a first mention.
+    let syms = c.request("workspace/symbol", json!({ "query": "daesh" }));
+    let syms = syms.as_array().unwrap();
+    assert_eq!(syms.len(), 1, "{syms:?}");
+    assert_eq!(syms[0]["name"], "Islamic State");
+    assert_eq!(syms[0]["containerName"], "Armed groups");
+    assert_eq!(syms[0]["location"]["uri"], a_uri.as_str());
+    let raqqa = c.request("workspace/symbol", json!({ "query": "Raqqa" }));
+    assert!(raqqa.as_array().unwrap().iter().any(|s| s["name"] == "Raqqa"), "{raqqa}");
+    // An actor named nowhere is left out (the client does not resolve symbols).
+    let none = c.request("workspace/symbol", json!({ "query": "Hezbollah" }));
+    assert_eq!(none, json!([]));
+
+    // A symbol given without a range is resolved to a first mention.
+    let resolved = c.request(
+        "workspaceSymbol/resolve",
+        json!({ "name": "Islamic State", "kind": 5, "location": { "uri": a_uri }, "data": "islamic-state" }),
+    );
+    assert_eq!(resolved["location"]["uri"], a_uri.as_str());
+    assert_eq!(covered(a_open, &resolved["location"]["range"], "utf-16"), "ISIS");
+
+    // Closed again, a.md counts from its copy on disk.
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": a_uri } }));
+    c.open(&b_uri, "markdown", b_text);
+    let refs = c.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": b_uri }, "position": at(b_text, "ISIL", 0), "context": { "includeDeclaration": true } }),
+    );
+    let from_a: Vec<&str> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["uri"] == a_uri.as_str())
+        .map(|l| covered(a_text, &l["range"], "utf-16"))
+        .collect();
+    assert_eq!(from_a, vec!["ISIS"]);
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_progress_without_the_capability() {
+    let dir = temp_dir("noprogress");
+    std::fs::write(dir.join("a.txt"), "ISIS left.\n").unwrap();
+    let mut c = start(json!({}), Some(std::slice::from_ref(&dir)));
+    let uri = "file:///elsewhere.md";
+    let text = "ISIS came.\n";
+    c.open(uri, "markdown", text);
+    // The index fills in the background; ask until it has the file.
+    let a_uri = format!("file://{}", dir.join("a.txt").display());
+    let mut found = false;
+    for _ in 0..100 {
+        let refs = c.request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": uri }, "position": at(text, "ISIS", 0), "context": { "includeDeclaration": true } }),
+        );
+        if refs.as_array().unwrap().iter().any(|l| l["uri"] == a_uri.as_str()) {
+            found = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(found, "a.txt was indexed");
+    assert!(
+        !c.notifications.iter().any(|n| n["method"] == "window/workDoneProgress/create" || n["method"] == "$/progress"),
+        "no progress for a client that did not ask for it"
+    );
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
