@@ -315,3 +315,34 @@ fn a_story_outside_any_project_gets_one_created() {
     let h = hover_until(&mut c, &story, STORY, "Liwa", |h| h.contains("Liwa al-Fajr"));
     assert!(h.contains("Liwa al-Fajr"), "{h}");
 }
+
+#[test]
+fn a_new_actor_is_found_in_the_workspace_stories_too() {
+    let f = Folder::new("rescan");
+    f.write("frontline.toml", "");
+    f.write("a.md", STORY);
+    f.write("b.md", "Liwa al-Fajr denied the report.\n");
+    let mut c = start(&f, false);
+    let story = f.uri("a.md");
+    c.open(&story, "markdown", STORY);
+    let actions = actions_at(&mut c, &story, STORY, "Liwa");
+    let add = actions.iter().find(|a| a["title"] == "Add 'Liwa al-Fajr' as a new actor").expect("offered");
+    apply_action(&mut c, add);
+    let (line, ch) = position_of(STORY, "Liwa", 0, "utf-16");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let other = f.uri("b.md");
+    loop {
+        let refs = c.request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": story }, "position": { "line": line, "character": ch + 1 },
+                    "context": { "includeDeclaration": true } }),
+        );
+        let uris: Vec<&str> = refs.as_array().into_iter().flatten().filter_map(|l| l["uri"].as_str()).collect();
+        if uris.contains(&other.as_str()) {
+            assert!(uris.contains(&story.as_str()));
+            break;
+        }
+        assert!(Instant::now() < deadline, "b.md never indexed with the new actor: {refs}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -80,6 +80,9 @@ pub struct Backend {
     refresh_views: [AtomicBool; 2],
     /// The workspace folders and the index of the stories in them (references, workspace symbols).
     workspace: Arc<Workspace>,
+    /// A scan of the workspace waits to start / one runs (see `rescan`).
+    scan_queued: Arc<AtomicBool>,
+    scan_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Asks the client to fetch inlay hints (`inlay`) and code lenses (`lens`) again.
@@ -274,6 +277,8 @@ impl Backend {
             panic_on,
             refresh_views: [AtomicBool::new(false), AtomicBool::new(false)],
             workspace: Arc::new(Workspace::default()),
+            scan_queued: Arc::new(AtomicBool::new(false)),
+            scan_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -302,6 +307,10 @@ impl Backend {
         }
         if changed.is_empty() {
             return;
+        }
+        // Stories on disk are indexed with their project's knowledge base: index them again.
+        if self.workspace.scanned() {
+            self.rescan();
         }
         for uri in self.projects.documents_of(&changed) {
             let _ = self.analyse.send(uri);
@@ -356,6 +365,27 @@ impl Backend {
                 }
                 before = now;
             }
+        });
+    }
+
+    /// Indexes the workspace's stories again in the background (at start, and after a project's
+    /// knowledge base changed). Scans run one at a time; requests for a scan made while one waits
+    /// are one scan.
+    fn rescan(&self) {
+        if self.scan_queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (queued, lock) = (self.scan_queued.clone(), self.scan_lock.clone());
+        let (client, ws, enc, projects) =
+            (self.client.clone(), self.workspace.clone(), self.encoding(), self.projects.clone());
+        tokio::spawn(async move {
+            let _running = lock.lock().await;
+            queued.store(false, Ordering::Release);
+            workspace::scan(client, ws, enc, move |uri| match super::projects::path_of(uri) {
+                Some(path) => projects.config_for_file(&path),
+                None => projects.base(),
+            })
+            .await;
         });
     }
 
@@ -633,14 +663,7 @@ impl LanguageServer for Backend {
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
         // Index the workspace's stories in the background; nothing waits for it.
-        let projects = self.projects.clone();
-        let scan = workspace::scan(self.client.clone(), self.workspace.clone(), self.encoding(), move |uri| {
-            match super::projects::path_of(uri) {
-                Some(path) => projects.config_for_file(&path),
-                None => projects.base(),
-            }
-        });
-        tokio::spawn(scan);
+        self.rescan();
         if self.watch_dynamically.load(Ordering::Relaxed) {
             let watchers = ["**/frontline.toml", "**/*.json", "**/*.{md,markdown,txt}"]
                 .into_iter()

@@ -260,6 +260,9 @@ pub async fn scan(
     })
     .await;
     let files = configured.unwrap_or_default();
+    // A file that is gone, or that the globs no longer want, leaves the index (a re-scan).
+    let keep: std::collections::HashSet<&Uri> = files.iter().map(|(u, _, _)| u).collect();
+    workspace.index.retain(|u, _| keep.contains(u));
     let total = files.len();
     let mut progress = None;
     if workspace.support().work_done_progress {
