@@ -7,6 +7,8 @@
 //! (one actor, one name, across the whole story) and the attribution windows, which reach into the
 //! neighbouring sentences ([`attribution::judge`]).
 //!
+//! Suppression comments are applied last, to the findings of the whole story ([`suppress`]).
+//!
 //! After an edit, [`reanalyze`] keeps the parts of the blocks before and after the changed text and
 //! analyses only the blocks in between; the result is the same as analysing the new text afresh
 //! (a property test checks it after random edit sequences).
@@ -19,6 +21,7 @@ use rayon::prelude::*;
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Spelled};
+use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::KnowledgeBase;
 use crate::text::blocks::{next_block_end, opens_front_matter};
@@ -226,6 +229,8 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     let mut findings = naming::check(kb, text, &mentions, &spelled, settings.style.as_ref());
     findings.extend(attribution::judge(text, &sentences));
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    // Last, over the whole story: a suppression comment may be far from what it silences.
+    suppress::apply(text, &mut findings);
     Analysis { mentions, quotes, anchors, findings, blocks }
 }
 
