@@ -2,7 +2,7 @@
 //!
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
 //! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
-//! ([`diagnostics`]), and wires requests to the analysis
+//! ([`diagnostics`], with the "Ignore" actions of [`ignore`]), and wires requests to the analysis
 //! ([`server`]). Everything it shows is computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
@@ -15,6 +15,7 @@
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
+pub mod ignore;
 pub mod semantic;
 pub mod server;
 pub mod transport;
