@@ -81,7 +81,22 @@ fn ignore_this_finding_here_silences_it_and_nothing_else() {
     // Re-opened: the finding is gone, the other one on the line stays, no unused hint.
     let again = "file:///ignore-again.md";
     c.open(again, "markdown", &ignored);
-    assert_eq!(codes(&c.diagnostics(again, Some(1))), vec!["attribution/weasel"]);
+    let diags_again = c.diagnostics(again, Some(1));
+    assert_eq!(codes(&diags_again), vec!["attribution/weasel"]);
+    // Ignoring the other finding on that line stacks a second comment: both are honoured.
+    let actions_again = code_actions(&mut c, again, &diags_again[0]);
+    let ignore = actions_again
+        .iter()
+        .find(|a| a["title"] == "Ignore this finding here (`attribution/weasel`)")
+        .expect("ignore action for the weasel finding");
+    let both = apply(&ignored, ignore);
+    assert!(
+        both.contains("unsourced-claim -->\n  <!-- frontline-disable-next-line attribution/weasel -->\n  Rebels"),
+        "{both}"
+    );
+    let third = "file:///ignore-both.md";
+    c.open(third, "markdown", &both);
+    assert_eq!(codes(&c.diagnostics(third, Some(1))), Vec::<String>::new());
 
     // "In this file" puts the comment at the top, in a paragraph of its own.
     let file = actions.iter().find(|a| a["title"] == "Ignore `attribution/weasel` in this file");

@@ -2,7 +2,8 @@
 //!
 //! Four HTML comments, the same in Markdown and plain text (`docs/suppressions.md`):
 //!
-//! - `<!-- frontline-disable-next-line CODES -->`: findings that start on the next non-blank line;
+//! - `<!-- frontline-disable-next-line CODES -->`: findings that start on the next line that is
+//!   neither blank nor only comments;
 //! - `<!-- frontline-disable CODES -->` … `<!-- frontline-enable CODES -->`: findings between the
 //!   two (to the end of the story if never enabled again); an `enable` with codes re-enables only
 //!   those, one without re-enables everything;
@@ -22,7 +23,7 @@
 use std::ops::Range;
 
 use super::findings::{Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
-use crate::text::markdown::{front_matter_end, Flavor};
+use crate::text::markdown::{front_matter_end, is_comment_line, Flavor};
 
 /// What every directive starts with, after `<!--` and optional white space.
 const MARK: &str = "frontline-";
@@ -141,7 +142,9 @@ impl Scope {
     }
 }
 
-/// The line after the one `at` is on that is not blank: its start and end (before the break).
+/// The line after the one `at` is on that is neither blank nor only comments (so that comments
+/// stack: two "Ignore" actions on one line insert two comments above it): its start and end
+/// (before the break).
 fn next_non_blank_line(text: &str, at: usize) -> Option<Range<usize>> {
     let mut pos = text[at..].find(['\n', '\r']).map(|i| at + i)?;
     loop {
@@ -150,7 +153,7 @@ fn next_non_blank_line(text: &str, at: usize) -> Option<Range<usize>> {
             return None;
         }
         let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i);
-        if !text[pos..end].trim().is_empty() {
+        if !text[pos..end].trim().is_empty() && !is_comment_line(&text[pos..end]) {
             return Some(pos..end);
         }
         pos = end;
@@ -240,14 +243,20 @@ pub fn apply(text: &str, findings: &mut Vec<Finding>) {
     if dirs.is_empty() {
         return;
     }
-    let scopes = scopes(text, &mut dirs);
+    // Next-line scopes are lines (disjoint or equal): sorted, each finding looks up its own line.
+    // File and region scopes are few and checked one by one.
+    let (mut lines, wide): (Vec<Scope>, Vec<Scope>) =
+        scopes(text, &mut dirs).into_iter().partition(|s| dirs[s.directive].kind == Kind::NextLine);
+    lines.sort_by_key(|s| s.range.start);
     findings.retain(|f| {
         if is_suppression_rule(f.code()) {
             return true;
         }
         let at = f.range.start;
+        let first = lines.partition_point(|s| s.range.end <= at);
+        let on_line = lines[first..].iter().take_while(|s| s.range.start <= at);
         let mut keep = true;
-        for s in &scopes {
+        for s in on_line.chain(&wide) {
             let pattern = s.pattern(&dirs);
             let inside = s.range.start <= at && at < s.range.end;
             let applies = inside
@@ -466,6 +475,29 @@ mod tests {
             starts,
             vec![("attribution/hedged", 10), ("attribution/hedged", 10), ("attribution/unsourced-claim", 6)]
         );
+    }
+
+    #[test]
+    fn many_next_line_comments_each_find_their_line() {
+        let mut t = String::new();
+        for k in 0..50 {
+            if k % 2 == 0 {
+                t.push_str("<!-- frontline-disable-next-line style/vague -->\n");
+                t.push_str("<!-- frontline-disable-next-line attribution/hedged -->\n");
+            }
+            t.push_str(&format!("Line {k} reportedly fell.\n"));
+        }
+        let fs: Vec<Finding> = t
+            .match_indices("reportedly")
+            .flat_map(|(i, _)| {
+                let f = finding(HEDGED, &t, "reportedly");
+                [Finding { range: i..i + 10, ..f.clone() }, Finding { rule: STYLE_VAGUE, range: i + 11..i + 15, ..f }]
+            })
+            .collect();
+        let left = run(&t, fs);
+        // Odd lines keep both findings; even lines lose both; every comment was used.
+        assert_eq!(left.len(), 50);
+        assert!(left.iter().all(|(c, _)| !c.starts_with("suppression/")));
     }
 
     #[test]
