@@ -15,7 +15,8 @@
 //! [`apply`] runs last, over the whole story's findings (so incremental analysis stays equal to a
 //! fresh one), and reports the comments that suppressed nothing ([`UNUSED_SUPPRESSION`]) and the
 //! codes that name no rule ([`UNKNOWN_CODE`]), each with a fix that removes the comment or the
-//! code. These two rules cannot themselves be suppressed. A story with no `frontline-` in it costs
+//! code. A directive is honoured only where the text scanners see a comment: not inside a Markdown
+//! fence or code span, and in plain text only when it closes on its line. These two rules cannot themselves be suppressed. A story with no `frontline-` in it costs
 //! one substring search.
 //!
 //! [`ignore_here`] and [`ignore_in_file`] build the comments the editor's "Ignore" actions insert.
@@ -84,8 +85,9 @@ fn is_suppression_rule(code: &str) -> bool {
     code == UNUSED_SUPPRESSION.code || code == UNKNOWN_CODE.code
 }
 
-/// The suppression comments of `text`, in order.
-fn parse(text: &str) -> Vec<Directive> {
+/// The suppression comments of `text`, in order; `is_comment(at)` tells whether the `<!--` at byte
+/// `at` opens a comment (and is not shown as code).
+fn parse(text: &str, is_comment: &mut dyn FnMut(usize) -> bool) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find(MARK).map(|i| from + i) {
@@ -101,6 +103,9 @@ fn parse(text: &str) -> Vec<Directive> {
         };
         let keyword_end = i + kind.keyword().len();
         let Some(close) = text[keyword_end..].find("-->").map(|c| keyword_end + c) else { continue };
+        if !is_comment(open) {
+            continue;
+        }
         let mut codes = Vec::new();
         let mut word: Option<usize> = None;
         let mut push = |start: usize, end: usize| {
@@ -235,11 +240,13 @@ fn scopes(text: &str, dirs: &mut [Directive]) -> Vec<Scope> {
 
 /// Removes the findings that suppression comments in `text` silence, and adds a finding for each
 /// comment or code that silenced nothing or names no rule. `findings` stay sorted by start.
-pub fn apply(text: &str, findings: &mut Vec<Finding>) {
+/// `is_comment(at)` tells whether the `<!--` at byte `at` is a comment rather than text shown as
+/// code (a Markdown fence or code span); it is asked only where a directive is.
+pub fn apply(text: &str, is_comment: &mut dyn FnMut(usize) -> bool, findings: &mut Vec<Finding>) {
     if !text.contains(MARK) {
         return;
     }
-    let mut dirs = parse(text);
+    let mut dirs = parse(text, is_comment);
     if dirs.is_empty() {
         return;
     }
@@ -419,7 +426,7 @@ mod tests {
     /// The codes and texts of what is left after applying the suppressions.
     fn run(text: &str, findings: Vec<Finding>) -> Vec<(&'static str, String)> {
         let mut f = findings;
-        apply(text, &mut f);
+        apply(text, &mut |_| true, &mut f);
         f.iter().map(|f| (f.code(), text[f.range.clone()].to_string())).collect()
     }
 
@@ -511,7 +518,7 @@ mod tests {
     fn unused_comments_and_codes_are_reported_with_fixes() {
         let t = "Text.\n<!-- frontline-disable-next-line naming -->\nIt reportedly fell.\n";
         let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &mut fs);
+        apply(t, &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 2);
         let unused = &fs[0];
         assert_eq!((unused.code(), unused.severity()), ("suppression/unused", Severity::Hint));
@@ -522,7 +529,7 @@ mod tests {
         // One code used, one unknown, one unused: each reported on its own, removable.
         let t = "<!-- frontline-disable-next-line bogus, attribution/hedged naming -->\nIt reportedly fell.";
         let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &mut fs);
+        apply(t, &mut |_| true, &mut fs);
         let got: Vec<(&str, &str, &str)> =
             fs.iter().map(|f| (f.code(), &t[f.range.clone()], &t[f.fixes[0].edits[0].range.clone()])).collect();
         assert_eq!(
@@ -534,7 +541,7 @@ mod tests {
         // An enable that closes nothing, inline: the comment and the blank before it go.
         let t = "Text. <!-- frontline-enable -->";
         let mut fs = Vec::new();
-        apply(t, &mut fs);
+        apply(t, &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].fixes[0].edits[0].range, 5..t.len());
     }
@@ -544,7 +551,7 @@ mod tests {
         let t =
             "frontline-disable here. <!-- frontline-disabled --> <!-- frontline: witnessed --> <!-- frontline-disable";
         let mut fs = vec![finding(HEDGED, "x reportedly", "reportedly")];
-        apply(t, &mut fs);
+        apply(t, &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 1);
     }
 
