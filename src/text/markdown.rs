@@ -46,7 +46,8 @@ pub fn excluded_spans_in(text: &str, flavor: Flavor, starts_document: bool) -> V
 /// block of plain text may end at any blank line).
 fn one_line_comment_spans(text: &str, spans: &mut Vec<Range<usize>>) {
     let mut from = 0;
-    while let Some(i) = text[from..].find("<!--").map(|i| from + i) {
+    let finder = memchr::memmem::Finder::new("<!--");
+    while let Some(i) = finder.find(&text.as_bytes()[from..]).map(|i| from + i) {
         let line_end = text[i..].find(['\n', '\r']).map_or(text.len(), |e| i + e);
         match text[i + 4..line_end].find("-->") {
             Some(e) => {
