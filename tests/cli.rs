@@ -319,3 +319,34 @@ fn cross_story_reports_the_minority_family_after_the_files() {
     assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("/b.md"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_honours_suppression_comments() {
+    let story = "tests/fixtures/suppressed.md";
+    let o = frontline(&["check", story]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("unsourced-claim"), "{out}");
+    assert!(
+        out.contains("suppressed.md:6:1: hint[suppression/unused]: `frontline-disable-file` suppresses nothing"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("0 warnings, 0 information, 1 hints"), "{out}");
+    // The unused hint counts only from `--fail-on hint`.
+    assert_eq!(frontline(&["check", "--fail-on", "information", story]).status.code(), Some(0));
+    assert_eq!(frontline(&["check", "--fail-on", "hint", story]).status.code(), Some(1));
+    // JSON carries the hint with the fix that deletes the comment's line.
+    let j: Value = serde_json::from_slice(&frontline(&["check", "--format", "json", story]).stdout).unwrap();
+    let f = &j["files"][0]["findings"][0];
+    assert_eq!((f["code"].as_str(), f["severity"].as_str()), (Some("suppression/unused"), Some("hint")));
+    assert_eq!(f["fixes"][0]["edits"][0]["new_text"], "");
+    // Without its comment, the claim is reported.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/suppressed.md")).unwrap();
+    let path = std::env::temp_dir().join(format!("frontline-unsuppressed-{}.md", std::process::id()));
+    std::fs::write(&path, text.replace("<!-- frontline-disable-next-line attribution/unsourced-claim -->\n", ""))
+        .unwrap();
+    let o = frontline(&["check", "--fail-on", "warning", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("warning[attribution/unsourced-claim]"), "{}", stdout(&o));
+}

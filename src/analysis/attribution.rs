@@ -527,6 +527,10 @@ pub fn facts(
         sents.push(Sentence { range: r, paragraph, cues: a..b.max(a) });
     }
     let cx = Ctx { kb, text, mentions, cues: &cues };
+    // A comment inside a sentence does not keep the sentence from being read (an ignore comment
+    // above one of its lines must change nothing else).
+    let is_comment = |r: &Range<usize>| text[r.clone()].starts_with("<!--") && text[r.clone()].ends_with("-->");
+    let unread: Vec<Range<usize>> = skip.iter().filter(|r| !is_comment(r)).cloned().collect();
 
     // Anchors of every sentence, pronouns resolved within each paragraph.
     let mut all: Vec<Anchor> = Vec::new();
@@ -551,7 +555,7 @@ pub fn facts(
             best: anchors.iter().map(|a| a.grade).max(),
             topic_shift: starts_with_topic_shift(text, &s.range),
             continues: continues(text, &s.range),
-            skipped: inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(skip, &s.range),
+            skipped: inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(&unread, &s.range),
             witnessed_inside: text[s.range.clone()].contains(WITNESSED),
             quote: near
                 .iter()

@@ -7,6 +7,8 @@
 //! (one actor, one name, across the whole story) and the attribution windows, which reach into the
 //! neighbouring sentences ([`attribution::judge`]).
 //!
+//! Suppression comments are applied last, to the findings of the whole story ([`suppress`]).
+//!
 //! After an edit, [`reanalyze`] keeps the parts of the blocks before and after the changed text and
 //! analyses only the blocks in between; the result is the same as analysing the new text afresh
 //! (a property test checks it after random edit sequences).
@@ -19,6 +21,7 @@ use rayon::prelude::*;
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Spelled};
+use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::KnowledgeBase;
 use crate::text::blocks::{next_block_end, opens_front_matter};
@@ -234,6 +237,23 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     findings.extend(attribution::judge(text, &sentences));
     settings.levels.apply(&mut findings);
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    // Last, over the whole story: a suppression comment may be far from what it silences. A
+    // directive counts where its block's scanner sees a comment (not in code); blocks are scanned
+    // again only where a directive is, once each.
+    let mut scanned: Option<(usize, Vec<Range<usize>>)> = None;
+    let mut is_comment = |at: usize| {
+        let i = blocks.partition_point(|b| b.range.end <= at);
+        let Some(b) = blocks.get(i) else { return false };
+        if scanned.as_ref().is_none_or(|(k, _)| *k != i) {
+            let spans = excluded_spans_in(&text[b.range.clone()], settings.flavor, b.range.start == 0);
+            scanned = Some((i, spans));
+        }
+        scanned.as_ref().is_some_and(|(_, spans)| spans.iter().any(|s| s.start + b.range.start == at))
+    };
+    suppress::apply(text, &mut is_comment, &mut findings);
+    // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
+    // the others keep the level they were given.
+    settings.levels.apply(&mut findings);
     Analysis { mentions, quotes, anchors, findings, blocks }
 }
 
@@ -271,6 +291,22 @@ mod tests {
         let b = reanalyze(kb(), &a, old, &new, &s);
         assert_eq!(b, analyze(kb(), &new, &s));
         assert_eq!(b.blocks.len(), a.blocks.len() - 1);
+    }
+
+    #[test]
+    fn suppressions_count_only_outside_code() {
+        let s = Settings::new(Flavor::Markdown);
+        let codes = |t: &str| analyze(kb(), t, &s).findings.iter().map(|f| f.code()).collect::<Vec<_>>();
+        let claim = "Rebels seized the town on Tuesday.\n";
+        assert_eq!(codes(claim), vec!["attribution/unsourced-claim"]);
+        let real = format!("<!-- frontline-disable-next-line attribution -->\n{claim}");
+        assert!(codes(&real).is_empty());
+        let fenced = format!("```\n<!-- frontline-disable-file -->\n```\n\n{claim}");
+        assert_eq!(codes(&fenced), vec!["attribution/unsourced-claim"]);
+        let inline = format!("Write `<!-- frontline-disable-file -->` to silence all.\n\n{claim}");
+        assert_eq!(codes(&inline), vec!["attribution/unsourced-claim"]);
+        let plain = Settings::new(Flavor::Plain);
+        assert!(analyze(kb(), &real, &plain).findings.is_empty());
     }
 
     #[test]

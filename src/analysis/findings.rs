@@ -102,6 +102,17 @@ pub const STYLE_VAGUE: Rule = Rule {
     summary: "words that blur a claim: modal hedges, vague quantities, puffery",
 };
 
+pub const UNUSED_SUPPRESSION: Rule = Rule {
+    code: "suppression/unused",
+    severity: Severity::Hint,
+    summary: "a suppression comment (or one of its codes) that suppresses nothing",
+};
+pub const UNKNOWN_CODE: Rule = Rule {
+    code: "suppression/unknown-code",
+    severity: Severity::Warning,
+    summary: "a suppression comment names a code that is no rule's",
+};
+
 /// Every rule, in documentation order.
 pub const RULES: &[Rule] = &[
     MIXED_NAMES,
@@ -116,6 +127,8 @@ pub const RULES: &[Rule] = &[
     UNSOURCED_QUOTE,
     VAGUE_SOURCE,
     STYLE_VAGUE,
+    UNUSED_SUPPRESSION,
+    UNKNOWN_CODE,
 ];
 
 /// One replacement in the text.

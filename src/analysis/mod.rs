@@ -7,6 +7,7 @@
 //!   the rules ([`naming`], [`attribution`] with its [`lexicon`]) that produce [`findings`].
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]).
+//! - [`suppress`] applies the writer's suppression comments to the findings, last.
 //! - [`card`] builds the card shown for an actor.
 //! - [`corpus`] compares the naming of stories checked together.
 //! - [`rename`] works out the edits that rename an actor in a story.
@@ -21,6 +22,7 @@ pub mod lexicon;
 mod mentions;
 pub mod naming;
 pub mod rename;
+pub mod suppress;
 pub mod voice;
 
 pub use blocks::reanalyze;

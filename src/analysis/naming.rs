@@ -16,6 +16,7 @@ use super::mentions::Mention;
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::fold::{case_signature, fold_str};
+use crate::text::markdown::is_comment_line;
 use crate::text::sentences::starts_sentence;
 use std::sync::Arc;
 
@@ -37,18 +38,41 @@ fn in_body(text: &str, start: usize, end: usize) -> bool {
     }
     let prose = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     let lower_start = |l: &str| l.trim_start().chars().next().is_some_and(char::is_lowercase);
-    let before = text[..start].trim_end_matches(['\n', '\r']);
-    let prev_line =
-        (!before.is_empty() && start - before.len() <= 2).then(|| before.rsplit(['\n', '\r']).next()).flatten();
-    let next_line = text[end..]
-        .strip_prefix("\r\n")
-        .or_else(|| text[end..].strip_prefix(['\n', '\r']))
-        .map(|r| r.split(['\n', '\r']).next().unwrap_or(""));
+    let prev_line = line_before(text, start);
+    let next_line = line_after(text, end);
     // Hand-wrapped prose: the next line, or this one, carries on in lower case.
     if next_line.is_some_and(|n| prose(n) && lower_start(n)) || (prev_line.is_some_and(prose) && lower_start(line)) {
         return true;
     }
     !is_title_line(line)
+}
+
+/// The line before the line that starts at `start`, unless a blank line is between; lines of
+/// nothing but comments are passed over (they are not seen in the rendered story).
+fn line_before(text: &str, mut start: usize) -> Option<&str> {
+    loop {
+        let before = text[..start].trim_end_matches(['\n', '\r']);
+        if before.is_empty() || start - before.len() > 2 {
+            return None;
+        }
+        let line = before.rsplit(['\n', '\r']).next().unwrap_or("");
+        if !is_comment_line(line) {
+            return Some(line);
+        }
+        start = before.len() - line.len();
+    }
+}
+
+/// The line after the line that ends at `end` (before its line break), comment lines passed over.
+fn line_after(text: &str, mut end: usize) -> Option<&str> {
+    loop {
+        let rest = text[end..].strip_prefix("\r\n").or_else(|| text[end..].strip_prefix(['\n', '\r']))?;
+        let line = rest.split(['\n', '\r']).next().unwrap_or("");
+        if !is_comment_line(line) {
+            return Some(line);
+        }
+        end = text.len() - rest.len() + line.len();
+    }
 }
 
 /// [`in_body`] for mentions in text order, worked out once per line (a line of a megabyte with

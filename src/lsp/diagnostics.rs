@@ -1,4 +1,5 @@
-//! Findings as LSP diagnostics and code actions.
+//! Findings as LSP diagnostics and code actions (their fixes, then the "Ignore" actions of
+//! [`super::ignore`]).
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
@@ -9,6 +10,8 @@ use tower_lsp_server::ls_types::{
 
 use super::convert::lsp_range;
 use super::document::Snapshot;
+use super::ignore::ignore_actions;
+use crate::analysis::findings::Edit;
 use crate::analysis::{Finding, Severity};
 use crate::text::Encoding;
 
@@ -46,10 +49,26 @@ pub fn diagnostics(uri: &Uri, snap: &Snapshot, enc: Encoding) -> Vec<Diagnostic>
     snap.analysis.findings.iter().map(|f| diagnostic(uri, &snap.rope, f, enc)).collect()
 }
 
+/// A workspace edit of `edits` (byte ranges in the snapshot's text) that carries the snapshot's
+/// version, so a client never applies it to newer text.
+pub fn versioned_edit(uri: &Uri, snap: &Snapshot, edits: &[Edit], enc: Encoding) -> WorkspaceEdit {
+    let edits = edits
+        .iter()
+        .map(|e| OneOf::Left(TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.clone() }))
+        .collect();
+    let doc_edit = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(snap.version) },
+        edits,
+    };
+    WorkspaceEdit { document_changes: Some(DocumentChanges::Edits(vec![doc_edit])), ..Default::default() }
+}
+
 /// The quick fixes of the findings that overlap `range` (byte offsets), as code actions whose edits
-/// carry the snapshot's version, so a client never applies them to newer text.
+/// carry the snapshot's version, so a client never applies them to newer text; then, for each of
+/// those findings, the actions that ignore it ([`super::ignore`]).
 pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, enc: Encoding) -> Vec<CodeAction> {
     let mut out: Vec<CodeAction> = Vec::new();
+    let mut ignores: Vec<CodeAction> = Vec::new();
     for f in &snap.analysis.findings {
         let touches = f.range.start <= range.end && range.start <= f.range.end;
         if !touches {
@@ -60,32 +79,22 @@ pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, e
             if out.iter().any(|a| a.title == fix.title) {
                 continue;
             }
-            let edits = fix
-                .edits
-                .iter()
-                .map(|e| {
-                    OneOf::Left(TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.clone() })
-                })
-                .collect();
-            let doc_edit = TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier {
-                    uri: uri.clone(),
-                    version: Some(snap.version),
-                },
-                edits,
-            };
             out.push(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diag.clone()]),
-                edit: Some(WorkspaceEdit {
-                    document_changes: Some(DocumentChanges::Edits(vec![doc_edit])),
-                    ..Default::default()
-                }),
+                edit: Some(versioned_edit(uri, snap, &fix.edits, enc)),
                 is_preferred: Some(fix.preferred),
                 ..Default::default()
             });
         }
+        for a in ignore_actions(uri, snap, f, &diag, enc) {
+            // Two findings of one code on one line are ignored by one comment.
+            if !ignores.iter().any(|b| b.title == a.title && b.edit == a.edit) {
+                ignores.push(a);
+            }
+        }
     }
+    out.extend(ignores);
     out
 }

@@ -2,7 +2,7 @@
 //!
 //! It converts between LSP positions and byte offsets ([`convert`]), keeps open documents in ropes
 //! ([`document`]), encodes semantic tokens ([`semantic`]) and diagnostics and code actions
-//! ([`diagnostics`]), completes actor names ([`complete`]), shows canonical names as inlay hints
+//! ([`diagnostics`], with the "Ignore" actions of [`ignore`]), completes actor names ([`complete`]), shows canonical names as inlay hints
 //! ([`inlay`]) and a story's counts as a code lens ([`lens`]), symbols ([`symbols`]), references
 //! and rename ([`references`]) with the index of the workspace's stories ([`workspace`]), keeps
 //! the projects of open documents ([`projects`]) and writes their knowledge-base files
@@ -20,6 +20,7 @@ pub mod complete;
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
+pub mod ignore;
 pub mod inlay;
 pub mod kb_actions;
 pub mod lens;

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::markdown::{self, closes_fence, fence_of, front_matter_end, indent_width, Flavor};
+use super::markdown::{self, after_leading_comments, closes_fence, fence_of, front_matter_end, indent_width, Flavor};
 use super::quotes::{ends_like_sentence, introduces_block, is_post_signature};
 
 /// The blocks of `text`, in order, tiling it.
@@ -110,7 +110,7 @@ pub fn next_block_end(text: &str, start: usize, flavor: Flavor) -> usize {
             if let Some(p) = &prev {
                 let introduced = introduces_block(&text[p.clone()]);
                 let continues =
-                    |para: &str| ends_like_sentence(para) && !para.trim_start().starts_with(['“', '"', '«']);
+                    |para: &str| ends_like_sentence(para) && !after_leading_comments(para).starts_with(['“', '"', '«']);
                 let joined = comment
                     || (md && indent_width(line) > 0)
                     || introduced

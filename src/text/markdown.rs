@@ -1,8 +1,12 @@
 //! Spans of a document that are not prose and must not be analysed.
 //!
 //! In Markdown: front matter, fenced and indented code blocks, inline code, HTML comments, link
-//! targets and reference definitions. In every flavour: bare URLs. The result is a sorted list of
-//! disjoint byte ranges.
+//! targets and reference definitions. In plain text: HTML comments that close on the line they
+//! open on (the suppression and `witnessed` comments). In every flavour: bare URLs. The result is a
+//! sorted list of disjoint byte ranges.
+//!
+//! A line that holds nothing but HTML comments is invisible in rendered Markdown, and the scanners
+//! treat it so where it matters: [`after_leading_comments`] and [`is_comment_line`].
 //!
 //! This is a line scanner that follows CommonMark where it matters for prose (fence lengths, the
 //! blank line before indented code, backtick run lengths), not a full Markdown parser.
@@ -31,9 +35,60 @@ pub fn excluded_spans_in(text: &str, flavor: Flavor, starts_document: bool) -> V
         let blocks = merge(std::mem::take(&mut spans));
         inline_spans(text, &blocks, &mut spans);
         spans.extend(blocks);
+    } else {
+        one_line_comment_spans(text, &mut spans);
     }
     url_spans(text, &mut spans);
     merge(spans)
+}
+
+/// HTML comments that close on the line they open on (plain text has no multi-line constructs: a
+/// block of plain text may end at any blank line).
+fn one_line_comment_spans(text: &str, spans: &mut Vec<Range<usize>>) {
+    let mut from = 0;
+    let finder = memchr::memmem::Finder::new("<!--");
+    while let Some(i) = finder.find(&text.as_bytes()[from..]).map(|i| from + i) {
+        let line_end = text[i..].find(['\n', '\r']).map_or(text.len(), |e| i + e);
+        match text[i + 4..line_end].find("-->") {
+            Some(e) => {
+                let end = i + 4 + e + 3;
+                spans.push(i..end);
+                from = end;
+            }
+            None => from = line_end,
+        }
+    }
+}
+
+/// `s` without the white space and the closed HTML comments it starts with.
+pub fn after_leading_comments(s: &str) -> &str {
+    let mut t = s.trim_start();
+    while let Some(rest) = t.strip_prefix("<!--") {
+        match rest.find("-->") {
+            Some(e) => t = rest[e + 3..].trim_start(),
+            None => break,
+        }
+    }
+    t
+}
+
+/// Whether a line (without its line break) holds one HTML comment or more and nothing else.
+pub fn is_comment_line(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("<!--") && after_leading_comments(t).is_empty()
+}
+
+/// `s` without the white space and the whole-line HTML comments it ends with.
+pub fn before_trailing_comment_lines(s: &str) -> &str {
+    let mut t = s.trim_end();
+    while t.ends_with("-->") {
+        let line_start = t.rfind(['\n', '\r']).map_or(0, |p| p + 1);
+        if line_start == 0 || !is_comment_line(&t[line_start..]) {
+            break;
+        }
+        t = t[..line_start].trim_end();
+    }
+    t
 }
 
 /// Whether `range` overlaps any of the sorted, disjoint `spans`.
@@ -345,9 +400,22 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_only_skips_urls() {
+    fn plain_text_only_skips_urls_and_one_line_comments() {
         let t = "`ISIS` and https://a.b/ISIS, then";
         assert_eq!(excluded(t, Flavor::Plain), vec!["https://a.b/ISIS"]);
+        let c = "<!-- frontline-disable ISIS -->\nISIL <!-- open\nISIS -->";
+        assert_eq!(excluded(c, Flavor::Plain), vec!["<!-- frontline-disable ISIS -->"]);
+    }
+
+    #[test]
+    fn comment_lines() {
+        assert!(is_comment_line("  <!-- a --> <!-- b -->"));
+        assert!(!is_comment_line("<!-- a --> text"));
+        assert!(!is_comment_line("<!-- open"));
+        assert_eq!(after_leading_comments(" <!-- a -->\n<!-- b --> Text"), "Text");
+        assert_eq!(before_trailing_comment_lines("Text. <!-- a -->"), "Text. <!-- a -->");
+        assert_eq!(before_trailing_comment_lines("Text.\n  <!-- a -->\n<!-- b -->\n"), "Text.");
+        assert_eq!(before_trailing_comment_lines("<!-- a -->"), "<!-- a -->");
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use super::markdown::Flavor;
+use super::markdown::{after_leading_comments, Flavor};
 
 /// What kind of quoted span this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,14 +136,14 @@ fn quotes_in(text: &str, para: Range<usize>, out: &mut Vec<Quote>) {
 
 /// A signature line of an embedded post: a dash, a name, and an `(@handle)`.
 pub(crate) fn is_post_signature(line: &str) -> bool {
-    let t = line.trim_start();
+    let t = after_leading_comments(line);
     (t.starts_with('—') || t.starts_with('–') || t.starts_with("- ")) && t.contains("(@")
 }
 
 /// A short paragraph that introduces an unmarked block quotation: "Reuters reported," or
 /// "The statement said:".
 pub(crate) fn introduces_block(para: &str) -> bool {
-    let p = para.trim();
+    let p = after_leading_comments(para).trim_end();
     let lower = p.to_lowercase();
     p.len() < 100
         && p.ends_with([',', ':'])
@@ -167,7 +167,9 @@ pub fn quotes(text: &str, flavor: Flavor) -> Vec<Quote> {
         if k > 0 && introduces_block(&text[paras[k - 1].clone()]) {
             in_block = true;
         }
-        if in_block && ends_like_sentence(body) && !body.trim_start().starts_with(['“', '"', '«']) {
+        // (Comment lines at the start of a paragraph are not read.)
+        let lead = after_leading_comments(body);
+        if in_block && ends_like_sentence(body) && !lead.starts_with(['“', '"', '«']) {
             out.push(Quote { range: para.clone(), kind: QuoteKind::Block });
             continue;
         }
@@ -179,7 +181,7 @@ pub fn quotes(text: &str, flavor: Flavor) -> Vec<Quote> {
             out.push(Quote { range: start..para.end, kind: QuoteKind::Post });
             continue;
         }
-        if flavor == Flavor::Markdown && body.trim_start().starts_with('>') {
+        if flavor == Flavor::Markdown && lead.starts_with('>') {
             out.push(Quote { range: para.clone(), kind: QuoteKind::Block });
             continue;
         }

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::markdown::Flavor;
+use super::markdown::{after_leading_comments, before_trailing_comment_lines, Flavor};
 
 /// Abbreviations that do not end a sentence (compared in lower case, with their final point).
 const ABBREVIATIONS: &[&str] = &[
@@ -68,10 +68,12 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
+    // A sentence does not start with a comment nor end with comment lines: they are not read.
     let push = |s: usize, e: usize, out: &mut Vec<Range<usize>>| {
         let piece = &text[s..e];
-        let lead = piece.len() - piece.trim_start().len();
-        let trail = piece.len() - piece.trim_end().len();
+        let rest = after_leading_comments(piece);
+        let lead = piece.len() - rest.len();
+        let trail = rest.len() - before_trailing_comment_lines(rest).len();
         if lead + trail < piece.len() {
             out.push(s + lead..e - trail);
         }
@@ -216,6 +218,13 @@ mod tests {
             split(t, Flavor::Markdown),
             vec!["A headline\nThe body starts here\nand wraps.", "# Title", "- item one", "- item two"]
         );
+    }
+
+    #[test]
+    fn comment_lines_are_not_read() {
+        let t = "<!-- a -->\nMany died.\n<!-- b -->\n\nSome left. <!-- c -->";
+        assert_eq!(split(t, Flavor::Plain), vec!["Many died.", "Some left. <!-- c -->"]);
+        assert_eq!(split(t, Flavor::Markdown), vec!["Many died.", "Some left. <!-- c -->"]);
     }
 
     #[test]
