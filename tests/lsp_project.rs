@@ -194,6 +194,7 @@ fn without_file_watching_the_server_notices_changes_itself() {
     let t = Instant::now();
     let h = hover_until(&mut c, &story, STORY, "Liwa", |h| h.contains("test entry"));
     assert!(h.contains("test entry"), "not noticed within {:?}: {h}", t.elapsed());
+    eprintln!("a new actors.json noticed by polling after {:?}", t.elapsed());
 }
 
 #[test]
@@ -268,11 +269,18 @@ fn a_writer_adds_a_militia_and_an_alias_from_the_story() {
     let add = actions.iter().find(|a| a["title"] == "Add 'Liwa al-Fajr' as a new actor");
     let add = add.unwrap_or_else(|| panic!("{titles:?}"));
     assert_eq!(add["edit"]["documentChanges"][0]["kind"], "create", "the project has no actors.json yet");
+    // Another open story of the project names the militia too.
+    let other_text = "Liwa al-Fajr denied the report.\n";
+    f.write("b.md", other_text);
+    let other = f.uri("b.md");
+    c.open(&other, "markdown", other_text);
     let t = Instant::now();
     apply_action(&mut c, add);
     let h = hover_until(&mut c, &story, STORY, "Liwa", |h| h.contains("Liwa al-Fajr"));
     assert!(h.contains("Liwa al-Fajr"), "{h}");
-    eprintln!("new actor recognised {:?} after the edit", t.elapsed());
+    let h = hover_until(&mut c, &other, other_text, "Liwa", |h| h.contains("Liwa al-Fajr"));
+    assert!(h.contains("Liwa al-Fajr"), "{h}");
+    eprintln!("new actor recognised in both open stories {:?} after the edit was applied", t.elapsed());
     // The file the edit wrote loads cleanly from the command line too.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_frontline"))
         .args(["check", "--format", "json", "a.md"])

@@ -111,6 +111,14 @@ impl Projects {
         }
     }
 
+    /// The last good configuration of a project, if it has loaded once.
+    fn loaded_config(&self, root: &Option<Root>) -> Option<Arc<Config>> {
+        match self.loaded.read() {
+            Ok(l) => l.get(root).cloned(),
+            Err(p) => p.into_inner().get(root).cloned(),
+        }
+    }
+
     /// The built-in knowledge base with default settings.
     pub fn base(&self) -> Arc<Config> {
         self.base.clone()
@@ -152,11 +160,11 @@ impl Projects {
     /// this is the first document of the project. The outcome holds problems to report.
     pub fn config_for(&self, uri: &Uri) -> (Arc<Config>, Outcome) {
         let root = self.root_of(uri);
-        if let Some(c) = read_lock(&self.loaded).get(&root) {
+        if let Some(c) = self.loaded_config(&root) {
             return (c.clone(), Outcome::default());
         }
         let outcome = self.reload(&root);
-        let config = match read_lock(&self.loaded).get(&root).cloned() {
+        let config = match self.loaded_config(&root) {
             Some(c) => c,
             None => {
                 // Never loaded and broken now: analyse with the fallback until it is fixed.
@@ -174,7 +182,7 @@ impl Projects {
     /// need be, without remembering the file as a document.
     pub fn config_for_file(&self, path: &Path) -> Arc<Config> {
         let root = project::discover(path);
-        if let Some(c) = read_lock(&self.loaded).get(&root) {
+        if let Some(c) = self.loaded_config(&root) {
             return c.clone();
         }
         if let Some(c) = self.unopened.get(&root) {
@@ -182,7 +190,7 @@ impl Projects {
         }
         // Its problems are reported once one of its stories is opened; meanwhile, the fallback.
         let _ = self.reload(&root);
-        match read_lock(&self.loaded).get(&root).cloned() {
+        match self.loaded_config(&root) {
             Some(c) => c,
             None => self.unopened.entry(root).or_insert_with(|| self.fallback()).clone(),
         }
@@ -197,7 +205,7 @@ impl Projects {
     /// built-in knowledge base and the editor settings (or, if those are wrong too, nothing but
     /// the built-in knowledge base).
     fn fallback(&self) -> Arc<Config> {
-        if let Some(c) = read_lock(&self.loaded).get(&None) {
+        if let Some(c) = self.loaded_config(&None) {
             return c.clone();
         }
         let editor = read_lock(&self.editor);
