@@ -354,3 +354,59 @@ fn a_new_actor_is_found_in_the_workspace_stories_too() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn renaming_to_a_new_name_offers_to_add_it_as_an_alias_with_confirmation() {
+    let f = Folder::new("rename-alias");
+    f.write("frontline.toml", "");
+    let text = "Fighters entered Manbij on Monday. Manbij was quiet by night.\n";
+    f.write("a.md", text);
+    let mut c = Client::spawn();
+    let root = format!("file://{}", f.0.display());
+    let caps = json!({ "workspace": { "workspaceEdit": {
+        "documentChanges": true, "resourceOperations": ["create"], "changeAnnotationSupport": { "groupsOnLabel": true }
+    } } });
+    c.request("initialize", json!({ "processId": null, "rootUri": root, "capabilities": caps }));
+    c.notify("initialized", json!({}));
+    let story = f.uri("a.md");
+    c.open(&story, "markdown", text);
+    let (line, ch) = position_of(text, "Manbij", 0, "utf-16");
+    let at = json!({ "line": line, "character": ch + 1 });
+    let rename = |c: &mut Client, name: &str| {
+        c.request_raw(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": story }, "position": at, "newName": name }),
+        )
+    };
+    // Another actor's name is still refused.
+    let refused = rename(&mut c, "Hezbollah");
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+
+    let edit = rename(&mut c, "Menbidj")["result"].clone();
+    let annotation = &edit["changeAnnotations"]["frontline.addAlias"];
+    assert_eq!(annotation["needsConfirmation"], true, "{edit}");
+    assert_eq!(annotation["label"], "Add 'Menbidj' as an alias of Manbij");
+    let ops = edit["documentChanges"].as_array().unwrap();
+    // The story: both mentions, each annotated.
+    assert_eq!(ops[0]["textDocument"]["uri"], story.as_str());
+    assert_eq!(ops[0]["edits"].as_array().unwrap().len(), 2);
+    assert!(ops[0]["edits"].as_array().unwrap().iter().all(|e| e["annotationId"] == "frontline.addAlias"));
+    // The knowledge base: actors.json created with the alias.
+    assert_eq!(ops[1]["kind"], "create");
+    assert_eq!(ops[1]["uri"], f.uri("actors.json"));
+    let added = ops[2]["edits"][0]["newText"].as_str().unwrap();
+    let kb: Value = serde_json::from_str(added).unwrap();
+    assert_eq!(kb["actors"][0]["id"], "manbij");
+    assert_eq!(kb["actors"][0]["aliases"][0]["text"], "Menbidj");
+
+    // Applied and saved, the alias is recognised (the server notices the new file by itself).
+    f.write("actors.json", added);
+    let renamed = common::apply_edits(text, ops[0]["edits"].as_array().unwrap(), "utf-16");
+    assert_eq!(renamed, "Fighters entered Menbidj on Monday. Menbidj was quiet by night.\n");
+    let h = hover_until(&mut c, &story, text, "Manbij", |_| true);
+    assert!(h.contains("Manbij"));
+    let b = f.uri("b.md");
+    c.open(&b, "markdown", &renamed);
+    let h = hover_until(&mut c, &b, &renamed, "Menbidj", |h| h.contains("Manbij"));
+    assert!(h.contains("Manbij"), "{h}");
+}

@@ -12,14 +12,15 @@ use std::path::{Path, PathBuf};
 use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, Command, CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges,
-    Location, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange, ResourceOp,
-    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    AnnotatedTextEdit, ChangeAnnotation, CodeAction, CodeActionKind, Command, CreateFile, CreateFileOptions,
+    DocumentChangeOperation, DocumentChanges, Location, OneOf, OptionalVersionedTextDocumentIdentifier, Position,
+    Range as LspRange, ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::convert::lsp_range;
 use super::document::Snapshot;
 use super::server::PROJECT_FILE_EDITED;
+use crate::analysis::rename;
 use crate::kb::locate::{span, Step};
 use crate::kb::{ActorId, KnowledgeBase, BUILTIN_NAME};
 use crate::project::edit::{add_actor, add_alias, KbEdit};
@@ -205,9 +206,16 @@ fn point(text: &str, at: usize, enc: Encoding) -> LspRange {
     lsp_range(&Rope::from_str(text), &(at..at), enc)
 }
 
-/// One action writing `edit` into the target file (creating it, and a `frontline.toml`, when
-/// needed).
-fn action(title: String, target: &Target, old: Option<&str>, edit: &KbEdit, enc: Encoding) -> Option<CodeAction> {
+/// The operations that write `edit` into the target file (creating it, and a `frontline.toml`,
+/// when needed), each tagged with `annotation` if given; and the arguments of
+/// [`PROJECT_FILE_EDITED`] that tell the server the files' new texts.
+fn kb_ops(
+    target: &Target,
+    old: Option<&str>,
+    edit: &KbEdit,
+    enc: Encoding,
+    annotation: Option<&str>,
+) -> Option<(Vec<DocumentChangeOperation>, Vec<Value>)> {
     let uri = file_uri(&target.file)?;
     let mut ops: Vec<DocumentChangeOperation> = Vec::new();
     let mut command_args: Vec<Value> = Vec::new();
@@ -215,13 +223,18 @@ fn action(title: String, target: &Target, old: Option<&str>, edit: &KbEdit, enc:
         DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
             uri: uri.clone(),
             options: Some(CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
-            annotation_id: None,
+            annotation_id: annotation.map(str::to_string),
         }))
     };
     let insert = |uri: &Uri, range: LspRange, text: String| {
+        let text_edit = TextEdit { range, new_text: text };
+        let edit = match annotation {
+            Some(id) => OneOf::Right(AnnotatedTextEdit { text_edit, annotation_id: id.to_string() }),
+            None => OneOf::Left(text_edit),
+        };
         DocumentChangeOperation::Edit(TextDocumentEdit {
             text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: None },
-            edits: vec![OneOf::Left(TextEdit { range, new_text: text })],
+            edits: vec![edit],
         })
     };
     if let Some(config) = &target.new_config {
@@ -240,11 +253,72 @@ fn action(title: String, target: &Target, old: Option<&str>, edit: &KbEdit, enc:
         (KbEdit::Insert { .. }, None) => return None,
     }
     command_args.extend([Value::String(uri.as_str().to_string()), Value::String(edit.apply(old))]);
+    Some((ops, command_args))
+}
+
+/// One action writing `edit` into the target file, then telling the server its new text.
+fn action(title: String, target: &Target, old: Option<&str>, edit: &KbEdit, enc: Encoding) -> Option<CodeAction> {
+    let (ops, command_args) = kb_ops(target, old, edit, enc, None)?;
     Some(CodeAction {
         title: title.clone(),
         kind: Some(CodeActionKind::QUICKFIX),
         edit: Some(WorkspaceEdit { document_changes: Some(DocumentChanges::Operations(ops)), ..Default::default() }),
         command: Some(Command { title, command: PROJECT_FILE_EDITED.into(), arguments: Some(command_args) }),
+        ..Default::default()
+    })
+}
+
+/// The id of the change annotation on a rename that adds an alias.
+pub const ADD_ALIAS_ANNOTATION: &str = "frontline.addAlias";
+
+/// A rename to a name the actor does not have yet, for a client that shows change annotations:
+/// the story's own-voice mentions renamed and the name added as an alias in the project's
+/// knowledge-base file, every edit marked as needing the user's confirmation. `None` when the
+/// cursor is not on an own-voice mention or the file cannot take the alias.
+pub fn rename_adding_alias(
+    uri: &Uri,
+    snap: &Snapshot,
+    at: usize,
+    new: &str,
+    target: &Target,
+    read: &dyn Fn(&Path) -> std::io::Result<String>,
+    enc: Encoding,
+) -> Option<WorkspaceEdit> {
+    let new = new.trim();
+    let m = rename::target(&snap.analysis, at).ok()?;
+    let actor = m.actor();
+    let kb = &snap.config.kb;
+    let old = read(&target.file).ok();
+    let edit = add_alias(kb, actor, &target.file.display().to_string(), old.as_deref(), new).ok()?;
+    let (mut ops, _) = kb_ops(target, old.as_deref(), &edit, enc, Some(ADD_ALIAS_ANNOTATION))?;
+    let story: Vec<OneOf<TextEdit, AnnotatedTextEdit>> = rename::own_mentions(&snap.analysis, actor)
+        .filter(|r| snap.text.get(r.clone()) != Some(new))
+        .map(|r| {
+            OneOf::Right(AnnotatedTextEdit {
+                text_edit: TextEdit { range: lsp_range(&snap.rope, &r, enc), new_text: new.to_string() },
+                annotation_id: ADD_ALIAS_ANNOTATION.into(),
+            })
+        })
+        .collect();
+    ops.insert(
+        0,
+        DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(snap.version) },
+            edits: story,
+        }),
+    );
+    let name = kb.actor(actor).name().to_string();
+    let annotation = ChangeAnnotation {
+        label: format!("Add '{new}' as an alias of {name}"),
+        needs_confirmation: Some(true),
+        description: Some(format!(
+            "`{new}` is not a name of {name} yet: the rename also adds it to {}",
+            target.file.display()
+        )),
+    };
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        change_annotations: Some(std::collections::HashMap::from([(ADD_ALIAS_ANNOTATION.to_string(), annotation)])),
         ..Default::default()
     })
 }

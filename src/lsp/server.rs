@@ -61,6 +61,8 @@ pub struct Backend {
     client: Client,
     docs: Docs,
     projects: Arc<Projects>,
+    /// Whether the client shows change annotations (a rename that adds an alias asks first).
+    change_annotations: AtomicBool,
     /// Whether the client watches files for us when asked (dynamic registration).
     watch_dynamically: AtomicBool,
     /// Whether the client asks for workspace edits with file creation (`resourceOperations`).
@@ -269,6 +271,7 @@ impl Backend {
             projects,
             can_create_files: AtomicBool::new(false),
             watch_dynamically: AtomicBool::new(false),
+            change_annotations: AtomicBool::new(false),
             encoding,
             pull,
             publish,
@@ -546,6 +549,14 @@ impl LanguageServer for Backend {
             .and_then(|e| e.resource_operations.as_ref())
             .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create));
         self.can_create_files.store(creates, Ordering::Relaxed);
+        let annotations = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.change_annotation_support.as_ref())
+            .is_some();
+        self.change_annotations.store(annotations, Ordering::Relaxed);
         self.watch_dynamically.store(
             params
                 .capabilities
@@ -973,9 +984,36 @@ impl LanguageServer for Backend {
         let uri = pos.text_document.uri;
         let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let (enc, versioned) = (self.encoding(), self.workspace.support().document_changes);
+        let annotations = self.change_annotations.load(Ordering::Relaxed) && versioned;
+        let creates = self.can_create_files.load(Ordering::Relaxed);
+        let folders = self.projects.folders.read().map(|f| f.clone()).unwrap_or_default();
+        let projects = self.projects.clone();
         self.guarded("textDocument/rename", || {
             let at = offset(&snap.rope, pos.position, enc);
-            references::rename(&uri, &snap, at, &params.new_name, enc, versioned)
+            let plain = references::rename(&uri, &snap, at, &params.new_name, enc, versioned);
+            // A name the actor does not have: with the user's confirmation, add it as an alias.
+            let not_a_name = matches!(
+                crate::analysis::rename::rename(&snap.config.kb, &snap.analysis, &snap.text, at, &params.new_name),
+                Err(crate::analysis::rename::RenameError::NotAName { .. })
+            );
+            if plain.is_err() && not_a_name && annotations {
+                let target = super::kb_actions::Target::of(&snap.config.project, &folders);
+                let usable = target.as_ref().filter(|t| creates || projects.read(&t.file).is_ok());
+                if let Some(edit) = usable.and_then(|t| {
+                    super::kb_actions::rename_adding_alias(
+                        &uri,
+                        &snap,
+                        at,
+                        &params.new_name,
+                        t,
+                        &|p| projects.read(p),
+                        enc,
+                    )
+                }) {
+                    return Ok(Some(edit));
+                }
+            }
+            plain
         })?
     }
 

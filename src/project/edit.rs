@@ -77,8 +77,13 @@ pub fn add_alias(
 ) -> Result<KbEdit, String> {
     let text = text.trim();
     let a = kb.actor(actor);
-    if a.names.iter().any(|n| fold_str(&n.text) == fold_str(text)) {
-        return Err(format!("`{text}` is already a name of {}", a.name()));
+    let folded = fold_str(text);
+    if folded.is_empty() {
+        return Err("no name to add".into());
+    }
+    // A name of this actor already, or of another (which would make it ambiguous).
+    if let Some(owner) = kb.actors().iter().find(|o| o.names.iter().any(|n| fold_str(&n.text) == folded)) {
+        return Err(format!("`{text}` is already a name of {}", owner.name()));
     }
     let alias = alias_object(kb, actor, text);
     let Some(old) = old else {
@@ -235,5 +240,6 @@ mod tests {
             .unwrap_err()
             .contains("fix them first"));
         assert!(add_alias(&kb, is, "actors.json", None, "isis").unwrap_err().contains("already a name"));
+        assert!(add_alias(&kb, is, "actors.json", None, "Hezbollah").unwrap_err().contains("name of Hezbollah"));
     }
 }
