@@ -162,6 +162,7 @@ async fn build_off_path(
 /// newer one; requests that pile up while it sends are coalesced. Silent while the client pulls.
 async fn publisher(
     client: Client,
+    direct: Option<transport::Outbox>,
     docs: Docs,
     encoding: Arc<RwLock<Encoding>>,
     pull: Arc<AtomicBool>,
@@ -193,13 +194,34 @@ async fn publisher(
                     if published.get(&uri) == Some(&snap.serial) {
                         continue;
                     }
-                    let diags = diagnostics::diagnostics(&uri, &snap, enc);
                     published.insert(uri.clone(), snap.serial);
-                    client.publish_diagnostics(uri, diags, Some(snap.version)).await;
+                    match &direct {
+                        Some(out) => {
+                            let params = PublishDiagnosticsParams {
+                                diagnostics: diagnostics::diagnostics(&uri, &snap, enc),
+                                uri,
+                                version: Some(snap.version),
+                            };
+                            if !out.notify("textDocument/publishDiagnostics", &params) {
+                                log!("diagnostics could not be sent");
+                            }
+                        }
+                        None => {
+                            let diags = diagnostics::diagnostics(&uri, &snap, enc);
+                            client.publish_diagnostics(uri, diags, Some(snap.version)).await;
+                        }
+                    }
                 }
                 None => {
                     if published.remove(&uri).is_some() || !open {
-                        client.publish_diagnostics(uri, Vec::new(), None).await;
+                        // By the same road as the diagnostics it clears, so it cannot overtake them.
+                        let params = PublishDiagnosticsParams { uri, diagnostics: Vec::new(), version: None };
+                        match &direct {
+                            Some(out) => {
+                                out.notify("textDocument/publishDiagnostics", &params);
+                            }
+                            None => client.publish_diagnostics(params.uri, params.diagnostics, params.version).await,
+                        }
                     }
                 }
             }
@@ -255,13 +277,16 @@ fn editor_settings(v: &Value) -> std::result::Result<Overrides, String> {
 }
 
 impl Backend {
-    pub fn new(client: Client, kb: Arc<KnowledgeBase>) -> Backend {
+    /// `direct`, when given, is how the publisher sends diagnostics: serialised once, straight to
+    /// the client's stream (tower-lsp would convert them to a `serde_json::Value` first, which for
+    /// a large story cost more than computing them).
+    pub fn new(client: Client, kb: Arc<KnowledgeBase>, direct: Option<transport::Outbox>) -> Backend {
         let docs: Docs = Arc::new(DashMap::new());
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
         let pull = Arc::new(AtomicBool::new(false));
         let projects = Arc::new(Projects::new(kb));
         let (publish, rx) = unbounded_channel();
-        tokio::spawn(publisher(client.clone(), docs.clone(), encoding.clone(), pull.clone(), rx));
+        tokio::spawn(publisher(client.clone(), direct, docs.clone(), encoding.clone(), pull.clone(), rx));
         let (analyse, jobs) = unbounded_channel();
         tokio::spawn(analyst(docs.clone(), projects.clone(), publish.clone(), jobs));
         let panic_on = std::env::var("FRONTLINE_TEST_PANIC").ok().filter(|m| !m.is_empty());
@@ -1127,8 +1152,10 @@ pub fn run_stdio() -> u8 {
         }
     };
     let code = runtime.block_on(async {
-        let (service, socket) = LspService::new(|client| Backend::new(client, kb));
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY).await
+        let outbox = transport::outbox();
+        let direct = transport::Outbox(outbox.0.downgrade());
+        let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(direct)));
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY, outbox).await
     });
     // A read of stdin may still be pending on a blocking thread: do not wait for it.
     runtime.shutdown_background();

@@ -32,7 +32,14 @@ struct Flags {
 
 /// Serves `service` over `input`/`output` until the client exits or closes the input; returns the
 /// process exit code: 1 for `exit` without `shutdown`, else 0.
-pub async fn serve<I, O, S>(input: I, output: O, service: LspService<S>, socket: ClientSocket, concurrency: usize) -> u8
+pub async fn serve<I, O, S>(
+    input: I,
+    output: O,
+    service: LspService<S>,
+    socket: ClientSocket,
+    concurrency: usize,
+    outbox: (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>),
+) -> u8
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
@@ -40,7 +47,7 @@ where
 {
     let (to_server, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, from_server) = tokio::io::duplex(1 << 20);
-    let (frames, rx) = unbounded_channel::<Vec<u8>>();
+    let (frames, rx) = outbox;
     let flags = Arc::new(Flags::default());
     let writer = tokio::spawn(write_frames(output, rx));
     let relay = tokio::spawn(relay_frames(from_server, frames.clone()));
@@ -51,6 +58,36 @@ where
     let _ = writer.await;
     let clean = flags.shutdown.load(Ordering::SeqCst) || !flags.exit.load(Ordering::SeqCst);
     u8::from(!clean)
+}
+
+/// The channel of message bodies to write to the client, in order. Its sender may also be given
+/// (downgraded, see [`Outbox`]) to code that serialises a message itself, skipping tower-lsp's
+/// detour through `serde_json::Value` (the publisher does, for large diagnostic lists).
+pub fn outbox() -> (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>) {
+    unbounded_channel()
+}
+
+/// A way to send a serialised message body straight to the client. Weak: it does not keep the
+/// writer alive once the server is done.
+#[derive(Clone, Debug)]
+pub struct Outbox(pub tokio::sync::mpsc::WeakUnboundedSender<Vec<u8>>);
+
+impl Outbox {
+    /// Sends a JSON-RPC notification whose `params` are serialised from `params` directly.
+    /// Returns false if the connection is gone or `params` cannot be serialised.
+    pub fn notify<P: serde::Serialize>(&self, method: &str, params: &P) -> bool {
+        #[derive(serde::Serialize)]
+        struct Note<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        let Some(tx) = self.0.upgrade() else { return false };
+        match serde_json::to_vec(&Note { jsonrpc: "2.0", method, params }) {
+            Ok(body) => tx.send(body).is_ok(),
+            Err(_) => false,
+        }
+    }
 }
 
 /// Writes each body as a frame, flushing after each.
