@@ -209,7 +209,7 @@ impl Projects {
             return c.clone();
         }
         let editor = read_lock(&self.editor);
-        match project::load(None, &editor, &|p: &Path| self.read(p)) {
+        match project::load_over(Some(&self.base.kb), None, &editor, &|p: &Path| self.read(p)) {
             Ok(p) => self.config_of(p),
             Err(_) => self.base.clone(),
         }
@@ -231,7 +231,7 @@ impl Projects {
     /// are cleared; on failure the last good configuration stays and the problems are reported.
     pub fn reload(&self, root: &Option<Root>) -> Outcome {
         let editor = read_lock(&self.editor);
-        let result = project::load(root.as_ref(), &editor, &|p: &Path| self.read(p));
+        let result = project::load_over(Some(&self.base.kb), root.as_ref(), &editor, &|p: &Path| self.read(p));
         let mut outcome = Outcome::default();
         let problems = match result {
             Ok(project) => {

@@ -19,7 +19,7 @@ use tower_lsp_server::Client;
 
 use super::convert::lsp_range;
 use super::document::Config;
-use crate::analysis::{analyze, Settings};
+use crate::analysis::blocks::mention_ranges;
 use crate::text::markdown::Flavor;
 use crate::text::Encoding;
 
@@ -133,12 +133,13 @@ pub fn index_file(path: &Path, config: &Config, enc: Encoding) -> Option<FileInd
         return None;
     }
     let text = std::fs::read_to_string(path).ok()?;
-    let analysis = analyze(&config.kb, &text, &Settings::new(flavor));
+    // The mentions alone: an index needs no voices, quotations or rules.
+    let found = mention_ranges(&config.kb, &text, flavor);
     let rope = Rope::from_str(&text);
     let mut mentions: HashMap<String, Vec<LspRange>> = HashMap::new();
-    for m in &analysis.mentions {
-        let id = &config.kb.actor(m.actor()).id;
-        mentions.entry(id.clone()).or_default().push(lsp_range(&rope, &m.range, enc));
+    for (range, actor) in &found {
+        let id = &config.kb.actor(*actor).id;
+        mentions.entry(id.clone()).or_default().push(lsp_range(&rope, range, enc));
     }
     Some(FileIndex { path: path.to_path_buf(), mentions })
 }

@@ -140,6 +140,17 @@ fn settings_problem(message: impl Into<String>) -> Problem {
 
 /// Loads a project (or, with no root, the built-in knowledge base and the user's settings alone).
 pub fn load(root: Option<&Root>, overrides: &Overrides, read: Reader<'_>) -> Result<Project, ProjectError> {
+    load_over(None, root, overrides, read)
+}
+
+/// As [`load`], re-using `builtin` (the built-in knowledge base, already built) when the project
+/// and the user add no knowledge-base file and hide no actor, instead of building it again.
+pub fn load_over(
+    builtin: Option<&Arc<KnowledgeBase>>,
+    root: Option<&Root>,
+    overrides: &Overrides,
+    read: Reader<'_>,
+) -> Result<Project, ProjectError> {
     let fail = |problems: Vec<Problem>, in_config: bool| Err(ProjectError { problems, in_config });
     let config_name = root.and_then(|r| r.config.as_ref()).map(|p| p.display().to_string());
     let mut config_text = String::new();
@@ -219,21 +230,24 @@ pub fn load(root: Option<&Root>, overrides: &Overrides, read: Reader<'_>) -> Res
     if !problems.is_empty() {
         return fail(problems, false);
     }
-    let kb = match KnowledgeBase::with_files(&texts) {
-        Ok(kb) => kb,
-        Err(e) => return fail(e.problems, false),
+    let kb: Arc<KnowledgeBase> = match builtin.filter(|_| texts.is_empty() && config.actors.hide.is_empty()) {
+        Some(b) => b.clone(),
+        None => match KnowledgeBase::with_files(&texts) {
+            Ok(kb) => {
+                // Hidden actors.
+                let mut hidden = Vec::new();
+                for id in &config.actors.hide {
+                    match kb.by_id(id.get_ref()) {
+                        Some(a) => hidden.push(a),
+                        None => problems.push(at(id.span(), format!("no actor has the id `{}`", id.get_ref()))),
+                    }
+                }
+                Arc::new(if hidden.is_empty() { kb } else { kb.hiding(hidden) })
+            }
+            Err(e) => return fail(e.problems, false),
+        },
     };
     kb_files.extend(overrides.kb_files.iter().cloned());
-
-    // Hidden actors.
-    let mut hidden = Vec::new();
-    for id in &config.actors.hide {
-        match kb.by_id(id.get_ref()) {
-            Some(a) => hidden.push(a),
-            None => problems.push(at(id.span(), format!("no actor has the id `{}`", id.get_ref()))),
-        }
-    }
-    let kb = if hidden.is_empty() { kb } else { kb.hiding(hidden) };
 
     // House style: the project's, then the user's.
     let mut style: Option<HouseStyle> = None;
@@ -292,7 +306,7 @@ pub fn load(root: Option<&Root>, overrides: &Overrides, read: Reader<'_>) -> Res
     Ok(Project {
         root: root.cloned(),
         kb_files,
-        kb: Arc::new(kb),
+        kb,
         settings: Settings { style, levels, ..Settings::default() },
         files,
         inlay_hints: overrides.inlay_hints.or(config.editor.inlay_hints).unwrap_or(false),
