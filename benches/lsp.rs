@@ -770,6 +770,13 @@ fn measure_size(
 ) -> SizeRun {
     let text = corpus(size.1);
     let name = format!("story-{}.md", size.0);
+    // The workspace folder holds this story only: a server that indexes its workspace (frontline
+    // does, in the background) must not find the stories of earlier runs there.
+    if let Ok(entries) = std::fs::read_dir(&ws.root) {
+        for e in entries.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     let path = ws.root.join(&name);
     std::fs::write(&path, &text).expect("the benchmark can write its document to the temporary folder");
     let uri = format!("{}/{name}", ws.root_uri);
