@@ -63,6 +63,8 @@ pub struct Projects {
     /// The project files whose problems are published, per project.
     reported: Mutex<HashMap<Option<Root>, Vec<PathBuf>>>,
     generation: AtomicU64,
+    /// Held while a project loads (see `lock_reloads`).
+    reloading: Mutex<()>,
     encoding: RwLock<Encoding>,
     /// The workspace folders, where a knowledge-base file is created when a story has no project.
     pub folders: RwLock<Vec<PathBuf>>,
@@ -106,6 +108,7 @@ impl Projects {
             unopened: DashMap::new(),
             reported: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(1),
+            reloading: Mutex::new(()),
             encoding: RwLock::new(Encoding::Utf16),
             folders: RwLock::new(Vec::new()),
         }
@@ -163,7 +166,12 @@ impl Projects {
         if let Some(c) = self.loaded_config(&root) {
             return (c.clone(), Outcome::default());
         }
-        let outcome = self.reload(&root);
+        let _one_at_a_time = self.lock_reloads();
+        // Loaded by another caller while this one waited?
+        if let Some(c) = self.loaded_config(&root) {
+            return (c.clone(), Outcome::default());
+        }
+        let outcome = self.reload_locked(&root);
         let config = match self.loaded_config(&root) {
             Some(c) => c,
             None => {
@@ -188,8 +196,13 @@ impl Projects {
         if let Some(c) = self.unopened.get(&root) {
             return c.clone();
         }
-        // Its problems are reported once one of its stories is opened; meanwhile, the fallback.
-        let _ = self.reload(&root);
+        let _one_at_a_time = self.lock_reloads();
+        if let Some(c) = self.loaded_config(&root) {
+            return c.clone();
+        }
+        // Its problems are reported once one of its stories is opened (that reload publishes
+        // every problem again); meanwhile, the fallback.
+        let _ = self.reload_locked(&root);
         match self.loaded_config(&root) {
             Some(c) => c,
             None => self.unopened.entry(root).or_insert_with(|| self.fallback()).clone(),
@@ -230,6 +243,21 @@ impl Projects {
     /// Loads a project again. On success its configuration is replaced and its files' problems
     /// are cleared; on failure the last good configuration stays and the problems are reported.
     pub fn reload(&self, root: &Option<Root>) -> Outcome {
+        let _one_at_a_time = self.lock_reloads();
+        self.reload_locked(root)
+    }
+
+    /// Reloads run one at a time, so each reads the files as they are when it runs and the
+    /// results are applied in that order: a reload that started earlier (reading older files)
+    /// can never overwrite a later one, nor take the problems it reported.
+    fn lock_reloads(&self) -> std::sync::MutexGuard<'_, ()> {
+        match self.reloading.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    fn reload_locked(&self, root: &Option<Root>) -> Outcome {
         let editor = read_lock(&self.editor);
         let result = project::load_over(Some(&self.base.kb), root.as_ref(), &editor, &|p: &Path| self.read(p));
         let mut outcome = Outcome::default();
