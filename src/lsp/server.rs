@@ -82,9 +82,8 @@ pub struct Backend {
     refresh_views: [AtomicBool; 2],
     /// The workspace folders and the index of the stories in them (references, workspace symbols).
     workspace: Arc<Workspace>,
-    /// A scan of the workspace waits to start / one runs (see `rescan`).
-    scan_queued: Arc<AtomicBool>,
-    scan_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Problems of project files to publish and workspace scans to run, in order (`notices`).
+    notices: UnboundedSender<Notice>,
 }
 
 /// Asks the client to fetch inlay hints (`inlay`) and code lenses (`lens`) again.
@@ -155,6 +154,57 @@ async fn build_off_path(
     previous: Option<Arc<Snapshot>>,
 ) -> std::result::Result<Snapshot, tokio::task::JoinError> {
     tokio::task::spawn_blocking(move || Snapshot::build(cfg, rope, version, flavor, previous.as_deref())).await
+}
+
+/// What the notices task does.
+enum Notice {
+    /// Publish the problems of project files (an empty list clears a file) and show messages.
+    Problems(Vec<(Uri, Vec<Diagnostic>)>, Vec<String>),
+    /// Index the workspace's stories (again). `first`: the scan at start; otherwise only once the
+    /// first scan is done.
+    Rescan { first: bool },
+}
+
+/// Publishes the problems of project files in the order they were found, and starts workspace
+/// scans: one at a time, and requests made while one waits are one scan.
+async fn notices_task(
+    client: Client,
+    projects: Arc<Projects>,
+    workspace: Arc<Workspace>,
+    encoding: Arc<RwLock<Encoding>>,
+    mut rx: UnboundedReceiver<Notice>,
+) {
+    let queued = Arc::new(AtomicBool::new(false));
+    let running = Arc::new(tokio::sync::Mutex::new(()));
+    while let Some(notice) = rx.recv().await {
+        match notice {
+            Notice::Problems(publish, messages) => {
+                for (uri, diags) in publish {
+                    client.publish_diagnostics(uri, diags, None).await;
+                }
+                for m in messages {
+                    client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                }
+            }
+            Notice::Rescan { first } => {
+                if !(first || workspace.scanned()) || queued.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                let (queued, running) = (queued.clone(), running.clone());
+                let (client, ws, projects) = (client.clone(), workspace.clone(), projects.clone());
+                let enc = encoding.read().map(|e| *e).unwrap_or_default();
+                tokio::spawn(async move {
+                    let _one_at_a_time = running.lock().await;
+                    queued.store(false, Ordering::Release);
+                    workspace::scan(client, ws, enc, move |uri| match super::projects::path_of(uri) {
+                        Some(path) => projects.config_for_file(&path),
+                        None => projects.base(),
+                    })
+                    .await;
+                });
+            }
+        }
+    }
 }
 
 /// Publishes diagnostics, one document at a time, always from the document's latest snapshot.
@@ -285,6 +335,9 @@ impl Backend {
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
         let pull = Arc::new(AtomicBool::new(false));
         let projects = Arc::new(Projects::new(kb));
+        let workspace = Arc::new(Workspace::default());
+        let (notices, notes_rx) = unbounded_channel();
+        tokio::spawn(notices_task(client.clone(), projects.clone(), workspace.clone(), encoding.clone(), notes_rx));
         let (publish, rx) = unbounded_channel();
         tokio::spawn(publisher(client.clone(), direct, docs.clone(), encoding.clone(), pull.clone(), rx));
         let (analyse, jobs) = unbounded_channel();
@@ -304,9 +357,8 @@ impl Backend {
             tokens: DashMap::new(),
             panic_on,
             refresh_views: [AtomicBool::new(false), AtomicBool::new(false)],
-            workspace: Arc::new(Workspace::default()),
-            scan_queued: Arc::new(AtomicBool::new(false)),
-            scan_lock: Arc::new(tokio::sync::Mutex::new(())),
+            workspace,
+            notices,
         }
     }
 
@@ -323,23 +375,14 @@ impl Backend {
     fn report(&self, outcome: Outcome) {
         let Outcome { publish, messages, changed } = outcome;
         if !publish.is_empty() || !messages.is_empty() {
-            let client = self.client.clone();
-            tokio::spawn(async move {
-                for (uri, diags) in publish {
-                    client.publish_diagnostics(uri, diags, None).await;
-                }
-                for m in messages {
-                    client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
-                }
-            });
+            // Through one task, so two reloads' problems are published in the order they were found.
+            let _ = self.notices.send(Notice::Problems(publish, messages));
         }
         if changed.is_empty() {
             return;
         }
         // Stories on disk are indexed with their project's knowledge base: index them again.
-        if self.workspace.scanned() {
-            self.rescan();
-        }
+        let _ = self.notices.send(Notice::Rescan { first: false });
         for uri in self.projects.documents_of(&changed) {
             let _ = self.analyse.send(uri);
         }
@@ -360,6 +403,7 @@ impl Backend {
         let projects = self.projects.clone();
         let analyse = self.analyse.clone();
         let client = self.client.clone();
+        let notices = self.notices.clone();
         let [inlay, lens] = self.refresh_views.each_ref().map(|f| f.load(Ordering::Relaxed));
         tokio::spawn(async move {
             let mut before = super::projects::stamps(&projects.watched());
@@ -377,43 +421,20 @@ impl Backend {
                     if old != *stamp {
                         log!("{} changed", path.display());
                         let Outcome { publish, messages, changed } = p.file_changed(path);
-                        for (uri, diags) in publish {
-                            client.publish_diagnostics(uri, diags, None).await;
-                        }
-                        for m in messages {
-                            client.show_message(MessageType::WARNING, format!("frontline settings: {m}")).await;
+                        if !publish.is_empty() || !messages.is_empty() {
+                            let _ = notices.send(Notice::Problems(publish, messages));
                         }
                         for uri in p.documents_of(&changed) {
                             let _ = analyse.send(uri);
                         }
                         if !changed.is_empty() {
+                            let _ = notices.send(Notice::Rescan { first: false });
                             refresh_views(&client, inlay, lens);
                         }
                     }
                 }
                 before = now;
             }
-        });
-    }
-
-    /// Indexes the workspace's stories again in the background (at start, and after a project's
-    /// knowledge base changed). Scans run one at a time; requests for a scan made while one waits
-    /// are one scan.
-    fn rescan(&self) {
-        if self.scan_queued.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let (queued, lock) = (self.scan_queued.clone(), self.scan_lock.clone());
-        let (client, ws, enc, projects) =
-            (self.client.clone(), self.workspace.clone(), self.encoding(), self.projects.clone());
-        tokio::spawn(async move {
-            let _running = lock.lock().await;
-            queued.store(false, Ordering::Release);
-            workspace::scan(client, ws, enc, move |uri| match super::projects::path_of(uri) {
-                Some(path) => projects.config_for_file(&path),
-                None => projects.base(),
-            })
-            .await;
         });
     }
 
@@ -699,7 +720,7 @@ impl LanguageServer for Backend {
         log!("{message}");
         self.client.log_message(MessageType::INFO, message).await;
         // Index the workspace's stories in the background; nothing waits for it.
-        self.rescan();
+        let _ = self.notices.send(Notice::Rescan { first: true });
         if self.watch_dynamically.load(Ordering::Relaxed) {
             let watchers = ["**/frontline.toml", "**/*.json", "**/*.{md,markdown,txt}"]
                 .into_iter()
