@@ -5,39 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{position_of, Client};
+use common::{position_of, Client, Folder};
 use serde_json::{json, Value};
-
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(name: &str) -> Folder {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-project-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Folder(dir)
-    }
-
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
-    fn uri(&self, rel: &str) -> String {
-        format!("file://{}", self.0.join(rel).display())
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 const STORY: &str = "Fighters from Liwa al-Fajr entered Menbidj on Monday.\n\n\
                      Government forces killed 20 civilians in the town.\n";

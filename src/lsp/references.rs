@@ -53,7 +53,8 @@ pub fn references(
     Some(out)
 }
 
-fn invalid(e: RenameError) -> Error {
+/// A rename's refusal as the LSP error the user reads.
+pub fn invalid(e: RenameError) -> Error {
     Error::invalid_params(format!("frontline: {e}"))
 }
 
@@ -82,11 +83,11 @@ pub fn rename(
     new: &str,
     enc: Encoding,
     document_changes: bool,
-) -> Result<Option<WorkspaceEdit>, Error> {
+) -> Result<Option<WorkspaceEdit>, RenameError> {
     let r = match rename::rename(&snap.config.kb, &snap.analysis, &snap.text, at, new) {
         Ok(r) => r,
         Err(RenameError::NotAMention) => return Ok(None),
-        Err(e) => return Err(invalid(e)),
+        Err(e) => return Err(e),
     };
     let edits: Vec<TextEdit> = r
         .edits

@@ -1038,11 +1038,8 @@ impl LanguageServer for Backend {
             let at = offset(&snap.rope, pos.position, enc);
             let plain = references::rename(&uri, &snap, at, &params.new_name, enc, versioned);
             // A name the actor does not have: with the user's confirmation, add it as an alias.
-            let not_a_name = matches!(
-                crate::analysis::rename::rename(&snap.config.kb, &snap.analysis, &snap.text, at, &params.new_name),
-                Err(crate::analysis::rename::RenameError::NotAName { .. })
-            );
-            if plain.is_err() && not_a_name && annotations {
+            let not_a_name = matches!(plain, Err(crate::analysis::rename::RenameError::NotAName { .. }));
+            if not_a_name && annotations {
                 let target = super::kb_actions::Target::of(&snap.config.project, &folders);
                 let usable = target.as_ref().filter(|t| creates || projects.read(&t.file).is_ok());
                 if let Some(edit) = usable.and_then(|t| {
@@ -1059,7 +1056,7 @@ impl LanguageServer for Backend {
                     return Ok(Some(edit));
                 }
             }
-            plain
+            plain.map_err(references::invalid)
         })?
     }
 

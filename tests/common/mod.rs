@@ -773,3 +773,39 @@ pub fn random_position(rng: &mut Rng, text: &str, encoding: &str) -> Value {
     let (l, c) = position(text, at, encoding);
     pos(l.into(), c.into())
 }
+
+/// A fresh folder under the target directory for one test (named after the test binary, the
+/// given name and the process), removed when dropped.
+pub struct Folder(pub std::path::PathBuf);
+
+impl Folder {
+    pub fn new(name: &str) -> Folder {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "{}-{name}-{}",
+            env!("CARGO_CRATE_NAME"),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Folder(dir)
+    }
+
+    /// Writes a file (and the folders it needs); returns its path.
+    pub fn write(&self, rel: &str, text: &str) -> std::path::PathBuf {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// The `file:` URI of a file in the folder.
+    pub fn uri(&self, rel: &str) -> String {
+        format!("file://{}", self.0.join(rel).display())
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
