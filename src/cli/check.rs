@@ -17,18 +17,10 @@ use super::{out, Failure, Format, Projects, EXIT_FINDINGS, EXIT_IO};
 use crate::analysis::corpus::{cross_story, StoryNames};
 use crate::analysis::levels::Levels;
 use crate::analysis::{analyze, Finding, Settings, Severity};
+use crate::project::files::flavor_of_path;
 use crate::project::Project;
 use crate::text::markdown::Flavor;
 use std::sync::Arc;
-
-/// The flavour of a file by its extension, or `None` if `check` does not read such files.
-pub fn flavor_of_path(path: &Path) -> Option<Flavor> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-        "md" | "markdown" => Some(Flavor::Markdown),
-        "txt" => Some(Flavor::Plain),
-        _ => None,
-    }
-}
 
 /// Expands folders into the .md/.txt files below them (sorted; hidden folders and symlink loops
 /// skipped). Paths named explicitly are kept whatever their extension.

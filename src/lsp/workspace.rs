@@ -20,7 +20,7 @@ use tower_lsp_server::Client;
 use super::convert::lsp_range;
 use super::document::Config;
 use crate::analysis::blocks::mention_ranges;
-use crate::text::markdown::Flavor;
+use crate::project::files::flavor_of_path;
 use crate::text::Encoding;
 
 /// The latest snapshots of open documents, by URI.
@@ -74,14 +74,6 @@ pub struct Workspace {
 /// Whether a file is one of the stories the index reads (by default: `.md`, `.markdown`, `.txt`).
 pub fn wanted(path: &Path) -> bool {
     flavor_of_path(path).is_some()
-}
-
-fn flavor_of_path(path: &Path) -> Option<Flavor> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-        "md" | "markdown" => Some(Flavor::Markdown),
-        "txt" => Some(Flavor::Plain),
-        _ => None,
-    }
 }
 
 fn skipped_dir(path: &Path) -> bool {

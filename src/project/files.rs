@@ -7,12 +7,23 @@ use std::path::Path;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::config::FilesSection;
+use crate::text::markdown::Flavor;
 
 /// The globs a story's path must match (include) and must not match (exclude).
 #[derive(Debug, Clone)]
 pub struct FileFilter {
     include: GlobSet,
     exclude: GlobSet,
+}
+
+/// The flavour of a story by its file's extension (`.md`, `.markdown`: Markdown; `.txt`: plain
+/// text), or `None` for files that are not read as stories.
+pub fn flavor_of_path(path: &Path) -> Option<Flavor> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "md" | "markdown" => Some(Flavor::Markdown),
+        "txt" => Some(Flavor::Plain),
+        _ => None,
+    }
 }
 
 /// The stories a project reads when its configuration does not say.
