@@ -5,18 +5,20 @@
 //! through a `watch` channel. A request waits until the snapshot has caught up with the version it
 //! was sent for.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ropey::Rope;
 use tokio::sync::watch;
-use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
+use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
 
 use super::convert;
 use crate::analysis::{analyze, reanalyze, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::markdown::Flavor;
+use crate::text::pos::LineIndex;
 use crate::text::Encoding;
 
 /// Every snapshot gets a number never used before: what the publisher, pull diagnostics and
@@ -31,6 +33,8 @@ pub struct Snapshot {
     pub flavor: Flavor,
     pub rope: Rope,
     pub text: String,
+    /// Where the lines of `text` start, for the positions of many findings at once.
+    pub lines: LineIndex,
     pub analysis: Analysis,
     /// Unique per snapshot.
     pub serial: u64,
@@ -68,8 +72,8 @@ impl Snapshot {
         let generation = *generation;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         if rope.len_bytes() > *max_file_size {
-            let (text, analysis) = (String::new(), Analysis::default());
-            return Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: true };
+            let (text, lines, analysis) = (String::new(), LineIndex::default(), Analysis::default());
+            return Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: true };
         }
         let text = rope.to_string();
         let settings = Settings { flavor, ..(**settings).clone() };
@@ -79,7 +83,21 @@ impl Snapshot {
             }
             _ => analyze(kb, &text, &settings),
         };
-        Snapshot { version, flavor, rope, text, analysis, serial, config, too_large: false }
+        let lines = LineIndex::new(&text);
+        Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false }
+    }
+
+    /// The LSP range of a byte range of the snapshot's text.
+    pub fn lsp_range(&self, r: &Range<usize>, enc: Encoding) -> LspRange {
+        if self.too_large {
+            // Not analysed: no text or line index was kept.
+            return convert::lsp_range(&self.rope, r, enc);
+        }
+        let pos = |b: usize| {
+            let p = self.lines.pos(&self.rope, &self.text, b, enc);
+            Position::new(p.line, p.col)
+        };
+        LspRange::new(pos(r.start), pos(r.end))
     }
 }
 
@@ -146,15 +164,17 @@ impl Document {
     }
 
     /// Stores a new snapshot unless a newer one (a later version, or the same version analysed
-    /// with newer settings) is already there. Returns whether it was stored.
-    pub fn offer(&self, snap: Arc<Snapshot>) -> bool {
-        self.latest.send_if_modified(|cur| {
+    /// with newer settings) is already there. Returns whether it was stored, and the snapshot it
+    /// replaced (or the one refused): the caller drops it where that costs nothing, since the
+    /// last reference to a large story's snapshot takes a while to free.
+    pub fn offer(&self, snap: Arc<Snapshot>) -> (bool, Option<Arc<Snapshot>>) {
+        let mut out = None;
+        let stored = self.latest.send_if_modified(|cur| {
             let newer =
                 cur.as_ref().is_none_or(|c| (snap.version, snap.config.generation) > (c.version, c.config.generation));
-            if newer {
-                *cur = Some(snap);
-            }
+            out = if newer { cur.replace(snap.clone()) } else { Some(snap.clone()) };
             newer
-        })
+        });
+        (stored, out)
     }
 }

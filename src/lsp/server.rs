@@ -133,9 +133,14 @@ async fn analyst(
             }
             match build_off_path(cfg, rope, version, flavor, previous).await {
                 Ok(snap) => {
-                    let stored = docs.get(&uri).filter(|d| d.id == id).is_some_and(|d| d.offer(Arc::new(snap)));
+                    let offered = docs.get(&uri).filter(|d| d.id == id).map(|d| d.offer(Arc::new(snap)));
+                    let (stored, old) = offered.unwrap_or_default();
                     if stored {
                         let _ = publish.send(Publish::Current(uri));
+                    }
+                    // Freeing a large story's analysis takes a while: not on the way to the publish.
+                    if old.is_some() {
+                        tokio::task::spawn_blocking(move || drop(old));
                     }
                 }
                 Err(e) => log!("analysis of {} version {version} failed: {e}", uri.as_str()),
@@ -247,11 +252,7 @@ async fn publisher(
                     published.insert(uri.clone(), snap.serial);
                     match &direct {
                         Some(out) => {
-                            let params = PublishDiagnosticsParams {
-                                diagnostics: diagnostics::diagnostics(&uri, &snap, enc),
-                                uri,
-                                version: Some(snap.version),
-                            };
+                            let params = diagnostics::Publication { uri: &uri, snap: &snap, enc };
                             if !out.notify("textDocument/publishDiagnostics", &params) {
                                 log!("diagnostics could not be sent");
                             }

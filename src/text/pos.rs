@@ -105,6 +105,55 @@ pub fn pos_of(rope: &Rope, byte: usize, enc: Encoding) -> LineCol {
     LineCol::new(saturating_u32(line), saturating_u32(col))
 }
 
+/// Where each line of a text starts, for turning many byte offsets into positions quickly: a
+/// binary search and a subtraction, where [`pos_of`] walks the rope's tree five times. Lines end
+/// as in [`pos_of`] (`\n`, `\r\n`, a lone `\r`), and it gives the same positions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    /// The byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+    /// Whether each line is all ASCII (its columns are byte counts in every encoding).
+    ascii: Vec<bool>,
+}
+
+/// Columns further than this into a line that is not all ASCII are counted by the rope, so that
+/// a line of a megabyte costs a tree walk per position rather than a scan.
+const SCAN_LIMIT: usize = 512;
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 64 + 1);
+        starts.push(0);
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The `\r` of a `\r\n` ends its line at the `\n`.
+            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            starts.push(i + 1);
+        }
+        let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+        let ascii = starts.iter().zip(ends).map(|(&a, b)| bytes[a..b].is_ascii()).collect();
+        LineIndex { starts, ascii }
+    }
+
+    /// The position of byte offset `byte` of `text`, which `rope` holds too (the text the index
+    /// was made from), clamped into the text and onto a character boundary.
+    pub fn pos(&self, rope: &Rope, text: &str, byte: usize, enc: Encoding) -> LineCol {
+        let byte = super::floor_char_boundary(text, byte);
+        let line = self.starts.partition_point(|&s| s <= byte).saturating_sub(1);
+        let start = self.starts[line];
+        let col = if enc == Encoding::Utf8 || self.ascii[line] {
+            byte - start
+        } else if byte - start <= SCAN_LIMIT {
+            enc.len(&text[start..byte])
+        } else {
+            return pos_of(rope, byte, enc);
+        };
+        LineCol::new(saturating_u32(line), saturating_u32(col))
+    }
+}
+
 /// The byte range of a (start, end) position pair; a reversed pair is put in order.
 pub fn byte_range(rope: &Rope, start: LineCol, end: LineCol, enc: Encoding) -> Range<usize> {
     let a = byte_of(rope, start, enc);
@@ -141,6 +190,36 @@ fn saturating_u32(n: usize) -> u32 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_line_index_gives_the_positions_the_rope_gives() {
+        let text = "a\r\nb\rc\n\nالرقة 🙂 x\r\n\r\u{e9}\u{301}z\n";
+        let rope = Rope::from_str(text);
+        let index = LineIndex::new(text);
+        for enc in enc_all() {
+            for byte in 0..=text.len() + 2 {
+                assert_eq!(index.pos(&rope, text, byte, enc), pos_of(&rope, byte, enc), "byte {byte} in {enc:?}");
+            }
+        }
+        assert_eq!(LineIndex::new("").pos(&Rope::new(), "", 0, Encoding::Utf16), LineCol::new(0, 0));
+        // Far into a long line that is not all ASCII, the rope counts.
+        let long = format!("{}{}", "é".repeat(600), "x".repeat(600));
+        let (rope, index) = (Rope::from_str(&long), LineIndex::new(&long));
+        for byte in [0, 7, 1000, 1201, 1500, long.len()] {
+            assert_eq!(index.pos(&rope, &long, byte, Encoding::Utf16), pos_of(&rope, byte, Encoding::Utf16));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_line_index_agrees_with_the_rope_on_any_text(text in "[a\\r\\né ا🙂]{0,40}", byte in 0usize..120) {
+            let rope = Rope::from_str(&text);
+            let index = LineIndex::new(&text);
+            for enc in enc_all() {
+                prop_assert_eq!(index.pos(&rope, &text, byte, enc), pos_of(&rope, byte, enc));
+            }
+        }
+    }
 
     fn enc_all() -> [Encoding; 3] {
         [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32]
