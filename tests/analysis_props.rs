@@ -173,9 +173,16 @@ proptest! {
     /// Re-analysing after each edit of a sequence gives exactly what a fresh analysis of the same
     /// text gives: mentions, quotes, anchors, findings and blocks.
     #[test]
-    fn incremental_analysis_equals_a_fresh_one(text in base_texts(), edits in edits(), md in any::<bool>()) {
+    fn incremental_analysis_equals_a_fresh_one(
+        text in base_texts(),
+        edits in edits(),
+        md in any::<bool>(),
+        styled in any::<bool>(),
+    ) {
         let flavor = if md { Flavor::Markdown } else { Flavor::Plain };
-        let settings = Settings { flavor, style: None, ..Default::default() };
+        // With a house style too: its rule judges each actor with the others' findings in view.
+        let style = styled.then(|| HouseStyle::preset(kb(), "guardian").expect("the guardian preset loads"));
+        let settings = Settings { flavor, style, ..Default::default() };
         let mut text = text;
         let mut analysis = analyze(kb(), &text, &settings);
         for (at, len, insert, line_start) in edits {

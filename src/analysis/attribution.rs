@@ -643,64 +643,95 @@ pub fn claim_counts(text: &str, sents: &[SentenceFacts]) -> (usize, usize) {
 /// and words to watch, from the facts of every sentence of `text` (in order, ranges in `text`).
 pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (k, s) in sents.iter().enumerate() {
-        if !checked(text, s) {
-            continue;
-        }
-        let source = window_source(sents, k);
-        if s.in_quotation && source > Grade::None {
-            // An attributed quotation: its claims are the speaker's.
-            continue;
-        }
-        findings.extend(s.hints.iter().cloned());
-        let Some((claim, range)) = s.claim.clone() else { continue };
-        let fixes = attribution_fixes(text, &s.range);
-        let cue = text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
-        match claim {
-            Claim::Weasel => findings.push(finding(
-                WEASEL,
-                range,
-                format!("`{cue}` puts an opinion in the mouths of an unnamed group; say who holds it, or drop it"),
-                fixes,
-            )),
-            Claim::Hedged if source < Grade::Described => findings.push(finding(
-                HEDGED,
-                range,
-                format!("`{cue}` stands in for a source; say who reports it"),
-                fixes,
-            )),
-            Claim::Quote if source == Grade::None => findings.push(finding(
-                UNSOURCED_QUOTE,
-                range,
-                "a quotation with no speaker in this sentence or the ones around it; say who said it".into(),
-                fixes,
-            )),
-            Claim::Casualty | Claim::Contested if source == Grade::None => {
-                let what = if claim == Claim::Casualty { "a casualty figure" } else { "a contested claim" };
-                findings.push(finding(
-                    UNSOURCED_CLAIM,
-                    range,
-                    format!(
-                        "`{cue}`: {what} with no source in this sentence or the ones around it; say who reports it"
-                    ),
-                    fixes,
-                ));
-            }
-            Claim::Casualty | Claim::Contested | Claim::Quote if source == Grade::Vague => {
-                let who =
-                    s.vague_source.as_ref().map(|r| format!(" (`{}`)", text[r.clone()].trim())).unwrap_or_default();
-                findings.push(finding(
-                    VAGUE_SOURCE,
-                    range,
-                    format!("the only source for this claim is vague{who}; describe or name it if you can"),
-                    Vec::new(),
-                ));
-            }
-            _ => {}
-        }
+    for k in 0..sents.len() {
+        judge_sentence(text, sents, k, &mut findings);
     }
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
     findings
+}
+
+/// [`judge`] after an edit, judging only the sentences `again` (indices into `sents`) and taking
+/// the rest from `earlier`, the judgement of the text before the edit: its findings before those
+/// sentences (and before `unchanged`, where the edit's text starts) as they were, and those after
+/// them moved from `from` on to `to` (the text from `to` on was at `from` before). `again` must
+/// cover every sentence whose window reaches the edit.
+pub fn judge_again(
+    text: &str,
+    sents: &[SentenceFacts],
+    again: Range<usize>,
+    earlier: &[Finding],
+    unchanged: usize,
+    (from, to): (usize, usize),
+) -> Vec<Finding> {
+    let start = sents.get(again.start).map_or(text.len(), |s| s.range.start).min(unchanged);
+    let kept = earlier.partition_point(|f| f.range.start < start);
+    let mut findings: Vec<Finding> = earlier[..kept].to_vec();
+    let mut fresh = Vec::new();
+    for k in again.clone() {
+        judge_sentence(text, sents, k, &mut fresh);
+    }
+    fresh.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    findings.append(&mut fresh);
+    if let Some(s) = sents.get(again.end) {
+        let old_start = s.range.start - to + from;
+        let rest = earlier.partition_point(|f| f.range.start < old_start);
+        let mut lists = Vec::new();
+        findings.extend(earlier[rest..].iter().map(|f| f.moved(from, to, &mut lists)));
+    }
+    findings
+}
+
+/// The findings of sentence `k`.
+fn judge_sentence(text: &str, sents: &[SentenceFacts], k: usize, findings: &mut Vec<Finding>) {
+    let s = &sents[k];
+    if !checked(text, s) {
+        return;
+    }
+    let source = window_source(sents, k);
+    if s.in_quotation && source > Grade::None {
+        // An attributed quotation: its claims are the speaker's.
+        return;
+    }
+    findings.extend(s.hints.iter().cloned());
+    let Some((claim, range)) = s.claim.clone() else { return };
+    let fixes = attribution_fixes(text, &s.range);
+    let cue = text[range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
+    match claim {
+        Claim::Weasel => findings.push(finding(
+            WEASEL,
+            range,
+            format!("`{cue}` puts an opinion in the mouths of an unnamed group; say who holds it, or drop it"),
+            fixes,
+        )),
+        Claim::Hedged if source < Grade::Described => {
+            findings.push(finding(HEDGED, range, format!("`{cue}` stands in for a source; say who reports it"), fixes))
+        }
+        Claim::Quote if source == Grade::None => findings.push(finding(
+            UNSOURCED_QUOTE,
+            range,
+            "a quotation with no speaker in this sentence or the ones around it; say who said it".into(),
+            fixes,
+        )),
+        Claim::Casualty | Claim::Contested if source == Grade::None => {
+            let what = if claim == Claim::Casualty { "a casualty figure" } else { "a contested claim" };
+            findings.push(finding(
+                UNSOURCED_CLAIM,
+                range,
+                format!("`{cue}`: {what} with no source in this sentence or the ones around it; say who reports it"),
+                fixes,
+            ));
+        }
+        Claim::Casualty | Claim::Contested | Claim::Quote if source == Grade::Vague => {
+            let who = s.vague_source.as_ref().map(|r| format!(" (`{}`)", text[r.clone()].trim())).unwrap_or_default();
+            findings.push(finding(
+                VAGUE_SOURCE,
+                range,
+                format!("the only source for this claim is vague{who}; describe or name it if you can"),
+                Vec::new(),
+            ));
+        }
+        _ => {}
+    }
 }
 
 fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {

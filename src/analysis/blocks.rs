@@ -19,8 +19,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
+use super::findings::Finding;
 use super::mentions::{Analysis, Mention, Settings};
-use super::naming::{self, Spelled};
+use super::naming::{self, Named, Spelled};
 use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
@@ -40,6 +41,24 @@ pub struct Part {
     /// How each mention is written, for the naming rules.
     spelled: Vec<Spelled>,
     paragraphs: usize,
+}
+
+/// What the story-level rules found, before rule levels and suppressions apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Story {
+    named: Named,
+    attributed: Vec<Finding>,
+}
+
+/// What an analysis after an edit takes from the analysis before it.
+struct Earlier<'a> {
+    previous: &'a Analysis,
+    /// The length of the text before the edit.
+    old_len: usize,
+    /// The first block analysed again, and the first block taken (moved) from `previous` after
+    /// the edit, if any: the blocks before `restart` are `previous`'s as they were.
+    restart: usize,
+    tail: Option<usize>,
 }
 
 /// A block of the story: where it lies and what it holds.
@@ -122,7 +141,7 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
     } else {
         ranges.iter().map(block).collect()
     };
-    assemble(kb, text, settings, blocks)
+    assemble(kb, text, settings, blocks, None)
 }
 
 /// Analyses `text`, an edited `old_text` whose analysis was `previous` (with the same knowledge
@@ -147,6 +166,7 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
         touched.saturating_sub(1)
     };
     let mut blocks: Vec<Block> = old[..restart].to_vec();
+    let mut tail = None;
     let mut start = old.get(restart).map_or(0, |b| b.range.start);
     let unchanged_from = text.len() - suffix;
     while start < text.len() {
@@ -160,6 +180,7 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
                 .ok()
                 .filter(|_| (start == 0) == (old_start == 0));
             if let Some(i) = found {
+                tail = Some(blocks.len());
                 blocks.extend(old[i..].iter().map(|b| Block {
                     range: b.range.start + text.len() - old_text.len()..b.range.end + text.len() - old_text.len(),
                     part: b.part.clone(),
@@ -177,7 +198,8 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
         blocks.push(Block { range: start..end, part });
         start = end;
     }
-    assemble(kb, text, settings, blocks)
+    let earlier = Earlier { previous, old_len: old_text.len(), restart, tail };
+    assemble(kb, text, settings, blocks, Some(earlier))
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
@@ -223,7 +245,13 @@ pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
 }
 
 /// Puts the blocks' parts together in story offsets and runs the story-level rules.
-fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Block>) -> Analysis {
+fn assemble(
+    kb: &KnowledgeBase,
+    text: &str,
+    settings: &Settings,
+    blocks: Vec<Block>,
+    earlier: Option<Earlier<'_>>,
+) -> Analysis {
     let (mut nm, mut nq, mut na) = (0, 0, 0);
     for b in &blocks {
         nm += b.part.mentions.len();
@@ -252,8 +280,47 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     }
     let sentences = story_sentences(&blocks);
     let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
-    let mut findings = naming::check(kb, text, &mentions, &spelled, settings.style.as_ref());
-    findings.extend(attribution::judge(text, &sentences));
+    let style = settings.style.as_ref();
+    let story = match earlier.filter(|e| e.restart < blocks.len()) {
+        None => Story {
+            named: naming::check(kb, text, &mentions, &spelled, style),
+            attributed: attribution::judge(text, &sentences),
+        },
+        Some(Earlier { previous, old_len, restart, tail }) => {
+            // The edit's blocks lie between `restart` and `tail`. The naming rules look at the
+            // mentions there, and the ones next to them; one block more is read after them (a
+            // mention there may look back for the start of its sentence).
+            let from = blocks[restart].range.start;
+            let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
+            let old_end = new_end + old_len - text.len();
+            let earlier = naming::Earlier {
+                named: &previous.story.named,
+                mentions: &previous.mentions,
+                old: from..old_end,
+                new: from..new_end,
+            };
+            let named = naming::check_again(kb, text, &mentions, &spelled, style, Some(earlier));
+            // A sentence's window reaches three sentences back, one forward, and through its
+            // quotation (which lies in its block) to the sentence after it: the sentences from the
+            // block before the edit's to three after them are judged again.
+            let moved_to = tail.map_or(text.len(), |t| blocks[t].range.start);
+            let moved_from = moved_to + old_len - text.len();
+            let lo_at = restart.checked_sub(1).map_or(0, |b| blocks[b].range.start);
+            let lo = sentences.partition_point(|s| s.range.start < lo_at);
+            let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
+            let attributed = attribution::judge_again(
+                text,
+                &sentences,
+                lo..hi,
+                &previous.story.attributed,
+                from,
+                (moved_from, moved_to),
+            );
+            Story { named, attributed }
+        }
+    };
+    let mut findings = story.named.findings();
+    findings.extend(story.attributed.iter().cloned());
     settings.levels.apply(&mut findings);
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
     // Last, over the whole story: a suppression comment may be far from what it silences. A
@@ -273,7 +340,7 @@ fn assemble(kb: &KnowledgeBase, text: &str, settings: &Settings, blocks: Vec<Blo
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { mentions, quotes, anchors, findings, blocks }
+    Analysis { mentions, quotes, anchors, findings, blocks, story }
 }
 
 #[cfg(test)]

@@ -174,6 +174,50 @@ impl Finding {
         self.rule.severity
     }
 
+    /// Whether any of the finding's ranges starts at or after `at` (the edits of a fix are in text
+    /// order).
+    pub fn reaches(&self, at: usize) -> bool {
+        self.range.start >= at
+            || self.related.iter().any(|r| r.range.start >= at)
+            || self.fixes.iter().any(|f| f.edits.last().is_some_and(|e| e.range.start >= at))
+    }
+
+    /// A copy for the text after an edit that left everything before `from` alone and moved
+    /// everything from `from` on to `to`: ranges that start at or after `from` move, the others
+    /// stay (no range may straddle `from`). The edit lists that several findings share (a "replace
+    /// all" fix, the only lists of more than one edit) are moved once, through `lists`, and stay
+    /// shared.
+    pub fn moved(&self, from: usize, to: usize, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
+        let mv = |r: &Range<usize>| if r.start >= from { r.start - from + to..r.end - from + to } else { r.clone() };
+        let fixes = self
+            .fixes
+            .iter()
+            .map(|f| {
+                let key = f.edits.as_ptr();
+                let shared = f.edits.len() > 1;
+                let edits = match lists.iter().find(|(k, _)| shared && *k == key) {
+                    Some((_, e)) => e.clone(),
+                    None => {
+                        let e: Arc<[Edit]> =
+                            f.edits.iter().map(|e| Edit { range: mv(&e.range), text: e.text.clone() }).collect();
+                        if shared {
+                            lists.push((key, e.clone()));
+                        }
+                        e
+                    }
+                };
+                Fix { title: f.title.clone(), edits, preferred: f.preferred }
+            })
+            .collect();
+        Finding {
+            rule: self.rule,
+            range: mv(&self.range),
+            message: self.message.clone(),
+            related: self.related.iter().map(|r| Related { range: mv(&r.range), message: r.message.clone() }).collect(),
+            fixes,
+        }
+    }
+
     /// Moves every range of the finding by `by` bytes.
     pub fn shift(&mut self, by: usize) {
         let sh = |r: &mut Range<usize>| *r = r.start + by..r.end + by;

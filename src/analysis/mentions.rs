@@ -48,6 +48,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
     pub blocks: Vec<Block>,
+    /// What the story-level rules found before levels and suppressions, kept so that after an
+    /// edit they judge again only what the edit can change.
+    pub story: blocks::Story,
 }
 
 /// How to read a text and which rules' options apply.

@@ -18,6 +18,7 @@ use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef
 use crate::text::fold::{case_signature, fold_str};
 use crate::text::markdown::is_comment_line;
 use crate::text::sentences::starts_sentence;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
@@ -287,6 +288,40 @@ struct Ctx<'a> {
     out: Vec<Finding>,
 }
 
+/// The naming findings of a story, kept by actor: after an edit only the actors named near it are
+/// judged again, and the others' findings are moved ([`check_again`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Named {
+    /// The actors with findings, in order of first mention, each with its findings in the order
+    /// the rules made them.
+    actors: Vec<(ActorId, Arc<[Finding]>)>,
+    /// The ambiguous-alias findings, in text order.
+    ambiguous: Vec<Finding>,
+}
+
+impl Named {
+    /// Every finding, in text order (ties by code).
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut out: Vec<Finding> =
+            self.actors.iter().flat_map(|(_, f)| f.iter().cloned()).chain(self.ambiguous.iter().cloned()).collect();
+        out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+        out
+    }
+}
+
+/// What the check of the text before an edit lends to the check after it.
+pub struct Earlier<'a> {
+    pub named: &'a Named,
+    /// The mentions of the text before the edit.
+    pub mentions: &'a [Mention],
+    /// The bytes read again, in the text before the edit and after it. Everything before them is
+    /// as it was; everything after them has moved from `old.end` to `new.end`. They must reach as
+    /// far as the rules look around a mention (a sentence start before it, the text between it and
+    /// the next mention).
+    pub old: Range<usize>,
+    pub new: Range<usize>,
+}
+
 /// Runs every naming rule.
 pub fn check(
     kb: &KnowledgeBase,
@@ -294,7 +329,29 @@ pub fn check(
     mentions: &[Mention],
     spelled: &[&Spelled],
     style: Option<&HouseStyle>,
-) -> Vec<Finding> {
+) -> Named {
+    check_again(kb, text, mentions, spelled, style, None)
+}
+
+/// The actors named in `region` of `mentions`, and by the mentions just before and after it.
+fn actors_near(mentions: &[Mention], region: &Range<usize>, out: &mut [bool]) {
+    let first = mentions.partition_point(|m| m.range.end <= region.start);
+    let last = mentions.partition_point(|m| m.range.start < region.end);
+    for m in &mentions[first.saturating_sub(1)..(last + 1).min(mentions.len())] {
+        out[m.actor().0 as usize] = true;
+    }
+}
+
+/// Runs every naming rule, judging again only the actors named near the edit that `earlier`
+/// describes and moving the findings of the others. The result is what [`check`] gives.
+pub fn check_again(
+    kb: &KnowledgeBase,
+    text: &str,
+    mentions: &[Mention],
+    spelled: &[&Spelled],
+    style: Option<&HouseStyle>,
+    earlier: Option<Earlier<'_>>,
+) -> Named {
     // Mentions by actor (indexed by id), actors in order of first mention.
     let mut by_actor: Vec<Vec<usize>> = vec![Vec::new(); kb.actors().len()];
     let mut order: Vec<ActorId> = Vec::new();
@@ -305,9 +362,34 @@ pub fn check(
         }
         e.push(i);
     }
+    // Which actors must be judged again, and what the earlier check found for each.
+    let mut again = vec![earlier.is_none(); kb.actors().len()];
+    let mut before: Vec<Option<&Arc<[Finding]>>> = vec![None; kb.actors().len()];
+    if let Some(e) = &earlier {
+        actors_near(e.mentions, &e.old, &mut again);
+        actors_near(mentions, &e.new, &mut again);
+        for (a, f) in &e.named.actors {
+            before[a.0 as usize] = Some(f);
+        }
+    }
     let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new() };
+    let mut named = Named::default();
     for actor in order {
-        let all = &by_actor[actor.0 as usize];
+        let k = actor.0 as usize;
+        if !again[k] {
+            if let (Some(f), Some(e)) = (before[k], &earlier) {
+                let moves = f.iter().any(|f| f.reaches(e.old.end));
+                let f = if moves {
+                    let mut lists = Vec::new();
+                    f.iter().map(|f| f.moved(e.old.end, e.new.end, &mut lists)).collect()
+                } else {
+                    f.clone()
+                };
+                named.actors.push((actor, f));
+            }
+            continue;
+        }
+        let all = &by_actor[k];
         let own: Vec<usize> =
             all.iter().copied().filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts).collect();
         if own.is_empty() {
@@ -317,15 +399,31 @@ pub fn check(
         cx.variant_spelling(&own);
         cx.acronyms(actor, all, &own);
         cx.house_style(actor, &own);
-    }
-    for (i, m) in mentions.iter().enumerate() {
-        if m.voice == Voice::Own && !m.others.is_empty() && cx.mentions[i].body {
-            cx.ambiguous(i);
+        if !cx.out.is_empty() {
+            named.actors.push((actor, std::mem::take(&mut cx.out).into()));
         }
     }
-    let mut out = cx.out;
-    out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
-    out
+    let mut lists = Vec::new();
+    for (i, m) in mentions.iter().enumerate() {
+        if !(m.voice == Voice::Own && !m.others.is_empty() && m.body) {
+            continue;
+        }
+        let reused = earlier.as_ref().and_then(|e| {
+            let outside = m.range.end <= e.new.start || m.range.start >= e.new.end;
+            let old_start =
+                if m.range.start >= e.new.end { m.range.start - e.new.end + e.old.end } else { m.range.start };
+            let found = e.named.ambiguous.binary_search_by_key(&old_start, |f| f.range.start).ok();
+            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(e.old.end, e.new.end, &mut lists))
+        });
+        match reused {
+            Some(f) => named.ambiguous.push(f),
+            None => {
+                cx.ambiguous(i);
+                named.ambiguous.append(&mut cx.out);
+            }
+        }
+    }
+    named
 }
 
 impl Ctx<'_> {
