@@ -49,7 +49,7 @@ fn wrap(text: &str, width: usize) -> String {
 /// What identifies a finding, its range moved past an insertion of `len` bytes at `at`.
 fn key(f: &Finding, at: usize, len: usize) -> (&'static str, usize, usize, String) {
     let mv = |p: usize| if p >= at { p + len } else { p };
-    (f.code(), mv(f.range.start), mv(f.range.end), f.message.clone())
+    (f.code(), mv(f.range.start), mv(f.range.end), f.message.to_string())
 }
 
 fn line_of(text: &str, at: usize) -> usize {

@@ -429,7 +429,7 @@ fn overlaps_range(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 fn finding(rule: Rule, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
-    Finding { rule, range, message, related: Vec::new(), fixes }
+    Finding { rule, range, message: message.into(), related: Vec::new(), fixes }
 }
 
 /// The end of a sentence's words (before its final punctuation and closing quotes).
@@ -449,7 +449,7 @@ fn attribution_fixes(text: &str, s: &Range<usize>) -> Vec<Fix> {
         },
         Fix {
             title: "Mark as witnessed by the reporter".into(),
-            edits: vec![Edit { range: s.start..s.start, text: format!("{WITNESSED} ") }].into(),
+            edits: vec![Edit { range: s.start..s.start, text: format!("{WITNESSED} ").into() }].into(),
             preferred: false,
         },
     ]

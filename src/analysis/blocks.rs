@@ -53,8 +53,10 @@ pub struct Story {
 /// What an analysis after an edit takes from the analysis before it.
 struct Earlier<'a> {
     previous: &'a Analysis,
-    /// The length of the text before the edit.
-    old_len: usize,
+    /// The text before the edit.
+    old_text: &'a str,
+    /// Where the bytes the edit changed end, before it and after it (they start at the same place).
+    changed_end: (usize, usize),
     /// The first block analysed again, and the first block taken (moved) from `previous` after
     /// the edit, if any: the blocks before `restart` are `previous`'s as they were.
     restart: usize,
@@ -198,7 +200,8 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
         blocks.push(Block { range: start..end, part });
         start = end;
     }
-    let earlier = Earlier { previous, old_len: old_text.len(), restart, tail };
+    let changed_end = (old_text.len() - suffix, text.len() - suffix);
+    let earlier = Earlier { previous, old_text, changed_end, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
 }
 
@@ -229,7 +232,8 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-/// The attribution facts of every sentence of the story, in story offsets and paragraph numbers.
+/// The attribution facts of every sentence of `blocks`, in story offsets, with paragraphs numbered
+/// from the first block's.
 pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
     let mut sentences = Vec::with_capacity(blocks.iter().map(|b| b.part.sentences.len()).sum());
     let mut paragraphs = 0;
@@ -278,34 +282,53 @@ fn assemble(
             grade: a.grade,
         }));
     }
-    let sentences = story_sentences(&blocks);
     let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
     let style = settings.style.as_ref();
     let story = match earlier.filter(|e| e.restart < blocks.len()) {
         None => Story {
             named: naming::check(kb, text, &mentions, &spelled, style),
-            attributed: attribution::judge(text, &sentences),
+            attributed: attribution::judge(text, &story_sentences(&blocks)),
         },
-        Some(Earlier { previous, old_len, restart, tail }) => {
+        Some(Earlier { previous, old_text, changed_end, restart, tail }) => {
+            let old_len = old_text.len();
             // The edit's blocks lie between `restart` and `tail`. The naming rules look at the
             // mentions there, and the ones next to them; one block more is read after them (a
             // mention there may look back for the start of its sentence).
             let from = blocks[restart].range.start;
             let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
             let old_end = new_end + old_len - text.len();
+            let old_spelled: Vec<&Spelled> = previous.blocks.iter().flat_map(|b| &b.part.spelled).collect();
             let earlier = naming::Earlier {
                 named: &previous.story.named,
+                text: old_text,
                 mentions: &previous.mentions,
+                spelled: &old_spelled,
                 old: from..old_end,
                 new: from..new_end,
+                moved: changed_end,
             };
             let named = naming::check_again(kb, text, &mentions, &spelled, style, Some(earlier));
             // A sentence's window reaches three sentences back, one forward, and through its
             // quotation (which lies in its block) to the sentence after it: the sentences from the
-            // block before the edit's to three after them are judged again.
+            // block before the edit's to three after them are judged again. They are read with
+            // the sentences their windows reach: blocks back until three sentences come before
+            // them, forward until four come after the edit's blocks, and one block more.
             let moved_to = tail.map_or(text.len(), |t| blocks[t].range.start);
             let moved_from = moved_to + old_len - text.len();
-            let lo_at = restart.checked_sub(1).map_or(0, |b| blocks[b].range.start);
+            let count = |r: Range<usize>| blocks[r].iter().map(|b| b.part.sentences.len()).sum::<usize>();
+            let judged_from = restart.saturating_sub(1);
+            let mut first = judged_from;
+            while first > 0 && count(first..judged_from) < 3 {
+                first -= 1;
+            }
+            let moved_block = tail.unwrap_or(blocks.len());
+            let mut last = moved_block;
+            while last < blocks.len() && count(moved_block..last) < 4 {
+                last += 1;
+            }
+            let last = (last + 1).min(blocks.len());
+            let sentences = story_sentences(&blocks[first..last]);
+            let lo_at = blocks[judged_from].range.start;
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed = attribution::judge_again(

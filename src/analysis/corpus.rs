@@ -146,7 +146,8 @@ pub fn cross_story(stories: &[(&str, &StoryNames)]) -> Vec<Vec<Finding>> {
             out[*i].push(Finding {
                 rule: CROSS_STORY,
                 range: a.first.clone(),
-                message: format!("`{}` names {canonical} from the {} naming family; {reference}", a.written, a.family),
+                message: format!("`{}` names {canonical} from the {} naming family; {reference}", a.written, a.family)
+                    .into(),
                 related: Vec::new(),
                 fixes: Vec::new(),
             });
@@ -187,7 +188,7 @@ mod tests {
             .into_iter()
             .enumerate()
             .flat_map(|(i, fs)| {
-                fs.into_iter().map(move |f| (i, texts[i][f.range.clone()].to_string(), f.message.clone()))
+                fs.into_iter().map(move |f| (i, texts[i][f.range.clone()].to_string(), f.message.to_string()))
             })
             .collect()
     }

@@ -135,13 +135,13 @@ pub const RULES: &[Rule] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// A fix the user can apply: a title and the edits it makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub title: Arc<str>,
     /// Shared: a "replace all" fix offers the same edits on every finding it is attached to.
     pub edits: Arc<[Edit]>,
     /// The fix to apply when the user asks for "the" fix.
@@ -152,7 +152,7 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
     pub range: Range<usize>,
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// One thing a rule found.
@@ -160,7 +160,9 @@ pub struct Related {
 pub struct Finding {
     pub rule: Rule,
     pub range: Range<usize>,
-    pub message: String,
+    /// Shared text (like the titles and texts of fixes): findings are copied and moved after each
+    /// edit, and a copy then costs no allocation for them.
+    pub message: Arc<str>,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
 }

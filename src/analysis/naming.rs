@@ -312,14 +312,73 @@ impl Named {
 /// What the check of the text before an edit lends to the check after it.
 pub struct Earlier<'a> {
     pub named: &'a Named,
-    /// The mentions of the text before the edit.
+    /// The text before the edit, its mentions and how each was spelled.
+    pub text: &'a str,
     pub mentions: &'a [Mention],
-    /// The bytes read again, in the text before the edit and after it. Everything before them is
-    /// as it was; everything after them has moved from `old.end` to `new.end`. They must reach as
-    /// far as the rules look around a mention (a sentence start before it, the text between it and
-    /// the next mention).
+    pub spelled: &'a [&'a Spelled],
+    /// The bytes read again, in the text before the edit and after it: everything outside them is
+    /// as it was, moved by `moved`.
     pub old: Range<usize>,
     pub new: Range<usize>,
+    /// How an offset of the text before the edit maps to the text after it: offsets from `.0` on
+    /// move to `.1` on, the ones before stay (the bytes the edit changed end at `.0` before it and
+    /// at `.1` after it).
+    pub moved: (usize, usize),
+}
+
+/// What the naming rules read of one mention, with its range in the terms of the text after the
+/// edit: an actor whose mentions near an edit read the same before and after it has the same
+/// findings, moved.
+#[derive(PartialEq)]
+struct Read<'a> {
+    range: Range<usize>,
+    name: NameRef,
+    voice: Voice,
+    body: bool,
+    others: &'a [ActorId],
+    spelled: &'a Spelled,
+    /// Whether the mention starts a sentence (a replacement there is capitalised).
+    starts_sentence: bool,
+    /// When the next mention of the story names the same actor: whether only "(" lies between.
+    next_in_brackets: Option<bool>,
+}
+
+/// The mentions of `mentions` in `region`, and the one just before and just after it.
+fn around(mentions: &[Mention], region: &Range<usize>) -> Range<usize> {
+    let first = mentions.partition_point(|m| m.range.end <= region.start);
+    let last = mentions.partition_point(|m| m.range.start < region.end);
+    first.saturating_sub(1)..(last + 1).min(mentions.len())
+}
+
+/// What the rules read of the mentions of `actor` among `window` (indices into `mentions`).
+fn reads<'a>(
+    text: &str,
+    mentions: &'a [Mention],
+    spelled: &[&'a Spelled],
+    window: Range<usize>,
+    actor: ActorId,
+    map: impl Fn(usize) -> usize,
+) -> Vec<Read<'a>> {
+    window
+        .filter(|&i| mentions[i].actor() == actor)
+        .map(|i| {
+            let m = &mentions[i];
+            let next_in_brackets = mentions
+                .get(i + 1)
+                .filter(|n| n.actor() == actor)
+                .map(|n| text[m.range.end..n.range.start].trim() == "(");
+            Read {
+                range: map(m.range.start)..map(m.range.end),
+                name: m.name,
+                voice: m.voice,
+                body: m.body,
+                others: &m.others,
+                spelled: spelled[i],
+                starts_sentence: starts_sentence(text, m.range.start),
+                next_in_brackets,
+            }
+        })
+        .collect()
 }
 
 /// Runs every naming rule.
@@ -331,15 +390,6 @@ pub fn check(
     style: Option<&HouseStyle>,
 ) -> Named {
     check_again(kb, text, mentions, spelled, style, None)
-}
-
-/// The actors named in `region` of `mentions`, and by the mentions just before and after it.
-fn actors_near(mentions: &[Mention], region: &Range<usize>, out: &mut [bool]) {
-    let first = mentions.partition_point(|m| m.range.end <= region.start);
-    let last = mentions.partition_point(|m| m.range.start < region.end);
-    for m in &mentions[first.saturating_sub(1)..(last + 1).min(mentions.len())] {
-        out[m.actor().0 as usize] = true;
-    }
 }
 
 /// Runs every naming rule, judging again only the actors named near the edit that `earlier`
@@ -362,12 +412,24 @@ pub fn check_again(
         }
         e.push(i);
     }
-    // Which actors must be judged again, and what the earlier check found for each.
+    // Which actors must be judged again: those named near the edit whose mentions there read
+    // differently after it. And what the earlier check found for each.
     let mut again = vec![earlier.is_none(); kb.actors().len()];
     let mut before: Vec<Option<&Arc<[Finding]>>> = vec![None; kb.actors().len()];
     if let Some(e) = &earlier {
-        actors_near(e.mentions, &e.old, &mut again);
-        actors_near(mentions, &e.new, &mut again);
+        let (old_window, new_window) = (around(e.mentions, &e.old), around(mentions, &e.new));
+        let near = e.mentions[old_window.clone()].iter().chain(&mentions[new_window.clone()]).map(Mention::actor);
+        let (from, to) = e.moved;
+        let map = |p: usize| if p >= from { p - from + to } else { p };
+        let mut compared = vec![false; kb.actors().len()];
+        for actor in near {
+            let k = actor.0 as usize;
+            if !std::mem::replace(&mut compared[k], true) {
+                let was = reads(e.text, e.mentions, e.spelled, old_window.clone(), actor, map);
+                let is = reads(text, mentions, spelled, new_window.clone(), actor, |p| p);
+                again[k] = was != is;
+            }
+        }
         for (a, f) in &e.named.actors {
             before[a.0 as usize] = Some(f);
         }
@@ -378,10 +440,10 @@ pub fn check_again(
         let k = actor.0 as usize;
         if !again[k] {
             if let (Some(f), Some(e)) = (before[k], &earlier) {
-                let moves = f.iter().any(|f| f.reaches(e.old.end));
-                let f = if moves {
+                let (from, to) = e.moved;
+                let f = if from != to && f.iter().any(|f| f.reaches(from)) {
                     let mut lists = Vec::new();
-                    f.iter().map(|f| f.moved(e.old.end, e.new.end, &mut lists)).collect()
+                    f.iter().map(|f| f.moved(from, to, &mut lists)).collect()
                 } else {
                     f.clone()
                 };
@@ -413,7 +475,7 @@ pub fn check_again(
             let old_start =
                 if m.range.start >= e.new.end { m.range.start - e.new.end + e.old.end } else { m.range.start };
             let found = e.named.ambiguous.binary_search_by_key(&old_start, |f| f.range.start).ok();
-            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(e.old.end, e.new.end, &mut lists))
+            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(e.moved.0, e.moved.1, &mut lists))
         });
         match reused {
             Some(f) => named.ambiguous.push(f),
@@ -486,7 +548,7 @@ impl Ctx<'_> {
     }
 
     fn replace_fix(&self, title: String, edits: impl Into<Arc<[Edit]>>, preferred: bool) -> Fix {
-        Fix { title, edits: edits.into(), preferred }
+        Fix { title: title.into(), edits: edits.into(), preferred }
     }
 
     /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one edit.
@@ -510,7 +572,7 @@ impl Ctx<'_> {
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
         let r = self.mentions[i].range.clone();
-        Edit { text: fit(self.text, r.start, replacement), range: r }
+        Edit { text: fit(self.text, r.start, replacement).into(), range: r }
     }
 
     fn mixed_names(&mut self, actor: ActorId, own: &[usize]) {
@@ -573,7 +635,7 @@ impl Ctx<'_> {
             let related = anchor
                 .map(|a| Related {
                     range: self.mentions[a].range.clone(),
-                    message: format!("first use of `{}`", self.spelled[a].text.clone()),
+                    message: format!("first use of `{}`", self.spelled[a].text.clone()).into(),
                 })
                 .into_iter()
                 .collect();
@@ -583,7 +645,7 @@ impl Ctx<'_> {
             self.out.push(Finding {
                 rule: MIXED_NAMES,
                 range: self.mentions[i].range.clone(),
-                message,
+                message: message.into(),
                 related,
                 fixes,
             });
@@ -642,10 +704,10 @@ impl Ctx<'_> {
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
                     range: self.mentions[i].range.clone(),
-                    message,
+                    message: message.into(),
                     related: vec![Related {
                         range: self.mentions[preferred].range.clone(),
-                        message: format!("`{pref_text}` here"),
+                        message: format!("`{pref_text}` here").into(),
                     }],
                     fixes,
                 });
@@ -662,11 +724,12 @@ impl Ctx<'_> {
                     range: self.mentions[i].range.clone(),
                     message: format!(
                         "`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"
-                    ),
+                    )
+                    .into(),
                     related: Vec::new(),
                     fixes: vec![self.replace_fix(
                         format!("Capitalise as `{fixed}`"),
-                        vec![Edit { range: self.mentions[i].range.clone(), text: fixed }],
+                        vec![Edit { range: self.mentions[i].range.clone(), text: fixed.into() }],
                         true,
                     )],
                 });
@@ -717,7 +780,7 @@ impl Ctx<'_> {
                     let text = fit(self.text, m.range.start, &format!("{e} ({written})"));
                     vec![self.replace_fix(
                         format!("Spell out: `{e} ({written})`"),
-                        vec![Edit { range: m.range.clone(), text }],
+                        vec![Edit { range: m.range.clone(), text: text.into() }],
                         true,
                     )]
                 })
@@ -725,7 +788,7 @@ impl Ctx<'_> {
             self.out.push(Finding {
                 rule: ACRONYM_BEFORE_DEFINITION,
                 range: m.range.clone(),
-                message,
+                message: message.into(),
                 related: Vec::new(),
                 fixes,
             });
@@ -762,7 +825,7 @@ impl Ctx<'_> {
         self.out.push(Finding {
             rule: AMBIGUOUS_ALIAS,
             range: m.range.clone(),
-            message: format!("`{written}` can stand for {}; spell out which one", join_or(&names)),
+            message: format!("`{written}` can stand for {}; spell out which one", join_or(&names)).into(),
             related: Vec::new(),
             fixes,
         });
@@ -787,7 +850,7 @@ impl Ctx<'_> {
             self.out.push(Finding {
                 rule: HOUSE_STYLE,
                 range: self.mentions[i].range.clone(),
-                message: format!("{} style writes `{wanted}`", style.name),
+                message: format!("{} style writes `{wanted}`", style.name).into(),
                 related: Vec::new(),
                 fixes: vec![self.replace_fix(
                     format!("Replace `{written}` with `{wanted}`"),

@@ -101,7 +101,7 @@ pub fn rename(
         .to_string();
     let edits = own_mentions(analysis, actor)
         .filter(|r| text.get(r.clone()) != Some(name.as_str()))
-        .map(|range| Edit { range, text: name.clone() })
+        .map(|range| Edit { range, text: name.clone().into() })
         .collect();
     Ok(Rename { actor, name, edits })
 }

@@ -310,7 +310,7 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
             out.push(Finding {
                 rule: UNUSED_SUPPRESSION,
                 range: d.range.clone(),
-                message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, "")),
+                message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, "")).into(),
                 related: Vec::new(),
                 fixes: vec![delete_comment()],
             });
@@ -324,7 +324,7 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
         out.push(Finding {
             rule: UNUSED_SUPPRESSION,
             range: d.range.clone(),
-            message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, &format!(" of {list}"))),
+            message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, &format!(" of {list}"))).into(),
             related: Vec::new(),
             fixes: vec![delete_comment()],
         });
@@ -343,8 +343,8 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
                 _ => d.codes.get(k.wrapping_sub(1)).map_or(d.keyword_end, |p| p.range.end)..c.range.end,
             };
             Fix {
-                title: format!("Remove `{}` from the suppression comment", c.pattern),
-                edits: vec![Edit { range, text: String::new() }].into(),
+                title: format!("Remove `{}` from the suppression comment", c.pattern).into(),
+                edits: vec![Edit { range, text: String::new().into() }].into(),
                 preferred: true,
             }
         };
@@ -353,7 +353,13 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
         } else {
             (UNKNOWN_CODE, format!("`{}` is not a frontline rule code nor a group of codes", c.pattern))
         };
-        out.push(Finding { rule, range: c.range.clone(), message, related: Vec::new(), fixes: vec![fix] });
+        out.push(Finding {
+            rule,
+            range: c.range.clone(),
+            message: message.into(),
+            related: Vec::new(),
+            fixes: vec![fix],
+        });
     }
 }
 
@@ -370,7 +376,7 @@ fn delete(text: &str, comment: &Range<usize>) -> Edit {
         let before = text[..comment.start].trim_end_matches([' ', '\t']).len();
         before..comment.end
     };
-    Edit { range, text: String::new() }
+    Edit { range, text: String::new().into() }
 }
 
 /// The line break that ends the line starting at `line_start` (for the last line, the text's
@@ -397,7 +403,10 @@ pub fn ignore_here(text: &str, at: usize, code: &str) -> Edit {
     let line = &text[line_start..];
     let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
     let brk = line_break(text, line_start);
-    Edit { range: line_start..line_start, text: format!("{indent}<!-- frontline-disable-next-line {code} -->{brk}") }
+    Edit {
+        range: line_start..line_start,
+        text: format!("{indent}<!-- frontline-disable-next-line {code} -->{brk}").into(),
+    }
 }
 
 /// The edit that suppresses `code` in the whole story: a `frontline-disable-file` comment in a
@@ -406,7 +415,7 @@ pub fn ignore_in_file(text: &str, flavor: Flavor, code: &str) -> Edit {
     let at = if flavor == Flavor::Markdown { front_matter_end(text).unwrap_or(0) } else { 0 };
     let brk = line_break(text, at);
     let lead = if at > 0 && !text[..at].ends_with(['\n', '\r']) { brk } else { "" };
-    Edit { range: at..at, text: format!("{lead}<!-- frontline-disable-file {code} -->{brk}{brk}") }
+    Edit { range: at..at, text: format!("{lead}<!-- frontline-disable-file {code} -->{brk}{brk}").into() }
 }
 
 #[cfg(test)]
@@ -416,13 +425,7 @@ mod tests {
 
     fn finding(rule: super::super::findings::Rule, text: &str, needle: &str) -> Finding {
         let start = text.find(needle).expect(needle);
-        Finding {
-            rule,
-            range: start..start + needle.len(),
-            message: String::new(),
-            related: Vec::new(),
-            fixes: Vec::new(),
-        }
+        Finding { rule, range: start..start + needle.len(), message: "".into(), related: Vec::new(), fixes: Vec::new() }
     }
 
     /// The codes and texts of what is left after applying the suppressions.
@@ -562,11 +565,11 @@ mod tests {
         let t = "Para one.\r\n  It reportedly fell.\r\n";
         let e = ignore_here(t, t.find("fell").unwrap(), "attribution/hedged");
         assert_eq!(e.range, 11..11);
-        assert_eq!(e.text, "  <!-- frontline-disable-next-line attribution/hedged -->\r\n");
+        assert_eq!(&*e.text, "  <!-- frontline-disable-next-line attribution/hedged -->\r\n");
         let t = "---\ntitle: x\n---\nText.";
         let e = ignore_in_file(t, Flavor::Markdown, "style/vague");
-        assert_eq!((e.range.start, e.text.as_str()), (17, "<!-- frontline-disable-file style/vague -->\n\n"));
+        assert_eq!((e.range.start, &*e.text), (17, "<!-- frontline-disable-file style/vague -->\n\n"));
         assert_eq!(ignore_in_file(t, Flavor::Plain, "x").range, 0..0);
-        assert_eq!(ignore_here("Last line", 3, "x").text, "<!-- frontline-disable-next-line x -->\n");
+        assert_eq!(&*ignore_here("Last line", 3, "x").text, "<!-- frontline-disable-next-line x -->\n");
     }
 }

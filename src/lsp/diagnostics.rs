@@ -30,7 +30,7 @@ pub fn diagnostic(uri: &Uri, snap: &Snapshot, f: &Finding, enc: Encoding) -> Dia
         .iter()
         .map(|r| DiagnosticRelatedInformation {
             location: Location { uri: uri.clone(), range: snap.lsp_range(&r.range, enc) },
-            message: r.message.clone(),
+            message: r.message.to_string(),
         })
         .collect();
     Diagnostic {
@@ -38,7 +38,7 @@ pub fn diagnostic(uri: &Uri, snap: &Snapshot, f: &Finding, enc: Encoding) -> Dia
         severity: Some(severity(f.severity())),
         code: Some(NumberOrString::String(f.code().to_string())),
         source: Some("frontline".into()),
-        message: f.message.clone(),
+        message: f.message.to_string(),
         related_information: (!related.is_empty()).then_some(related),
         ..Default::default()
     }
@@ -111,7 +111,7 @@ impl Serialize for RelatedView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.f.related.iter().map(|r| DiagnosticRelatedInformation {
             location: Location { uri: self.uri.clone(), range: self.snap.lsp_range(&r.range, self.enc) },
-            message: r.message.clone(),
+            message: r.message.to_string(),
         }))
     }
 }
@@ -121,7 +121,7 @@ impl Serialize for RelatedView<'_> {
 pub fn versioned_edit(uri: &Uri, snap: &Snapshot, edits: &[Edit], enc: Encoding) -> WorkspaceEdit {
     let edits = edits
         .iter()
-        .map(|e| OneOf::Left(TextEdit { range: snap.lsp_range(&e.range, enc), new_text: e.text.clone() }))
+        .map(|e| OneOf::Left(TextEdit { range: snap.lsp_range(&e.range, enc), new_text: e.text.to_string() }))
         .collect();
     let doc_edit = TextDocumentEdit {
         text_document: OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(snap.version) },
@@ -143,11 +143,11 @@ pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, e
         }
         let diag = diagnostic(uri, snap, f, enc);
         for fix in &f.fixes {
-            if out.iter().any(|a| a.title == fix.title) {
+            if out.iter().any(|a| *a.title == *fix.title) {
                 continue;
             }
             out.push(CodeAction {
-                title: fix.title.clone(),
+                title: fix.title.to_string(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diag.clone()]),
                 edit: Some(versioned_edit(uri, snap, &fix.edits, enc)),

@@ -92,7 +92,7 @@ pub fn rename(
     let edits: Vec<TextEdit> = r
         .edits
         .iter()
-        .map(|e| TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.clone() })
+        .map(|e| TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.to_string() })
         .collect();
     Ok(Some(if document_changes {
         let doc_edit = TextDocumentEdit {
