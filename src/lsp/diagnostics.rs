@@ -1,12 +1,13 @@
 //! Findings as LSP diagnostics and code actions (their fixes, then the "Ignore" actions of
 //! [`super::ignore`]).
 
-use serde::ser::{SerializeSeq, SerializeStruct};
-use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges,
-    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Range as LspRange, TextDocumentEdit,
-    TextEdit, Uri, WorkspaceEdit,
+    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use super::document::Snapshot;
@@ -49,71 +50,109 @@ pub fn diagnostics(uri: &Uri, snap: &Snapshot, enc: Encoding) -> Vec<Diagnostic>
     snap.analysis.findings.iter().map(|f| diagnostic(uri, snap, f, enc)).collect()
 }
 
-/// The `publishDiagnostics` parameters of a snapshot, serialised straight from its findings: the
-/// same JSON as [`PublishDiagnosticsParams`] of [`diagnostics`], without building (and then
-/// dropping) a `Diagnostic` with five allocations for each finding. A 1 MB story has thousands.
-pub struct Publication<'a> {
-    pub uri: &'a Uri,
-    pub snap: &'a Snapshot,
-    pub enc: Encoding,
+/// The JSON of finding messages, kept from one publication of a document to the next: a message
+/// is escaped once, not on every keystroke (a finding that an edit moves keeps its message, which
+/// is shared). Entries not used by the latest publication are dropped once they outnumber it.
+#[derive(Default)]
+pub struct Escaped {
+    /// By the address of the message's text: the entry holds the text, so the address cannot be
+    /// reused while it is here.
+    map: HashMap<usize, EscapedText>,
+    round: u64,
 }
 
-impl Serialize for Publication<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("PublishDiagnosticsParams", 3)?;
-        st.serialize_field("uri", self.uri)?;
-        st.serialize_field("diagnostics", &Findings(self))?;
-        st.serialize_field("version", &self.snap.version)?;
-        st.end()
+/// A message, its JSON string, and the last publication that used it.
+struct EscapedText {
+    text: Arc<str>,
+    json: Box<[u8]>,
+    round: u64,
+}
+
+impl Escaped {
+    fn write(&mut self, out: &mut Vec<u8>, s: &Arc<str>) {
+        let round = self.round;
+        let entry = self.map.entry(s.as_ptr() as usize).or_insert_with(|| {
+            let json = serde_json::to_vec(&**s).unwrap_or_else(|_| b"\"\"".to_vec());
+            EscapedText { text: s.clone(), json: json.into_boxed_slice(), round }
+        });
+        debug_assert!(Arc::ptr_eq(&entry.text, s));
+        entry.round = round;
+        out.extend_from_slice(&entry.json);
     }
 }
 
-struct Findings<'a>(&'a Publication<'a>);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let Publication { uri, snap, enc } = *self.0;
-        let mut seq = s.serialize_seq(Some(snap.analysis.findings.len()))?;
-        for f in &snap.analysis.findings {
-            seq.serialize_element(&DiagnosticView {
-                range: snap.lsp_range(&f.range, enc),
-                severity: severity(f.severity()),
-                code: f.code(),
-                source: "frontline",
-                message: &f.message,
-                related_information: (!f.related.is_empty()).then_some(RelatedView { uri, snap, f, enc }),
-            })?;
+/// The whole `textDocument/publishDiagnostics` notification of a snapshot, written by hand: the
+/// JSON of [`diagnostics`] without building a `Diagnostic` (five allocations) for each finding,
+/// with messages escaped once (`cache`) and numbers written straight into the buffer. A 1 MB
+/// story has thousands of findings.
+pub fn publication_body(uri: &Uri, snap: &Snapshot, enc: Encoding, cache: &mut Escaped) -> Vec<u8> {
+    cache.round += 1;
+    let findings = &snap.analysis.findings;
+    let uri_json = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
+    let mut out: Vec<u8> = Vec::with_capacity(256 + findings.iter().map(|f| 160 + f.message.len()).sum::<usize>());
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+    out.extend_from_slice(&uri_json);
+    out.extend_from_slice(br#","diagnostics":["#);
+    let mut num = itoa::Buffer::new();
+    let mut range = |out: &mut Vec<u8>, r: &std::ops::Range<usize>| {
+        let r = snap.lsp_range(r, enc);
+        for (key, n) in [
+            (&br#"{"start":{"line":"#[..], r.start.line),
+            (br#","character":"#, r.start.character),
+            (br#"},"end":{"line":"#, r.end.line),
+            (br#","character":"#, r.end.character),
+        ] {
+            out.extend_from_slice(key);
+            out.extend_from_slice(num.format(n).as_bytes());
         }
-        seq.end()
+        out.extend_from_slice(b"}}");
+    };
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"range":"#);
+        range(&mut out, &f.range);
+        let severity = match f.severity() {
+            Severity::Error => b'1',
+            Severity::Warning => b'2',
+            Severity::Information => b'3',
+            Severity::Hint => b'4',
+        };
+        out.extend_from_slice(br#","severity":"#);
+        out.push(severity);
+        // Codes are ASCII without quotes or backslashes (rule table).
+        out.extend_from_slice(br#","code":""#);
+        out.extend_from_slice(f.code().as_bytes());
+        out.extend_from_slice(br#"","source":"frontline","message":"#);
+        cache.write(&mut out, &f.message);
+        if !f.related.is_empty() {
+            out.extend_from_slice(br#","relatedInformation":["#);
+            for (j, r) in f.related.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(br#"{"location":{"uri":"#);
+                out.extend_from_slice(&uri_json);
+                out.extend_from_slice(br#","range":"#);
+                range(&mut out, &r.range);
+                out.extend_from_slice(br#"},"message":"#);
+                cache.write(&mut out, &r.message);
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DiagnosticView<'a> {
-    range: LspRange,
-    severity: DiagnosticSeverity,
-    code: &'a str,
-    source: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    related_information: Option<RelatedView<'a>>,
-}
-
-struct RelatedView<'a> {
-    uri: &'a Uri,
-    snap: &'a Snapshot,
-    f: &'a Finding,
-    enc: Encoding,
-}
-
-impl Serialize for RelatedView<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.f.related.iter().map(|r| DiagnosticRelatedInformation {
-            location: Location { uri: self.uri.clone(), range: self.snap.lsp_range(&r.range, self.enc) },
-            message: r.message.to_string(),
-        }))
+    out.extend_from_slice(br#"],"version":"#);
+    out.extend_from_slice(num.format(snap.version).as_bytes());
+    out.extend_from_slice(b"}}");
+    let used = cache.map.values().filter(|e| e.round == cache.round).count();
+    if cache.map.len() > 2 * used + 1024 {
+        let round = cache.round;
+        cache.map.retain(|_, e| e.round == round);
     }
+    out
 }
 
 /// A workspace edit of `edits` (byte ranges in the snapshot's text) that carries the snapshot's
@@ -179,7 +218,7 @@ mod tests {
     use crate::text::markdown::Flavor;
 
     #[test]
-    fn a_publication_is_the_json_of_the_diagnostics() {
+    fn a_publication_body_is_the_json_of_the_diagnostics() {
         let base = Projects::new(Arc::new(KnowledgeBase::builtin().expect("the built-in knowledge base loads"))).base();
         // Every seed, and one with CRLF line ends, Arabic and an emoji before the findings.
         let mut texts: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles"))
@@ -188,6 +227,7 @@ mod tests {
             .collect();
         texts.push(format!("الرقة 🙂 Daesh and ISIS.\r\n\r\n{}", texts[0].replace('\n', "\r\n")));
         let uri: Uri = "file:///story.md".parse().expect("uri");
+        let mut cache = Escaped::default();
         let mut related = 0;
         for text in &texts {
             let snap = Snapshot::build(base.clone(), Rope::from_str(text), 3, Flavor::Markdown, None);
@@ -198,8 +238,10 @@ mod tests {
                     diagnostics: diagnostics(&uri, &snap, enc),
                     version: Some(3),
                 };
-                let direct = serde_json::to_value(Publication { uri: &uri, snap: &snap, enc }).expect("serialises");
-                assert_eq!(direct, serde_json::to_value(&owned).expect("serialises"));
+                let body = publication_body(&uri, &snap, enc, &mut cache);
+                let direct: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
+                assert_eq!(direct["method"], "textDocument/publishDiagnostics");
+                assert_eq!(direct["params"], serde_json::to_value(&owned).expect("serialises"));
             }
         }
         assert!(related > 0, "some finding has related information");

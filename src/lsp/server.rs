@@ -224,6 +224,7 @@ async fn publisher(
     mut rx: UnboundedReceiver<Publish>,
 ) {
     let mut published: HashMap<Uri, u64> = HashMap::new();
+    let mut escaped = diagnostics::Escaped::default();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -252,8 +253,7 @@ async fn publisher(
                     published.insert(uri.clone(), snap.serial);
                     match &direct {
                         Some(out) => {
-                            let params = diagnostics::Publication { uri: &uri, snap: &snap, enc };
-                            if !out.notify("textDocument/publishDiagnostics", &params) {
+                            if !out.send(diagnostics::publication_body(&uri, &snap, enc, &mut escaped)) {
                                 log!("diagnostics could not be sent");
                             }
                         }

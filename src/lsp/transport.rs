@@ -73,6 +73,11 @@ pub fn outbox() -> (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>) {
 pub struct Outbox(pub tokio::sync::mpsc::WeakUnboundedSender<Vec<u8>>);
 
 impl Outbox {
+    /// Sends a message body serialised by the caller. Returns false if the connection is gone.
+    pub fn send(&self, body: Vec<u8>) -> bool {
+        self.0.upgrade().is_some_and(|tx| tx.send(body).is_ok())
+    }
+
     /// Sends a JSON-RPC notification whose `params` are serialised from `params` directly.
     /// Returns false if the connection is gone or `params` cannot be serialised.
     pub fn notify<P: serde::Serialize>(&self, method: &str, params: &P) -> bool {
