@@ -26,6 +26,7 @@ use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
 use crate::text::blocks::{next_block_end, opens_front_matter};
+use crate::text::changed_bytes;
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
@@ -154,9 +155,8 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
         // Not the analysis of `old_text`: start afresh.
         return analyze(kb, text, settings);
     }
-    let (o, n) = (old_text.as_bytes(), text.as_bytes());
-    let prefix = common_prefix(o, n);
-    let suffix = common_suffix(&o[prefix..], &n[prefix..]);
+    let changed = changed_bytes(old_text, text);
+    let (prefix, suffix) = (changed.at, text.len() - changed.new_end);
     // The first block the edit touches, and one more before it: where that block ends was decided
     // by looking at the paragraph the edit may have changed.
     let touched = old.partition_point(|b| b.range.end < prefix);
@@ -203,33 +203,6 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
     let changed_end = (old_text.len() - suffix, text.len() - suffix);
     let earlier = Earlier { previous, old_text, changed_end, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
-}
-
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    const CHUNK: usize = 4096;
-    let mut i = 0;
-    let len = a.len().min(b.len());
-    while i + CHUNK <= len && a[i..i + CHUNK] == b[i..i + CHUNK] {
-        i += CHUNK;
-    }
-    while i < len && a[i] == b[i] {
-        i += 1;
-    }
-    i
-}
-
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
-    const CHUNK: usize = 4096;
-    let len = a.len().min(b.len());
-    let (ea, eb) = (a.len(), b.len());
-    let mut i = 0;
-    while i + CHUNK <= len && a[ea - i - CHUNK..ea - i] == b[eb - i - CHUNK..eb - i] {
-        i += CHUNK;
-    }
-    while i < len && a[ea - i - 1] == b[eb - i - 1] {
-        i += 1;
-    }
-    i
 }
 
 /// The attribution facts of every sentence of `blocks`, in story offsets, with paragraphs numbered

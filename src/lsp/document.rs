@@ -17,6 +17,7 @@ use super::convert;
 use crate::analysis::{analyze, reanalyze, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
+use crate::text::changed_bytes;
 use crate::text::markdown::Flavor;
 use crate::text::pos::LineIndex;
 use crate::text::Encoding;
@@ -77,13 +78,18 @@ impl Snapshot {
         }
         let text = rope.to_string();
         let settings = Settings { flavor, ..(**settings).clone() };
-        let analysis = match previous {
+        let (analysis, lines) = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
-                reanalyze(kb, &p.analysis, &p.text, &text, &settings)
+                let c = changed_bytes(&p.text, &text);
+                (
+                    reanalyze(kb, &p.analysis, &p.text, &text, &settings),
+                    p.lines.edited(&text, c.at, c.old_end, c.new_end),
+                )
             }
-            _ => analyze(kb, &text, &settings),
+            _ => (analyze(kb, &text, &settings), LineIndex::new(&text)),
         };
-        let lines = LineIndex::new(&text);
+        // Every test that edits a document checks the edited index against a fresh one.
+        debug_assert_eq!(lines, LineIndex::new(&text));
         Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false }
     }
 

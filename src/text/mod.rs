@@ -27,3 +27,47 @@ pub fn floor_char_boundary(s: &str, i: usize) -> usize {
     }
     i
 }
+
+/// The bytes an edit changed: `at..old_end` of the old text became `at..new_end` of the new one
+/// (the longest common prefix and suffix; not always on character boundaries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changed {
+    pub at: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+/// What changed between `old` and `new`, by comparing them (4 KB at a time where they agree).
+pub fn changed_bytes(old: &str, new: &str) -> Changed {
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let at = common_prefix(o, n);
+    let suffix = common_suffix(&o[at..], &n[at..]);
+    Changed { at, old_end: o.len() - suffix, new_end: n.len() - suffix }
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let mut i = 0;
+    let len = a.len().min(b.len());
+    while i + CHUNK <= len && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    while i < len && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 4096;
+    let len = a.len().min(b.len());
+    let (ea, eb) = (a.len(), b.len());
+    let mut i = 0;
+    while i + CHUNK <= len && a[ea - i - CHUNK..ea - i] == b[eb - i - CHUNK..eb - i] {
+        i += CHUNK;
+    }
+    while i < len && a[ea - i - 1] == b[eb - i - 1] {
+        i += 1;
+    }
+    i
+}

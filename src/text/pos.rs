@@ -137,6 +137,39 @@ impl LineIndex {
         LineIndex { starts, ascii }
     }
 
+    /// The index of `text`, made from this index of the text before an edit that replaced the
+    /// bytes `at..old_end` with the bytes `at..new_end` of `text`: only the lines around the edit
+    /// are read again.
+    pub fn edited(&self, text: &str, at: usize, old_end: usize, new_end: usize) -> LineIndex {
+        let bytes = text.as_bytes();
+        // A line break at `i` starts a line at `i + 1` unless it is the `\r` of a `\r\n`: the
+        // breaks from one byte before the edit to one byte after it are read again.
+        let from = at.saturating_sub(1);
+        let to = (new_end + 1).min(bytes.len());
+        let kept = self.starts.partition_point(|&s| s <= from);
+        let after = self.starts.partition_point(|&s| s < old_end + 2);
+        let mut starts = Vec::with_capacity(self.starts.len() + 16);
+        starts.extend_from_slice(&self.starts[..kept]);
+        for i in memchr::memchr2_iter(b'\n', b'\r', &bytes[from..to]).map(|i| i + from) {
+            if !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        let read = starts.len();
+        starts.extend(self.starts[after..].iter().map(|&s| s - old_end + new_end));
+        // The lines from the last one kept before the edit to the first one moved after it are
+        // checked for ASCII again.
+        let first = kept.saturating_sub(1);
+        let mut ascii = Vec::with_capacity(starts.len());
+        ascii.extend_from_slice(&self.ascii[..first]);
+        for k in first..read {
+            let end = starts.get(k + 1).copied().unwrap_or(bytes.len());
+            ascii.push(bytes[starts[k]..end].is_ascii());
+        }
+        ascii.extend_from_slice(&self.ascii[after..]);
+        LineIndex { starts, ascii }
+    }
+
     /// The position of byte offset `byte` of `text`, which `rope` holds too (the text the index
     /// was made from), clamped into the text and onto a character boundary.
     pub fn pos(&self, rope: &Rope, text: &str, byte: usize, enc: Encoding) -> LineCol {
@@ -211,6 +244,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn an_edited_line_index_is_the_index_of_the_new_text(
+            text in "[a\\r\\né]{0,30}",
+            at in 0usize..40,
+            len in 0usize..6,
+            insert in "[b\\r\\né]{0,5}",
+        ) {
+            let at = crate::text::floor_char_boundary(&text, at);
+            let end = crate::text::floor_char_boundary(&text, at + len);
+            let mut next = text.clone();
+            next.replace_range(at..end, &insert);
+            let edited = LineIndex::new(&text).edited(&next, at, end, at + insert.len());
+            prop_assert_eq!(edited, LineIndex::new(&next));
+        }
+
         #[test]
         fn the_line_index_agrees_with_the_rope_on_any_text(text in "[a\\r\\né ا🙂]{0,40}", byte in 0usize..120) {
             let rope = Rope::from_str(&text);
