@@ -92,10 +92,10 @@ fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result
     }
     for f in &a.findings {
         prop_assert!(ok(&f.range));
-        for r in &f.related {
+        for r in f.related.iter() {
             prop_assert!(ok(&r.range));
         }
-        for fix in &f.fixes {
+        for fix in f.fixes.iter() {
             for e in fix.edits.iter() {
                 prop_assert!(ok(&e.range));
             }

@@ -95,11 +95,11 @@ fn render_findings(text: &str, analysis: &Analysis) -> String {
     for f in &analysis.findings {
         let (l, c) = line_col(text, f.range.start);
         let _ = writeln!(out, "{l}:{c} {} {:?}: {}", f.code(), &text[f.range.clone()], f.message);
-        for r in &f.related {
+        for r in f.related.iter() {
             let (rl, rc) = line_col(text, r.range.start);
             let _ = writeln!(out, "    related {rl}:{rc}: {}", r.message);
         }
-        for fix in &f.fixes {
+        for fix in f.fixes.iter() {
             let edits: Vec<String> = fix
                 .edits
                 .iter()

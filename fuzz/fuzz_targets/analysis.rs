@@ -59,10 +59,10 @@ fn check(text: &str, settings: &Settings) {
     }
     for f in &a.findings {
         assert!(valid_range(text, &f.range), "{} {}: {:?}", ctx("finding"), f.code(), f.range);
-        for r in &f.related {
+        for r in f.related.iter() {
             assert!(valid_range(text, &r.range), "{} {}: {:?}", ctx("related"), f.code(), r.range);
         }
-        for fix in &f.fixes {
+        for fix in f.fixes.iter() {
             for e in fix.edits.iter() {
                 assert!(valid_range(text, &e.range), "{} {}: {:?}", ctx("fix edit"), f.code(), e.range);
             }

@@ -429,7 +429,7 @@ fn overlaps_range(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 fn finding(rule: Rule, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
-    Finding { rule, range, message: message.into(), related: Vec::new(), fixes }
+    Finding { rule, range, message: message.into(), related: Vec::new().into(), fixes: fixes.into() }
 }
 
 /// The end of a sentence's words (before its final punctuation and closing quotes).

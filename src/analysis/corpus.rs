@@ -148,8 +148,8 @@ pub fn cross_story(stories: &[(&str, &StoryNames)]) -> Vec<Vec<Finding>> {
                 range: a.first.clone(),
                 message: format!("`{}` names {canonical} from the {} naming family; {reference}", a.written, a.family)
                     .into(),
-                related: Vec::new(),
-                fixes: Vec::new(),
+                related: Vec::new().into(),
+                fixes: Vec::new().into(),
             });
         }
     }

@@ -163,8 +163,8 @@ pub struct Finding {
     /// Shared text (like the titles and texts of fixes): findings are copied and moved after each
     /// edit, and a copy then costs no allocation for them.
     pub message: Arc<str>,
-    pub related: Vec<Related>,
-    pub fixes: Vec<Fix>,
+    pub related: Arc<[Related]>,
+    pub fixes: Arc<[Fix]>,
 }
 
 impl Finding {
@@ -215,23 +215,35 @@ impl Finding {
             rule: self.rule,
             range: mv(&self.range),
             message: self.message.clone(),
-            related: self.related.iter().map(|r| Related { range: mv(&r.range), message: r.message.clone() }).collect(),
+            related: if self.related.is_empty() {
+                self.related.clone()
+            } else {
+                self.related.iter().map(|r| Related { range: mv(&r.range), message: r.message.clone() }).collect()
+            },
             fixes,
         }
     }
 
     /// Moves every range of the finding by `by` bytes.
     pub fn shift(&mut self, by: usize) {
-        let sh = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
-        sh(&mut self.range);
-        for r in &mut self.related {
-            sh(&mut r.range);
+        if by == 0 {
+            return;
         }
-        for f in &mut self.fixes {
-            f.edits = f
-                .edits
+        let sh = |r: &Range<usize>| r.start + by..r.end + by;
+        self.range = sh(&self.range);
+        if !self.related.is_empty() {
+            self.related =
+                self.related.iter().map(|r| Related { range: sh(&r.range), message: r.message.clone() }).collect();
+        }
+        if !self.fixes.is_empty() {
+            self.fixes = self
+                .fixes
                 .iter()
-                .map(|e| Edit { range: e.range.start + by..e.range.end + by, text: e.text.clone() })
+                .map(|f| Fix {
+                    title: f.title.clone(),
+                    edits: f.edits.iter().map(|e| Edit { range: sh(&e.range), text: e.text.clone() }).collect(),
+                    preferred: f.preferred,
+                })
                 .collect();
         }
     }

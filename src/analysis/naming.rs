@@ -647,7 +647,7 @@ impl Ctx<'_> {
                 range: self.mentions[i].range.clone(),
                 message: message.into(),
                 related,
-                fixes,
+                fixes: fixes.into(),
             });
         }
     }
@@ -708,8 +708,9 @@ impl Ctx<'_> {
                     related: vec![Related {
                         range: self.mentions[preferred].range.clone(),
                         message: format!("`{pref_text}` here").into(),
-                    }],
-                    fixes,
+                    }]
+                    .into(),
+                    fixes: fixes.into(),
                 });
             }
         }
@@ -726,12 +727,13 @@ impl Ctx<'_> {
                         "`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"
                     )
                     .into(),
-                    related: Vec::new(),
+                    related: Vec::new().into(),
                     fixes: vec![self.replace_fix(
                         format!("Capitalise as `{fixed}`"),
                         vec![Edit { range: self.mentions[i].range.clone(), text: fixed.into() }],
                         true,
-                    )],
+                    )]
+                    .into(),
                 });
             }
         }
@@ -789,8 +791,8 @@ impl Ctx<'_> {
                 rule: ACRONYM_BEFORE_DEFINITION,
                 range: m.range.clone(),
                 message: message.into(),
-                related: Vec::new(),
-                fixes,
+                related: Vec::new().into(),
+                fixes: fixes.into(),
             });
         }
     }
@@ -826,7 +828,7 @@ impl Ctx<'_> {
             rule: AMBIGUOUS_ALIAS,
             range: m.range.clone(),
             message: format!("`{written}` can stand for {}; spell out which one", join_or(&names)).into(),
-            related: Vec::new(),
+            related: Vec::new().into(),
             fixes,
         });
     }
@@ -851,12 +853,13 @@ impl Ctx<'_> {
                 rule: HOUSE_STYLE,
                 range: self.mentions[i].range.clone(),
                 message: format!("{} style writes `{wanted}`", style.name).into(),
-                related: Vec::new(),
+                related: Vec::new().into(),
                 fixes: vec![self.replace_fix(
                     format!("Replace `{written}` with `{wanted}`"),
                     vec![self.edit(i, &wanted)],
                     true,
-                )],
+                )]
+                .into(),
             });
         }
     }

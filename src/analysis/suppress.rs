@@ -311,8 +311,8 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
                 rule: UNUSED_SUPPRESSION,
                 range: d.range.clone(),
                 message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, "")).into(),
-                related: Vec::new(),
-                fixes: vec![delete_comment()],
+                related: Vec::new().into(),
+                fixes: vec![delete_comment()].into(),
             });
         }
         return;
@@ -325,8 +325,8 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
             rule: UNUSED_SUPPRESSION,
             range: d.range.clone(),
             message: format!("`{keyword}` suppresses nothing: {}", nothing(d.kind, &format!(" of {list}"))).into(),
-            related: Vec::new(),
-            fixes: vec![delete_comment()],
+            related: Vec::new().into(),
+            fixes: vec![delete_comment()].into(),
         });
         return;
     }
@@ -357,8 +357,8 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
             rule,
             range: c.range.clone(),
             message: message.into(),
-            related: Vec::new(),
-            fixes: vec![fix],
+            related: Vec::new().into(),
+            fixes: vec![fix].into(),
         });
     }
 }
@@ -425,7 +425,13 @@ mod tests {
 
     fn finding(rule: super::super::findings::Rule, text: &str, needle: &str) -> Finding {
         let start = text.find(needle).expect(needle);
-        Finding { rule, range: start..start + needle.len(), message: "".into(), related: Vec::new(), fixes: Vec::new() }
+        Finding {
+            rule,
+            range: start..start + needle.len(),
+            message: "".into(),
+            related: Vec::new().into(),
+            fixes: Vec::new().into(),
+        }
     }
 
     /// The codes and texts of what is left after applying the suppressions.

@@ -80,7 +80,7 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
         totals.by_severity[f.severity() as usize] += 1;
         let _ = writeln!(s, "{path}:{l}:{col}: {}[{}]: {}", f.severity().label(), f.code(), f.message);
         s.push_str(&excerpt(c, f));
-        for r in &f.related {
+        for r in f.related.iter() {
             let (rl, rc) = c.line_col(r.range.start);
             let _ = writeln!(s, "  note: {path}:{rl}:{rc}: {}", r.message);
         }

@@ -181,7 +181,7 @@ pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, e
             continue;
         }
         let diag = diagnostic(uri, snap, f, enc);
-        for fix in &f.fixes {
+        for fix in f.fixes.iter() {
             if out.iter().any(|a| *a.title == *fix.title) {
                 continue;
             }
