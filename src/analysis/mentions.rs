@@ -1,5 +1,6 @@
 //! Mentions: where a story names an actor, and with which of its names.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -97,18 +98,31 @@ impl Analysis {
     }
 
     /// Each form the writer used for `actor`, as written, with its count, in order of first use.
+    /// (White space inside a form counts as one space.) A hover asks for this: a long story names
+    /// an actor thousands of times, so a form is copied only where its white space needs evening.
     pub fn forms_of(&self, text: &str, actor: ActorId) -> Vec<(String, usize)> {
-        let mut order: Vec<String> = Vec::new();
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut order: Vec<Cow<'_, str>> = Vec::new();
+        let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
         for m in self.mentions_of(actor) {
-            let written = text[m.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ");
-            let c = counts.entry(written.clone()).or_insert(0);
-            if *c == 0 {
-                order.push(written);
+            let raw = &text[m.range.clone()];
+            let even = !raw.starts_with(' ')
+                && !raw.ends_with(' ')
+                && !raw.contains("  ")
+                && !raw.chars().any(|c| c.is_whitespace() && c != ' ');
+            let written: Cow<'_, str> = if even {
+                Cow::Borrowed(raw)
+            } else {
+                Cow::Owned(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+            };
+            match counts.get_mut(written.as_ref()) {
+                Some(c) => *c += 1,
+                None => {
+                    order.push(written.clone());
+                    counts.insert(written, 1);
+                }
             }
-            *c += 1;
         }
-        order.into_iter().map(|f| (f.clone(), counts[&f])).collect()
+        order.into_iter().map(|f| (f.to_string(), counts[f.as_ref()])).collect()
     }
 
     /// How many contested claims (casualty figures, battlefield gains, accusations, atrocities)
@@ -140,6 +154,15 @@ impl Analysis {
 mod tests {
     use super::*;
     use crate::text::markdown::Flavor;
+
+    #[test]
+    fn forms_are_counted_with_their_white_space_evened() {
+        let kb = KnowledgeBase::builtin().unwrap();
+        let text = "The Islamic State attacked. The Islamic\nState withdrew. The Islamic  State and ISIS left. ISIS.";
+        let a = analyze(&kb, text, &Settings::new(Flavor::Plain));
+        let isis = a.mention_at(text.find("ISIS").unwrap()).unwrap().actor();
+        assert_eq!(a.forms_of(text, isis), vec![("Islamic State".to_string(), 3), ("ISIS".to_string(), 2)]);
+    }
 
     #[test]
     fn claim_counts_count_contested_claims_and_those_with_a_source() {
