@@ -20,7 +20,8 @@
 use std::ops::Range;
 
 use super::findings::{
-    Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE, VAGUE_SOURCE, WEASEL,
+    sort_in_text_order, Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE, VAGUE_SOURCE,
+    WEASEL,
 };
 use super::lexicon::{Class, Cue, Lexicon};
 use super::mentions::Mention;
@@ -30,6 +31,7 @@ use crate::text::fold::Folded;
 use crate::text::markdown::{overlaps, Flavor};
 use crate::text::quotes::{paragraphs, Quote, QuoteKind};
 use crate::text::sentences::sentences;
+use crate::text::Changed;
 
 /// How well a source is identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -646,22 +648,22 @@ pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
     for k in 0..sents.len() {
         judge_sentence(text, sents, k, &mut findings);
     }
-    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    sort_in_text_order(&mut findings);
     findings
 }
 
 /// [`judge`] after an edit, judging only the sentences `again` (indices into `sents`) and taking
-/// the rest from `earlier`, the judgement of the text before the edit: its findings before those
-/// sentences (and before `unchanged`, where the edit's text starts) as they were, and those after
-/// them moved from `from` on to `to` (the text from `to` on was at `from` before). `again` must
-/// cover every sentence whose window reaches the edit.
+/// the rest from `earlier`, the judgement of the text before the edit `changed`: its findings
+/// before those sentences (and before `unchanged`, where the re-read blocks start) as they were,
+/// and those after them moved. `again` must cover every sentence whose window reaches the edit,
+/// and the sentence after it, if any, must lie after the changed bytes.
 pub fn judge_again(
     text: &str,
     sents: &[SentenceFacts],
     again: Range<usize>,
     earlier: &[Finding],
     unchanged: usize,
-    (from, to): (usize, usize),
+    changed: &Changed,
 ) -> Vec<Finding> {
     let start = sents.get(again.start).map_or(text.len(), |s| s.range.start).min(unchanged);
     let kept = earlier.partition_point(|f| f.range.start < start);
@@ -670,13 +672,12 @@ pub fn judge_again(
     for k in again.clone() {
         judge_sentence(text, sents, k, &mut fresh);
     }
-    fresh.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    sort_in_text_order(&mut fresh);
     findings.append(&mut fresh);
     if let Some(s) = sents.get(again.end) {
-        let old_start = s.range.start - to + from;
-        let rest = earlier.partition_point(|f| f.range.start < old_start);
+        let rest = earlier.partition_point(|f| f.range.start < changed.back(s.range.start));
         let mut lists = Vec::new();
-        findings.extend(earlier[rest..].iter().map(|f| f.moved(from, to, &mut lists)));
+        findings.extend(earlier[rest..].iter().map(|f| f.moved(changed, &mut lists)));
     }
     findings
 }

@@ -19,18 +19,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
-use super::findings::Finding;
+use super::findings::{sort_in_text_order, Finding};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Named, Spelled};
 use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
 use crate::text::blocks::{next_block_end, opens_front_matter};
-use crate::text::changed_bytes;
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
 use crate::text::quotes::{paragraphs, quotes, Quote};
+use crate::text::{changed_bytes, Changed};
 
 /// What one block holds, with ranges relative to the block's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +56,8 @@ struct Earlier<'a> {
     previous: &'a Analysis,
     /// The text before the edit.
     old_text: &'a str,
-    /// Where the bytes the edit changed end, before it and after it (they start at the same place).
-    changed_end: (usize, usize),
+    /// The bytes the edit changed.
+    changed: Changed,
     /// The first block analysed again, and the first block taken (moved) from `previous` after
     /// the edit, if any: the blocks before `restart` are `previous`'s as they were.
     restart: usize,
@@ -200,8 +200,7 @@ pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: 
         blocks.push(Block { range: start..end, part });
         start = end;
     }
-    let changed_end = (old_text.len() - suffix, text.len() - suffix);
-    let earlier = Earlier { previous, old_text, changed_end, restart, tail };
+    let earlier = Earlier { previous, old_text, changed, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
 }
 
@@ -262,7 +261,7 @@ fn assemble(
             named: naming::check(kb, text, &mentions, &spelled, style),
             attributed: attribution::judge(text, &story_sentences(&blocks)),
         },
-        Some(Earlier { previous, old_text, changed_end, restart, tail }) => {
+        Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
             // The edit's blocks lie between `restart` and `tail`. The naming rules look at the
             // mentions there, and the ones next to them; one block more is read after them (a
@@ -278,7 +277,7 @@ fn assemble(
                 spelled: &old_spelled,
                 old: from..old_end,
                 new: from..new_end,
-                moved: changed_end,
+                changed,
             };
             let named = naming::check_again(kb, text, &mentions, &spelled, style, Some(earlier));
             // A sentence's window reaches three sentences back, one forward, and through its
@@ -287,7 +286,6 @@ fn assemble(
             // the sentences their windows reach: blocks back until three sentences come before
             // them, forward until four come after the edit's blocks, and one block more.
             let moved_to = tail.map_or(text.len(), |t| blocks[t].range.start);
-            let moved_from = moved_to + old_len - text.len();
             let count = |r: Range<usize>| blocks[r].iter().map(|b| b.part.sentences.len()).sum::<usize>();
             let judged_from = restart.saturating_sub(1);
             let mut first = judged_from;
@@ -304,21 +302,15 @@ fn assemble(
             let lo_at = blocks[judged_from].range.start;
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
-            let attributed = attribution::judge_again(
-                text,
-                &sentences,
-                lo..hi,
-                &previous.story.attributed,
-                from,
-                (moved_from, moved_to),
-            );
+            let attributed =
+                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
             Story { named, attributed }
         }
     };
     let mut findings = story.named.findings();
     findings.extend(story.attributed.iter().cloned());
     settings.levels.apply(&mut findings);
-    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    sort_in_text_order(&mut findings);
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned
     // again only where a directive is, once each.

@@ -3,6 +3,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::text::Changed;
+
 /// How serious a finding is (the LSP severities).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -184,67 +186,58 @@ impl Finding {
             || self.fixes.iter().any(|f| f.edits.last().is_some_and(|e| e.range.start >= at))
     }
 
-    /// A copy for the text after an edit that left everything before `from` alone and moved
-    /// everything from `from` on to `to`: ranges that start at or after `from` move, the others
-    /// stay (no range may straddle `from`). The edit lists that several findings share (a "replace
-    /// all" fix, the only lists of more than one edit) are moved once, through `lists`, and stay
-    /// shared.
-    pub fn moved(&self, from: usize, to: usize, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
-        let mv = |r: &Range<usize>| if r.start >= from { r.start - from + to..r.end - from + to } else { r.clone() };
-        let fixes = self
-            .fixes
-            .iter()
-            .map(|f| {
-                let key = f.edits.as_ptr();
-                let shared = f.edits.len() > 1;
-                let edits = match lists.iter().find(|(k, _)| shared && *k == key) {
-                    Some((_, e)) => e.clone(),
-                    None => {
-                        let e: Arc<[Edit]> =
-                            f.edits.iter().map(|e| Edit { range: mv(&e.range), text: e.text.clone() }).collect();
-                        if shared {
-                            lists.push((key, e.clone()));
+    /// A copy for the text after the edit `changed`: ranges that start at or after the changed
+    /// bytes move with them, the others stay (no range may straddle them). The edit lists that
+    /// several findings share (a "replace all" fix, the only lists of more than one edit) are moved
+    /// once, through `lists`, and stay shared.
+    pub fn moved(&self, changed: &Changed, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
+        let fixes = if self.fixes.is_empty() {
+            self.fixes.clone()
+        } else {
+            self.fixes
+                .iter()
+                .map(|f| {
+                    let key = f.edits.as_ptr();
+                    let shared = f.edits.len() > 1;
+                    let edits = match lists.iter().find(|(k, _)| shared && *k == key) {
+                        Some((_, e)) => e.clone(),
+                        None => {
+                            let e: Arc<[Edit]> = f
+                                .edits
+                                .iter()
+                                .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
+                                .collect();
+                            if shared {
+                                lists.push((key, e.clone()));
+                            }
+                            e
                         }
-                        e
-                    }
-                };
-                Fix { title: f.title.clone(), edits, preferred: f.preferred }
-            })
-            .collect();
-        Finding {
-            rule: self.rule,
-            range: mv(&self.range),
-            message: self.message.clone(),
-            related: if self.related.is_empty() {
-                self.related.clone()
-            } else {
-                self.related.iter().map(|r| Related { range: mv(&r.range), message: r.message.clone() }).collect()
-            },
-            fixes,
-        }
+                    };
+                    Fix { title: f.title.clone(), edits, preferred: f.preferred }
+                })
+                .collect()
+        };
+        let related = if self.related.is_empty() {
+            self.related.clone()
+        } else {
+            self.related
+                .iter()
+                .map(|r| Related { range: changed.forward(&r.range), message: r.message.clone() })
+                .collect()
+        };
+        Finding { rule: self.rule, range: changed.forward(&self.range), message: self.message.clone(), related, fixes }
     }
 
     /// Moves every range of the finding by `by` bytes.
     pub fn shift(&mut self, by: usize) {
-        if by == 0 {
-            return;
-        }
-        let sh = |r: &Range<usize>| r.start + by..r.end + by;
-        self.range = sh(&self.range);
-        if !self.related.is_empty() {
-            self.related =
-                self.related.iter().map(|r| Related { range: sh(&r.range), message: r.message.clone() }).collect();
-        }
-        if !self.fixes.is_empty() {
-            self.fixes = self
-                .fixes
-                .iter()
-                .map(|f| Fix {
-                    title: f.title.clone(),
-                    edits: f.edits.iter().map(|e| Edit { range: sh(&e.range), text: e.text.clone() }).collect(),
-                    preferred: f.preferred,
-                })
-                .collect();
+        if by != 0 {
+            // As if `by` bytes were inserted before the text.
+            *self = self.moved(&Changed { at: 0, old_end: 0, new_end: by }, &mut Vec::new());
         }
     }
+}
+
+/// Sorts findings in text order, ties by code (a stable sort: the rules' order stays for the rest).
+pub fn sort_in_text_order(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
 }

@@ -10,7 +10,8 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES, VARIANT_SPELLING,
+    sort_in_text_order, Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
+    MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
 use super::voice::Voice;
@@ -18,6 +19,7 @@ use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef
 use crate::text::fold::{case_signature, fold_str};
 use crate::text::markdown::is_comment_line;
 use crate::text::sentences::starts_sentence;
+use crate::text::Changed;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -304,7 +306,7 @@ impl Named {
     pub fn findings(&self) -> Vec<Finding> {
         let mut out: Vec<Finding> =
             self.actors.iter().flat_map(|(_, f)| f.iter().cloned()).chain(self.ambiguous.iter().cloned()).collect();
-        out.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+        sort_in_text_order(&mut out);
         out
     }
 }
@@ -320,10 +322,8 @@ pub struct Earlier<'a> {
     /// as it was, moved by `moved`.
     pub old: Range<usize>,
     pub new: Range<usize>,
-    /// How an offset of the text before the edit maps to the text after it: offsets from `.0` on
-    /// move to `.1` on, the ones before stay (the bytes the edit changed end at `.0` before it and
-    /// at `.1` after it).
-    pub moved: (usize, usize),
+    /// The bytes the edit changed: how the rest moved.
+    pub changed: Changed,
 }
 
 /// What the naming rules read of one mention, with its range in the terms of the text after the
@@ -357,7 +357,7 @@ fn reads<'a>(
     spelled: &[&'a Spelled],
     window: Range<usize>,
     actor: ActorId,
-    map: impl Fn(usize) -> usize,
+    map: impl Fn(&Range<usize>) -> Range<usize>,
 ) -> Vec<Read<'a>> {
     window
         .filter(|&i| mentions[i].actor() == actor)
@@ -368,7 +368,7 @@ fn reads<'a>(
                 .filter(|n| n.actor() == actor)
                 .map(|n| text[m.range.end..n.range.start].trim() == "(");
             Read {
-                range: map(m.range.start)..map(m.range.end),
+                range: map(&m.range),
                 name: m.name,
                 voice: m.voice,
                 body: m.body,
@@ -419,14 +419,13 @@ pub fn check_again(
     if let Some(e) = &earlier {
         let (old_window, new_window) = (around(e.mentions, &e.old), around(mentions, &e.new));
         let near = e.mentions[old_window.clone()].iter().chain(&mentions[new_window.clone()]).map(Mention::actor);
-        let (from, to) = e.moved;
-        let map = |p: usize| if p >= from { p - from + to } else { p };
+        let map = |r: &Range<usize>| e.changed.forward(r);
         let mut compared = vec![false; kb.actors().len()];
         for actor in near {
             let k = actor.0 as usize;
             if !std::mem::replace(&mut compared[k], true) {
                 let was = reads(e.text, e.mentions, e.spelled, old_window.clone(), actor, map);
-                let is = reads(text, mentions, spelled, new_window.clone(), actor, |p| p);
+                let is = reads(text, mentions, spelled, new_window.clone(), actor, Range::clone);
                 again[k] = was != is;
             }
         }
@@ -440,10 +439,10 @@ pub fn check_again(
         let k = actor.0 as usize;
         if !again[k] {
             if let (Some(f), Some(e)) = (before[k], &earlier) {
-                let (from, to) = e.moved;
-                let f = if from != to && f.iter().any(|f| f.reaches(from)) {
+                let c = &e.changed;
+                let f = if c.old_end != c.new_end && f.iter().any(|f| f.reaches(c.old_end)) {
                     let mut lists = Vec::new();
-                    f.iter().map(|f| f.moved(from, to, &mut lists)).collect()
+                    f.iter().map(|f| f.moved(c, &mut lists)).collect()
                 } else {
                     f.clone()
                 };
@@ -472,10 +471,9 @@ pub fn check_again(
         }
         let reused = earlier.as_ref().and_then(|e| {
             let outside = m.range.end <= e.new.start || m.range.start >= e.new.end;
-            let old_start =
-                if m.range.start >= e.new.end { m.range.start - e.new.end + e.old.end } else { m.range.start };
+            let old_start = e.changed.back(m.range.start);
             let found = e.named.ambiguous.binary_search_by_key(&old_start, |f| f.range.start).ok();
-            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(e.moved.0, e.moved.1, &mut lists))
+            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(&e.changed, &mut lists))
         });
         match reused {
             Some(f) => named.ambiguous.push(f),

@@ -23,7 +23,7 @@
 
 use std::ops::Range;
 
-use super::findings::{Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
+use super::findings::{sort_in_text_order, Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
 use crate::text::markdown::{front_matter_end, is_comment_line, Flavor};
 
 /// What every directive starts with, after `<!--` and optional white space.
@@ -285,7 +285,7 @@ pub fn apply(text: &str, is_comment: &mut dyn FnMut(usize) -> bool, findings: &m
     for d in &dirs {
         report(text, d, findings);
     }
-    findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+    sort_in_text_order(findings);
 }
 
 /// What a directive of this kind failed to find, for the messages.

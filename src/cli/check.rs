@@ -15,6 +15,7 @@ use ropey::Rope;
 use super::report::{self, Checked, Place, Totals};
 use super::{out, Failure, Format, Projects, EXIT_FINDINGS, EXIT_IO};
 use crate::analysis::corpus::{cross_story, StoryNames};
+use crate::analysis::findings::sort_in_text_order;
 use crate::analysis::levels::Levels;
 use crate::analysis::{analyze, Finding, Settings, Severity};
 use crate::project::files::flavor_of_path;
@@ -200,9 +201,7 @@ pub fn run(
             // `summed` and `checked` hold the same files in the same order.
             for (c, found) in checked.iter_mut().zip(late) {
                 c.analysis.findings.extend(found);
-                c.analysis
-                    .findings
-                    .sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
+                sort_in_text_order(&mut c.analysis.findings);
             }
         }
     }

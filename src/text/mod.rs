@@ -8,6 +8,8 @@
 //! - [`sentences`]: sentence boundaries.
 //! - [`clutter`]: web-page clutter (tag lists, related links, credits).
 
+use std::ops::Range;
+
 pub mod blocks;
 pub mod clutter;
 pub mod fold;
@@ -35,6 +37,27 @@ pub struct Changed {
     pub at: usize,
     pub old_end: usize,
     pub new_end: usize,
+}
+
+impl Changed {
+    /// Where a range of the old text that lies outside the changed bytes is in the new text: one
+    /// that starts at or after them moves with them, one before them stays.
+    pub fn forward(&self, r: &Range<usize>) -> Range<usize> {
+        if r.start >= self.old_end {
+            r.start - self.old_end + self.new_end..r.end - self.old_end + self.new_end
+        } else {
+            r.clone()
+        }
+    }
+
+    /// Where an offset of the new text that lies outside the changed bytes was in the old text.
+    pub fn back(&self, p: usize) -> usize {
+        if p >= self.new_end {
+            p - self.new_end + self.old_end
+        } else {
+            p
+        }
+    }
 }
 
 /// What changed between `old` and `new`, by comparing them (4 KB at a time where they agree).
