@@ -142,6 +142,9 @@ const FUNCTION_WORDS: &[&str] = &[
     "increased",
 ];
 
+/// A word every phrase of [`TOPIC_SHIFT_START`] contains (a test checks it).
+const TOPIC_SHIFT_HINTS: [&str; 5] = ["meanwhile", "elsewhere", "separately", "however", "other"];
+
 const TOPIC_SHIFT_START: &[&str] = &[
     "meanwhile",
     "elsewhere",
@@ -370,9 +373,10 @@ impl Ctx<'_> {
         if let Some(c) = cues.iter().find(|c| c.is(Class::Hedge)) {
             return Some((Claim::Hedged, c.range.clone()));
         }
-        let ws = words(self.text, &s.range);
+        let mut sentence_words = None;
         for c in cues.iter().filter(|c| c.is(Class::CasualtyWord)) {
             // A figure within six words either side.
+            let ws = sentence_words.get_or_insert_with(|| words(self.text, &s.range));
             let i = ws.partition_point(|w| w.end <= c.range.start);
             let lo = i.saturating_sub(6);
             let hi = (i + 7).min(ws.len());
@@ -400,8 +404,14 @@ fn actor_at_head(cx: &Ctx<'_>, phrase: &Range<usize>) -> bool {
 /// Whether a sentence changes topic in its first few words ("Meanwhile", "In Iraq meanwhile").
 fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
     let sentence = &text[s.clone()];
-    let head: String =
-        sentence[..crate::text::floor_char_boundary(sentence, 48)].trim_start_matches(['“', '"', '(']).to_lowercase();
+    let head = &sentence[..crate::text::floor_char_boundary(sentence, 48)];
+    // Every phrase has one of these words (lower-casing makes no other ASCII letters): most
+    // sentences are settled without lower-casing anything.
+    let hint = |w: &str| head.as_bytes().windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes()));
+    if !TOPIC_SHIFT_HINTS.into_iter().any(hint) {
+        return false;
+    }
+    let head: String = head.trim_start_matches(['“', '"', '(']).to_lowercase();
     let first: Vec<&str> = head.split_whitespace().take(4).collect();
     let first = first.join(" ");
     TOPIC_SHIFT_START.iter().any(|t| {
@@ -558,7 +568,7 @@ pub fn facts(
             topic_shift: starts_with_topic_shift(text, &s.range),
             continues: continues(text, &s.range),
             skipped: inside(&[QuoteKind::Block, QuoteKind::Post]) || overlaps(&unread, &s.range),
-            witnessed_inside: text[s.range.clone()].contains(WITNESSED),
+            witnessed_inside: text[s.range.clone()].contains('<') && text[s.range.clone()].contains(WITNESSED),
             quote: near
                 .iter()
                 .find(|q| q.kind == QuoteKind::Quotation && overlaps_range(&q.range, &s.range))
@@ -785,6 +795,20 @@ mod tests {
             .into_iter()
             .map(|a| (a.source.map(|r| text[r].to_string()).unwrap_or_default(), a.grade))
             .collect()
+    }
+
+    #[test]
+    fn topic_shifts_are_found_through_their_hint_words() {
+        for t in TOPIC_SHIFT_START {
+            assert!(TOPIC_SHIFT_HINTS.iter().any(|h| t.contains(h)), "{t} has no hint word");
+        }
+        let shift = |s: &str| starts_with_topic_shift(s, &(0..s.len()));
+        assert!(shift("Meanwhile, rebels shelled the town."));
+        assert!(shift("“In  other news, the talks resumed."));
+        assert!(shift("In Iraq meanwhile the army advanced."));
+        assert!(shift("ON THE OTHER HAND, the talks resumed."));
+        assert!(!shift("The other side said nothing."));
+        assert!(!shift("Rebels shelled the town."));
     }
 
     #[test]

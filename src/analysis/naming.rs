@@ -16,10 +16,11 @@ use super::findings::{
 use super::mentions::Mention;
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
-use crate::text::fold::{case_signature, fold_str};
+use crate::text::fold::case_signature;
 use crate::text::markdown::is_comment_line;
 use crate::text::sentences::starts_sentence;
 use crate::text::Changed;
+use crate::text::{find_line_break, rfind_line_break};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -95,8 +96,8 @@ impl BodyLines {
             }
         }
         let from = self.line.map_or(0, |(_, end, _)| end.min(at));
-        let start = text[from..at].rfind(['\n', '\r']).map_or(from, |p| from + p + 1);
-        let end = text[at..].find(['\n', '\r']).map_or(text.len(), |p| at + p);
+        let start = rfind_line_break(&text[from..at]).map_or(from, |p| from + p + 1);
+        let end = find_line_break(&text[at..]).map_or(text.len(), |p| at + p);
         let body = in_body(text, start, end);
         self.line = Some((start, end.max(at + 1), body));
         body
@@ -106,21 +107,33 @@ impl BodyLines {
 /// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
 /// collapsed, case kept.
 fn spelling(text: &str, m: &Mention) -> String {
-    text[m.range.clone()].split_whitespace().collect::<Vec<_>>().join(" ").replace(['’', '‘', 'ʼ', '`', '´'], "'")
+    let written = &text[m.range.clone()];
+    let mut out = String::with_capacity(written.len());
+    let mut space = false;
+    for c in written.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if std::mem::take(&mut space) {
+            out.push(' ');
+        }
+        out.push(if matches!(c, '’' | '‘' | 'ʼ' | '`' | '´') { '\'' } else { c });
+    }
+    out
 }
 
 /// What two spellings must share to be the same: case, a leading article (`al-`, `el-`, `the`)
 /// and a possessive are not spelling.
 fn spelling_key(spelled: &str) -> String {
-    let lower = spelled.to_lowercase();
-    let mut key = lower.as_str();
+    let mut key = spelled.to_lowercase();
     for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
-        if let Some(rest) = key.strip_prefix(article) {
-            key = rest;
+        if key.starts_with(article) {
+            key.drain(..article.len());
             break;
         }
     }
-    key.to_string()
+    key
 }
 
 /// How one mention is written, worked out once per mention (and kept with its block): its
@@ -148,7 +161,7 @@ impl Spelled {
         let lowered = n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text);
         let key = spelling_key(&spelled);
         Spelled {
-            dotless: key.replace('.', ""),
+            dotless: if key.contains('.') { key.replace('.', "") } else { key.clone() },
             key,
             text: spelled,
             lowered,
@@ -192,19 +205,9 @@ fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
 /// when it contains another, proper name of the actor ("Islamic State group" does,
 /// "opposition-in-exile" and "Assad government" do not).
 pub(crate) fn counts_as_name(kb: &KnowledgeBase, r: NameRef) -> bool {
-    let n = kb.name(r);
-    match n.form {
+    match kb.name(r).form {
         AliasForm::Metonym => false,
-        AliasForm::Descriptive => {
-            let folded = fold_str(&n.text);
-            kb.actor(r.actor).names.iter().any(|o| {
-                !matches!(o.form, AliasForm::Descriptive | AliasForm::Metonym) && {
-                    let f = fold_str(&o.text);
-                    f.len() >= 3
-                        && folded.split(' ').collect::<Vec<_>>().windows(f.split(' ').count()).any(|w| w.join(" ") == f)
-                }
-            })
-        }
+        AliasForm::Descriptive => kb.contains_proper_name(r),
         _ => true,
     }
 }
@@ -268,16 +271,19 @@ const GENERIC_WORDS: &[&str] = &[
 /// Whether the writer put in lower case a word the name capitalises ("raqqa", "Syrian democratic
 /// forces", "Donald trump"), other than generic words such as "army" or "province".
 fn lowered_capitals(written: &str, name: &str) -> bool {
-    let words = |s: &str| {
-        s.split([' ', '-', '\n', '\r', '\t']).filter(|w| !w.is_empty()).map(str::to_string).collect::<Vec<_>>()
-    };
-    let (w, n) = (words(written), words(name));
-    if w.len() != n.len() {
-        return case_signature(written).zip(case_signature(name)).any(|(a, b)| b.is_uppercase() && a.is_lowercase());
+    let lowered =
+        |a: &str, b: &str| case_signature(a).zip(case_signature(b)).any(|(x, y)| y.is_uppercase() && x.is_lowercase());
+    let words = |s| str::split(s, [' ', '-', '\n', '\r', '\t']).filter(|w| !w.is_empty());
+    if words(written).count() != words(name).count() {
+        return lowered(written, name);
     }
-    w.iter().zip(&n).any(|(a, b)| {
-        let lowered = case_signature(a).zip(case_signature(b)).any(|(x, y)| y.is_uppercase() && x.is_lowercase());
-        lowered && !GENERIC_WORDS.contains(&b.to_lowercase().as_str())
+    words(written).zip(words(name)).any(|(a, b)| {
+        let generic = if b.is_ascii() {
+            GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(b))
+        } else {
+            GENERIC_WORDS.contains(&b.to_lowercase().as_str())
+        };
+        lowered(a, b) && !generic
     })
 }
 

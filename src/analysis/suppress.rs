@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use super::findings::{sort_in_text_order, Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
 use crate::text::markdown::{front_matter_end, is_comment_line, Flavor};
+use crate::text::{find_line_break, rfind_line_break};
 
 /// What every directive starts with, after `<!--` and optional white space.
 const MARK: &str = "frontline-";
@@ -152,13 +153,13 @@ impl Scope {
 /// stack: two "Ignore" actions on one line insert two comments above it): its start and end
 /// (before the break).
 fn next_non_blank_line(text: &str, at: usize) -> Option<Range<usize>> {
-    let mut pos = text[at..].find(['\n', '\r']).map(|i| at + i)?;
+    let mut pos = find_line_break(&text[at..]).map(|i| at + i)?;
     loop {
         pos += if text[pos..].starts_with("\r\n") { 2 } else { 1 };
         if pos >= text.len() {
             return None;
         }
-        let end = text[pos..].find(['\n', '\r']).map_or(text.len(), |i| pos + i);
+        let end = find_line_break(&text[pos..]).map_or(text.len(), |i| pos + i);
         if !text[pos..end].trim().is_empty() && !is_comment_line(&text[pos..end]) {
             return Some(pos..end);
         }
@@ -366,8 +367,8 @@ fn report(text: &str, d: &Directive, out: &mut Vec<Finding>) {
 /// The edit that deletes a comment: its whole line when it stands alone on one, else the comment
 /// and the blanks before it.
 fn delete(text: &str, comment: &Range<usize>) -> Edit {
-    let line_start = text[..comment.start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    let line_end = text[comment.end..].find(['\n', '\r']).map_or(text.len(), |p| comment.end + p);
+    let line_start = rfind_line_break(&text[..comment.start]).map_or(0, |p| p + 1);
+    let line_end = find_line_break(&text[comment.end..]).map_or(text.len(), |p| comment.end + p);
     let alone = text[line_start..comment.start].trim().is_empty() && text[comment.end..line_end].trim().is_empty();
     let range = if alone {
         let brk = if text[line_end..].starts_with("\r\n") { 2 } else { usize::from(line_end < text.len()) };
@@ -383,7 +384,7 @@ fn delete(text: &str, comment: &Range<usize>) -> Edit {
 /// first line break).
 fn line_break(text: &str, line_start: usize) -> &'static str {
     let ending = |at: usize| {
-        let i = at + text[at..].find(['\n', '\r'])?;
+        let i = at + find_line_break(&text[at..])?;
         Some(match &text.as_bytes()[i..] {
             [b'\r', b'\n', ..] => "\r\n",
             [b'\r', ..] => "\r",
@@ -399,7 +400,7 @@ fn line_break(text: &str, line_start: usize) -> &'static str {
 /// line is added, so paragraphs stay whole.
 pub fn ignore_here(text: &str, at: usize, code: &str) -> Edit {
     let at = crate::text::floor_char_boundary(text, at);
-    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let line_start = rfind_line_break(&text[..at]).map_or(0, |p| p + 1);
     let line = &text[line_start..];
     let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
     let brk = line_break(text, line_start);

@@ -13,6 +13,7 @@ use crate::analysis::{Analysis, Severity};
 use crate::kb::KnowledgeBase;
 use crate::text::pos::pos_of;
 use crate::text::Encoding;
+use crate::text::{find_line_break, rfind_line_break};
 
 /// One analysed file.
 pub struct Checked {
@@ -45,8 +46,8 @@ fn excerpt(c: &Checked, f: &Finding) -> String {
 
 fn excerpt_of(c: &Checked, range: &std::ops::Range<usize>) -> String {
     let start = range.start;
-    let line_start = c.text[..start].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-    let line_end = c.text[start..].find(['\n', '\r']).map_or(c.text.len(), |p| start + p);
+    let line_start = rfind_line_break(&c.text[..start]).map_or(0, |p| p + 1);
+    let line_end = find_line_break(&c.text[start..]).map_or(c.text.len(), |p| start + p);
     let end = range.end.min(line_end);
     let before: Vec<char> = c.text[line_start..start].chars().collect();
     let (cut_before, lead) = if before.len() > 50 { (before.len() - 45, "…") } else { (0, "") };

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::{ActorId, AliasForm, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::fold::fold_str;
+use crate::text::rfind_line_break;
 use crate::text::words::is_word_char;
 
 /// How a candidate ranks: lower is offered first.
@@ -69,7 +70,7 @@ fn opens_name(word: &str) -> bool {
 /// spaces), keeping only those that open a name. Empty when `at` does not end a word.
 pub fn typed_starts(text: &str, at: usize) -> Vec<usize> {
     let at = crate::text::floor_char_boundary(text, at);
-    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let line_start = rfind_line_break(&text[..at]).map_or(0, |p| p + 1);
     let seg = &text[line_start..at];
     let mut starts = Vec::new();
     let mut end = seg.len();

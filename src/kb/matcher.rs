@@ -19,6 +19,7 @@ use super::model::{Actor, ActorId, CaseRule};
 use crate::text::fold::{fold_str, same_case, Folded};
 use crate::text::markdown::overlaps;
 use crate::text::words::is_whole_word;
+use crate::text::{find_line_break, rfind_line_break};
 
 /// One name of one actor, by position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,8 +191,8 @@ const CAPS_WINDOW: usize = 200;
 fn all_caps_line(text: &str, range: &Range<usize>) -> bool {
     let lo = crate::text::floor_char_boundary(text, range.start.saturating_sub(CAPS_WINDOW));
     let hi = crate::text::floor_char_boundary(text, (range.end + CAPS_WINDOW).min(text.len()));
-    let start = text[lo..range.start].rfind(['\n', '\r']).map_or(lo, |p| lo + p + 1);
-    let end = text[range.end..hi].find(['\n', '\r']).map_or(hi, |p| range.end + p);
+    let start = rfind_line_break(&text[lo..range.start]).map_or(lo, |p| lo + p + 1);
+    let end = find_line_break(&text[range.end..hi]).map_or(hi, |p| range.end + p);
     let outside = text[start..range.start].chars().chain(text[range.end..end].chars());
     let mut letters = 0;
     for c in outside {

@@ -39,6 +39,9 @@ pub struct KnowledgeBase {
     actors: Vec<Actor>,
     by_id: HashMap<String, ActorId>,
     matcher: Matcher,
+    /// For each actor, for each name: a descriptive form that contains one of the actor's proper
+    /// names ("Islamic State group"), worked out once at load ([`KnowledgeBase::contains_proper_name`]).
+    contains_proper: Vec<Box<[bool]>>,
     /// Actors a project hides: kept (cards and affiliations still name them) but never matched.
     hidden: Vec<ActorId>,
 }
@@ -49,7 +52,9 @@ impl KnowledgeBase {
         let actors = load::load(sources)?;
         let by_id = actors.iter().enumerate().map(|(i, a)| (a.id.clone(), ActorId(i as u32))).collect();
         let matcher = Matcher::new(&actors);
-        Ok(KnowledgeBase { actors, by_id, matcher, hidden: Vec::new() })
+        let contains_proper =
+            actors.iter().map(|a| (0..a.names.len()).map(|i| proper_within(a, i)).collect()).collect();
+        Ok(KnowledgeBase { actors, by_id, matcher, contains_proper, hidden: Vec::new() })
     }
 
     /// This knowledge base with `hidden` actors no longer found in text nor offered by
@@ -86,6 +91,13 @@ impl KnowledgeBase {
 
     pub fn name(&self, r: NameRef) -> &Alias {
         &self.actors[r.actor.index()].names[r.name as usize]
+    }
+
+    /// Whether a name is a descriptive or metonymic form that contains, as whole words, a proper
+    /// name of its actor (one that is neither descriptive nor a metonym, of three letters or more):
+    /// "Islamic State group" contains "Islamic State"; "Assad government" contains no name.
+    pub fn contains_proper_name(&self, r: NameRef) -> bool {
+        self.contains_proper[r.actor.index()][r.name as usize]
     }
 
     pub fn by_id(&self, id: &str) -> Option<ActorId> {
@@ -146,4 +158,20 @@ impl KnowledgeBase {
         hits.sort();
         hits.into_iter().map(|(_, id)| id).collect()
     }
+}
+
+/// See [`KnowledgeBase::contains_proper_name`].
+fn proper_within(actor: &Actor, i: usize) -> bool {
+    let descriptive = |f: AliasForm| matches!(f, AliasForm::Descriptive | AliasForm::Metonym);
+    if !descriptive(actor.names[i].form) {
+        return false;
+    }
+    let folded = fold_str(&actor.names[i].text);
+    let words: Vec<&str> = folded.split(' ').collect();
+    actor.names.iter().any(|o| {
+        !descriptive(o.form) && {
+            let f = fold_str(&o.text);
+            f.len() >= 3 && words.windows(f.split(' ').count()).any(|w| w.join(" ") == f)
+        }
+    })
 }

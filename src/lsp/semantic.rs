@@ -13,6 +13,7 @@ use tower_lsp_server::ls_types::{SemanticToken, SemanticTokenModifier, SemanticT
 
 use crate::analysis::Mention;
 use crate::kb::{ActorKind, KnowledgeBase};
+use crate::text::find_line_break;
 use crate::text::pos::pos_of;
 use crate::text::Encoding;
 
@@ -50,7 +51,7 @@ fn segments<'a>(text: &'a str, range: &Range<usize>) -> impl Iterator<Item = Ran
     std::iter::from_fn(move || {
         while at < end {
             let rest = &text[at..end];
-            match rest.find(['\n', '\r']) {
+            match find_line_break(rest) {
                 Some(0) => at += 1,
                 Some(i) => {
                     let seg = at..at + i;

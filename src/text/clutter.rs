@@ -30,7 +30,9 @@ const LINE_CUES: &[&str] = &[
 ];
 
 fn starts_with_cue(line: &str) -> bool {
-    let l = line.trim_start().to_lowercase();
+    // The longest cue is 19 bytes: the head of the line is enough to lower-case.
+    let l = line.trim_start();
+    let l = l[..crate::text::floor_char_boundary(l, 64)].to_lowercase();
     LINE_CUES.iter().any(|c| l.starts_with(c) && l[c.len()..].chars().next().is_none_or(|n| !n.is_alphanumeric()))
 }
 
@@ -42,7 +44,7 @@ pub fn clutter_spans(text: &str) -> Vec<Range<usize>> {
         let content = line.trim_end_matches(['\n', '\r']);
         if starts_with_cue(content) && !content.trim_end().ends_with(['.', '!', '?']) {
             out.push(pos..pos + content.len());
-        } else if let Some(i) = content.find(" Tags ") {
+        } else if let Some(i) = memchr::memmem::find(content.as_bytes(), b" Tags ") {
             // An inline tag list: "… Tags Daesh airstrikes Turkey Syria …" with no sentence after it.
             let rest = &content[i + 6..];
             if !rest.contains(['.', '!', '?']) {

@@ -120,22 +120,47 @@ fn fold_char(c: char, mut out: impl FnMut(char)) {
 
 /// The letters and digits of `s` after decomposition, with marks dropped and case kept:
 /// two spellings that fold alike have the same case exactly when these sequences are equal.
-pub fn case_signature(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().flat_map(|c| {
-        let mut v: Vec<char> = Vec::with_capacity(1);
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                v.push(c);
+pub fn case_signature(s: &str) -> CaseSignature<'_> {
+    CaseSignature { chars: s.chars(), pending: ['\0'; 4], len: 0, at: 0 }
+}
+
+/// The iterator of [`case_signature`]: it decomposes one character at a time into a small
+/// buffer, so that comparing two spellings allocates nothing.
+pub struct CaseSignature<'a> {
+    chars: std::str::Chars<'a>,
+    /// The kept characters of the last decomposed character (a canonical decomposition has at
+    /// most four), of which `at..len` are still to come.
+    pending: [char; 4],
+    len: usize,
+    at: usize,
+}
+
+impl Iterator for CaseSignature<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        loop {
+            if self.at < self.len {
+                self.at += 1;
+                return Some(self.pending[self.at - 1]);
             }
-        } else {
+            let c = self.chars.next()?;
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    return Some(c);
+                }
+                continue;
+            }
+            let (mut len, pending) = (0, &mut self.pending);
             unicode_normalization::char::decompose_canonical(c, |d| {
-                if d.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(d) {
-                    v.push(d);
+                if d.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(d) && len < pending.len() {
+                    pending[len] = d;
+                    len += 1;
                 }
             });
+            (self.len, self.at) = (len, 0);
         }
-        v
-    })
+    }
 }
 
 /// Whether `a` and `b` have the same letters in the same case (ignoring punctuation and marks).
@@ -187,5 +212,9 @@ mod tests {
         assert!(!same_case("ISIS", "Isis"));
         assert!(same_case("al-Qa’ida", "al-Qa'ida"));
         assert!(!same_case("IS", "is"));
+        // Decomposed letters keep their case and lose their marks, however the text spells them.
+        assert!(same_case("Kobanî", "Koban\u{69}\u{302}"));
+        assert!(!same_case("Ḥama", "ḥama"));
+        assert_eq!(case_signature("Ǖ-1").collect::<String>(), "U1");
     }
 }

@@ -11,6 +11,7 @@
 //! This is a line scanner that follows CommonMark where it matters for prose (fence lengths, the
 //! blank line before indented code, backtick run lengths), not a full Markdown parser.
 
+use crate::text::{find_line_break, rfind_line_break};
 use std::ops::Range;
 
 /// How a document is to be read.
@@ -48,7 +49,7 @@ fn one_line_comment_spans(text: &str, spans: &mut Vec<Range<usize>>) {
     let mut from = 0;
     let finder = memchr::memmem::Finder::new("<!--");
     while let Some(i) = finder.find(&text.as_bytes()[from..]).map(|i| from + i) {
-        let line_end = text[i..].find(['\n', '\r']).map_or(text.len(), |e| i + e);
+        let line_end = find_line_break(&text[i..]).map_or(text.len(), |e| i + e);
         match text[i + 4..line_end].find("-->") {
             Some(e) => {
                 let end = i + 4 + e + 3;
@@ -82,7 +83,7 @@ pub fn is_comment_line(line: &str) -> bool {
 pub fn before_trailing_comment_lines(s: &str) -> &str {
     let mut t = s.trim_end();
     while t.ends_with("-->") {
-        let line_start = t.rfind(['\n', '\r']).map_or(0, |p| p + 1);
+        let line_start = rfind_line_break(t).map_or(0, |p| p + 1);
         if line_start == 0 || !is_comment_line(&t[line_start..]) {
             break;
         }
@@ -118,7 +119,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
             return None;
         }
         let rest = &text[pos..];
-        let (content_len, brk) = match rest.find(['\n', '\r']) {
+        let (content_len, brk) = match find_line_break(rest) {
             Some(i) if rest[i..].starts_with("\r\n") => (i, 2),
             Some(i) => (i, 1),
             None => (rest.len(), 0),
@@ -272,7 +273,7 @@ fn inline_spans(text: &str, blocks: &[Range<usize>], spans: &mut Vec<Range<usize
                 }
             }
             b']' if bytes.get(i + 1) == Some(&b':') && line_starts_with_bracket(text, i) => {
-                let end = text[i..].find(['\n', '\r']).map_or(text.len(), |e| i + e);
+                let end = find_line_break(&text[i..]).map_or(text.len(), |e| i + e);
                 spans.push(i + 2..end);
                 i = end;
             }
@@ -320,7 +321,7 @@ fn matching_paren(text: &str, open: usize) -> Option<usize> {
 }
 
 fn line_starts_with_bracket(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let line_start = rfind_line_break(&text[..at]).map_or(0, |p| p + 1);
     let head = &text[line_start..at];
     head.trim_start().starts_with('[') && indent_width(head) <= 3 && !head.contains(']')
 }
@@ -328,15 +329,16 @@ fn line_starts_with_bracket(text: &str, at: usize) -> bool {
 fn url_spans(text: &str, spans: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(off) = text[i..].find(['h', 'w', 'H', 'W']) {
+    // A byte loop: `h`, `w` and their capitals are ASCII, so never part of another character.
+    while let Some(off) = bytes[i..].iter().position(|&b| matches!(b | 0x20, b'h' | b'w')) {
         let s = i + off;
         let rest = &text[s..];
         let prefix = ["https://", "http://", "www."]
             .iter()
             .find(|p| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
-        let preceded_by_word = s > 0 && text[..s].chars().next_back().is_some_and(super::words::is_word_char);
+        let preceded_by_word = || s > 0 && text[..s].chars().next_back().is_some_and(super::words::is_word_char);
         match prefix {
-            Some(p) if !preceded_by_word => {
+            Some(p) if !preceded_by_word() => {
                 let mut e = s + p.len();
                 while e < bytes.len() {
                     let c = text[e..].chars().next().unwrap_or(' ');

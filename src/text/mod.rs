@@ -21,6 +21,16 @@ pub mod words;
 
 pub use pos::{Encoding, LineCol};
 
+/// Where the first line break (`\n` or `\r`) of `s` is: `s.find(['\n', '\r'])`, with `memchr`.
+pub fn find_line_break(s: &str) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', s.as_bytes())
+}
+
+/// Where the last line break (`\n` or `\r`) of `s` is: `s.rfind(['\n', '\r'])`, with `memchr`.
+pub fn rfind_line_break(s: &str) -> Option<usize> {
+    memchr::memrchr2(b'\n', b'\r', s.as_bytes())
+}
+
 /// The largest char boundary of `s` at or below `i` (clamped to `s.len()`).
 pub fn floor_char_boundary(s: &str, i: usize) -> usize {
     let mut i = i.min(s.len());

@@ -144,12 +144,11 @@ pub(crate) fn is_post_signature(line: &str) -> bool {
 /// "The statement said:".
 pub(crate) fn introduces_block(para: &str) -> bool {
     let p = after_leading_comments(para).trim_end();
-    let lower = p.to_lowercase();
     p.len() < 100
         && p.ends_with([',', ':'])
         && ["reported", "wrote", "writes", "said", "says", "stated", "reads", "read", "according to", "added"]
             .iter()
-            .any(|v| lower.contains(v))
+            .any(|v| p.to_lowercase().contains(v))
 }
 
 /// Whether a paragraph reads as running text (ends like a sentence), as a block quotation does.

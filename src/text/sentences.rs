@@ -13,6 +13,7 @@
 use std::ops::Range;
 
 use super::markdown::{after_leading_comments, before_trailing_comment_lines, Flavor};
+use crate::text::rfind_line_break;
 
 /// Abbreviations that do not end a sentence (compared in lower case, with their final point).
 const ABBREVIATIONS: &[&str] = &[
@@ -83,7 +84,7 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
     // would cost the square of a line's length on a one-line story).
     let mut line = (0, 0); // (start of the current line, how far the text has been searched)
     let line_start_of = |i: usize, line: &mut (usize, usize)| {
-        if let Some(p) = text[line.1..i].rfind(['\n', '\r']) {
+        if let Some(p) = rfind_line_break(&text[line.1..i]) {
             line.0 = line.1 + p + 1;
         }
         line.1 = i;
