@@ -70,23 +70,37 @@ pub const FILES: &[(&str, &str)] = &[
     ("style.txt", include_str!("lexicons/style.txt")),
 ];
 
+/// A set of classes, one bit each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Classes(u32);
+
+impl Classes {
+    fn with(self, c: Class) -> Classes {
+        Classes(self.0 | 1 << c as u32)
+    }
+
+    pub fn contains(self, c: Class) -> bool {
+        self.0 & 1 << c as u32 != 0
+    }
+}
+
 /// A phrase found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cue {
     pub range: Range<usize>,
-    pub classes: Vec<Class>,
+    pub classes: Classes,
 }
 
 impl Cue {
     pub fn is(&self, c: Class) -> bool {
-        self.classes.contains(&c)
+        self.classes.contains(c)
     }
 }
 
 /// The compiled lexicons.
 pub struct Lexicon {
     automaton: AhoCorasick,
-    classes: Vec<Vec<Class>>,
+    classes: Vec<Classes>,
 }
 
 /// Parses one lexicon file into (phrase, class) pairs; errors name the file and line.
@@ -112,17 +126,15 @@ impl Lexicon {
     pub fn new(entries: &[(String, Class)]) -> Lexicon {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut classes: Vec<Vec<Class>> = Vec::new();
+        let mut classes: Vec<Classes> = Vec::new();
         for (phrase, class) in entries {
             let f = fold_str(phrase);
             let slot = *index.entry(f.clone()).or_insert_with(|| {
                 patterns.push(f);
-                classes.push(Vec::new());
+                classes.push(Classes::default());
                 patterns.len() - 1
             });
-            if !classes[slot].contains(class) {
-                classes[slot].push(*class);
-            }
+            classes[slot] = classes[slot].with(*class);
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -150,11 +162,14 @@ impl Lexicon {
     pub fn find(&self, text: &str, folded: &Folded) -> Vec<Cue> {
         let mut found: Vec<Cue> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
+            if folded.glued_ascii(&m.range()) {
+                continue;
+            }
             let range = folded.original(m.start()..m.end());
             if range.is_empty() || !is_whole_word(text, range.start, range.end) {
                 continue;
             }
-            found.push(Cue { range, classes: self.classes[m.pattern().as_usize()].clone() });
+            found.push(Cue { range, classes: self.classes[m.pattern().as_usize()] });
         }
         found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
         let mut out: Vec<Cue> = Vec::with_capacity(found.len());

@@ -102,6 +102,9 @@ impl Matcher {
     pub fn find(&self, actors: &[Actor], text: &str, folded: &Folded, excluded: &[Range<usize>]) -> Vec<Found> {
         let mut candidates: Vec<Found> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
+            if folded.glued_ascii(&m.range()) {
+                continue;
+            }
             let range = folded.original(m.start()..m.end());
             if range.is_empty() || overlaps(excluded, &range) || !is_whole_word(text, range.start, range.end) {
                 continue;
@@ -125,15 +128,15 @@ impl Matcher {
         range: &Range<usize>,
     ) -> Option<Found> {
         let name_of = |r: &NameRef| &actors[r.actor.index()].names[r.name as usize];
-        let mut fits: Vec<NameRef> = self.names[pattern]
-            .iter()
-            .copied()
-            .filter(|r| {
-                let n = name_of(r);
-                (n.case == CaseRule::Any || same_case(&n.text, written))
-                    && !(n.common_word && all_caps_line(text, range))
-            })
-            .collect();
+        let accepts = |r: &NameRef| {
+            let n = name_of(r);
+            (n.case == CaseRule::Any || same_case(&n.text, written)) && !(n.common_word && all_caps_line(text, range))
+        };
+        // Most forms belong to one name: nothing to rank.
+        if let [only] = self.names[pattern][..] {
+            return accepts(&only).then(|| Found { range: range.clone(), name: only, others: Vec::new() });
+        }
+        let mut fits: Vec<NameRef> = self.names[pattern].iter().copied().filter(accepts).collect();
         if fits.is_empty() {
             return None;
         }

@@ -28,25 +28,27 @@ pub struct Folded {
 impl Folded {
     /// Folds `src`. Offsets are stored as `u32`: texts over 4 GiB are refused by the callers.
     pub fn new(src: &str) -> Folded {
-        let mut text = String::with_capacity(src.len());
-        let mut map = Vec::with_capacity(src.len() + 1);
+        let bytes = src.as_bytes();
+        let mut text: Vec<u8> = Vec::with_capacity(src.len());
+        let mut map: Vec<u32> = Vec::with_capacity(src.len() + 1);
         let mut last_space = false;
-        for (i, c) in src.char_indices() {
-            let at = i as u32;
-            if c.is_ascii() {
-                let f = fold_ascii(c);
-                if f == ' ' {
-                    if last_space {
-                        continue;
-                    }
-                    last_space = true;
-                } else {
-                    last_space = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII, most of any text, a byte at a time through a table.
+            let b = bytes[i];
+            if b.is_ascii() {
+                let f = ASCII_FOLDS[b as usize];
+                let space = f == b' ';
+                if !(space && last_space) {
+                    text.push(f);
+                    map.push(i as u32);
                 }
-                text.push(f);
-                map.push(at);
+                last_space = space;
+                i += 1;
                 continue;
             }
+            let Some(c) = src[i..].chars().next() else { break };
+            let at = i as u32;
             fold_char(c, |f| {
                 if f == ' ' {
                     if last_space {
@@ -56,19 +58,39 @@ impl Folded {
                 } else {
                     last_space = false;
                 }
-                text.push(f);
-                for _ in 0..f.len_utf8() {
-                    map.push(at);
-                }
+                let mut buf = [0; 4];
+                text.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
+                map.extend(std::iter::repeat_n(at, f.len_utf8()));
             });
+            i += c.len_utf8();
         }
         map.push(src.len() as u32);
+        // Whole characters were written, ASCII or encoded: always UTF-8.
+        let text = String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Folded { text, map }
     }
 
     /// The folded text.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// Whether the folded byte range `r` (char boundaries) is certainly not a whole word of the
+    /// original text ([`crate::text::words::is_whole_word`]): an ASCII letter or digit of the
+    /// original stands right before or after it, against a letter or digit at that end of the
+    /// match. A cheap test on the folded bytes that lets automaton matches inside words ("is" in
+    /// "this") be dropped before they are mapped back; `false` decides nothing.
+    pub fn glued_ascii(&self, r: &Range<usize>) -> bool {
+        let (b, map) = (self.text.as_bytes(), &self.map);
+        let alnum = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
+        // A folded byte that comes from a one-byte character is that ASCII character, folded.
+        let one_byte = |i: usize| map[i] + 1 == map[i + 1];
+        if r.is_empty() {
+            return false;
+        }
+        let before = r.start > 0 && alnum(r.start) && alnum(r.start - 1) && one_byte(r.start - 1);
+        let after = alnum(r.end - 1) && one_byte(r.end - 1) && alnum(r.end) && one_byte(r.end);
+        before || after
     }
 
     /// The original byte range of a folded byte range (whose ends are char boundaries).
@@ -82,14 +104,21 @@ pub fn fold_str(s: &str) -> String {
     Folded::new(s).text.trim().to_string()
 }
 
-fn fold_ascii(c: char) -> char {
-    match c {
-        'A'..='Z' => c.to_ascii_lowercase(),
-        '-' | ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' => ' ',
-        '`' => '\'',
-        _ => c,
+/// The folded form of each ASCII character.
+const ASCII_FOLDS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            c @ b'A'..=b'Z' => c.to_ascii_lowercase(),
+            b'-' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => b' ',
+            b'`' => b'\'',
+            c => c,
+        };
+        b += 1;
     }
-}
+    t
+};
 
 /// Calls `out` with the folded form of a non-ASCII `c` (zero or more chars).
 fn fold_char(c: char, mut out: impl FnMut(char)) {
@@ -204,6 +233,42 @@ mod tests {
         let f = Folded::new(decomposed);
         let r = f.original(0..6);
         assert_eq!(&decomposed[r], "Koban\u{69}\u{302}");
+    }
+
+    #[test]
+    fn glued_ascii_agrees_with_whole_words() {
+        let texts = ["this is IS", "Kobanî is", "aİs x", "is\u{00AD}x is", "x\u{200B}is y", "é-is_is1", "al-Qa’ida's"];
+        for t in texts {
+            let f = Folded::new(t);
+            let s = f.as_str();
+            for start in (0..s.len()).filter(|&i| s.is_char_boundary(i)) {
+                for end in (start + 1..=s.len()).filter(|&i| s.is_char_boundary(i)) {
+                    let o = f.original(start..end);
+                    if f.glued_ascii(&(start..end)) {
+                        assert!(!crate::text::words::is_whole_word(t, o.start, o.end), "{t:?} {start}..{end}");
+                    }
+                }
+            }
+        }
+        let f = Folded::new("this is");
+        assert!(f.glued_ascii(&(2..4)));
+        assert!(!f.glued_ascii(&(5..7)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glued_ascii_never_drops_a_whole_word(text in "[aIs1 _'\\-éİ\u{00AD}\u{200B}\u{0301}ب]{1,12}") {
+            let f = Folded::new(&text);
+            let s = f.as_str();
+            for start in (0..s.len()).filter(|&i| s.is_char_boundary(i)) {
+                for end in (start + 1..=s.len()).filter(|&i| s.is_char_boundary(i)) {
+                    let o = f.original(start..end);
+                    if f.glued_ascii(&(start..end)) {
+                        proptest::prop_assert!(!crate::text::words::is_whole_word(&text, o.start, o.end));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -277,7 +277,11 @@ fn inline_spans(text: &str, blocks: &[Range<usize>], spans: &mut Vec<Range<usize
                 spans.push(i + 2..end);
                 i = end;
             }
-            _ => i += 1,
+            _ => {
+                // On to the next byte that can open a span (or the next block).
+                let limit = blocks.get(next_block).map_or(bytes.len(), |b| b.start.max(i + 1));
+                i = memchr::memchr3(b'<', b'`', b']', &bytes[i + 1..limit]).map_or(limit, |k| i + 1 + k);
+            }
         }
     }
 }

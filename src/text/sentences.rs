@@ -145,7 +145,11 @@ pub fn sentences(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
             i = end;
             continue;
         }
-        i += 1;
+        // On to the next line break or sentence-ending mark.
+        i += 1 + bytes[i + 1..]
+            .iter()
+            .position(|b| matches!(b, b'\n' | b'\r' | b'.' | b'!' | b'?'))
+            .unwrap_or(bytes.len() - i - 1);
     }
     push(start, text.len(), &mut out);
     out
