@@ -191,12 +191,21 @@ impl Finding {
     /// several findings share (a "replace all" fix, the only lists of more than one edit) are moved
     /// once, through `lists`, and stay shared.
     pub fn moved(&self, changed: &Changed, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
-        let fixes = if self.fixes.is_empty() {
+        let at = changed.old_end;
+        if changed.new_end == at || !self.reaches(at) {
+            // Nothing moves: the copy shares everything.
+            return self.clone();
+        }
+        let moves = |edits: &[Edit]| edits.last().is_some_and(|e| e.range.start >= at);
+        let fixes = if !self.fixes.iter().any(|f| moves(&f.edits)) {
             self.fixes.clone()
         } else {
             self.fixes
                 .iter()
                 .map(|f| {
+                    if !moves(&f.edits) {
+                        return f.clone();
+                    }
                     let key = f.edits.as_ptr();
                     let shared = f.edits.len() > 1;
                     let edits = match lists.iter().find(|(k, _)| shared && *k == key) {
@@ -217,7 +226,7 @@ impl Finding {
                 })
                 .collect()
         };
-        let related = if self.related.is_empty() {
+        let related = if !self.related.iter().any(|r| r.range.start >= at) {
             self.related.clone()
         } else {
             self.related
