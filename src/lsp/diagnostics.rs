@@ -89,7 +89,12 @@ pub fn publication_body(uri: &Uri, snap: &Snapshot, enc: Encoding, cache: &mut E
     cache.round += 1;
     let findings = &snap.analysis.findings;
     let uri_json = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
-    let mut out: Vec<u8> = Vec::with_capacity(256 + findings.iter().map(|f| 160 + f.message.len()).sum::<usize>());
+    // Enough room for the whole body (a 1 MB story's is 1 MB): growing the buffer would copy it.
+    let room = |f: &Finding| {
+        let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
+        192 + f.message.len() + related
+    };
+    let mut out: Vec<u8> = Vec::with_capacity(256 + uri_json.len() + findings.iter().map(room).sum::<usize>());
     out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
     out.extend_from_slice(&uri_json);
     out.extend_from_slice(br#","diagnostics":["#);
