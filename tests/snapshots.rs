@@ -82,7 +82,7 @@ fn hover_cards_on_the_seeds() {
         let m = analysis.mention_at(at).unwrap_or_else(|| panic!("no mention at {needle}"));
         let usage = Usage {
             here: Some((text[m.range.clone()].to_string(), m.name)),
-            forms: analysis.forms_of(&text, m.actor()),
+            forms: analysis.forms_of(&text, m.actor()).to_vec(),
         };
         let md = card(&kb, m.actor(), Some(&usage)).to_markdown();
         insta::assert_snapshot!(format!("hover_{prefix}_{}", needle.replace(['’', '\''], "")), md);

@@ -329,7 +329,7 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { mentions, quotes, anchors, findings, blocks, story }
+    Analysis { mentions, quotes, anchors, findings, blocks, story, by_actor: Default::default() }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::attribution::Anchor;
 use super::blocks::{self, Block};
@@ -52,7 +53,34 @@ pub struct Analysis {
     /// What the story-level rules found before levels and suppressions, kept so that after an
     /// edit they judge again only what the edit can change.
     pub story: blocks::Story,
+    /// Which mentions name each actor: built by the first [`Analysis::mentions_of`], not on every
+    /// keystroke.
+    pub by_actor: ByActor,
 }
+
+/// For each actor (by id), the indices of its mentions in [`Analysis::mentions`], worked out once
+/// per analysis when first asked for, and the forms of the actors a hover asked about. Caches of
+/// `mentions`: they take no part in comparisons.
+#[derive(Debug, Default)]
+pub struct ByActor(OnceLock<Vec<Vec<u32>>>, Mutex<HashMap<ActorId, Forms>>);
+
+/// An actor's forms as written, each with its count, in order of first use.
+pub type Forms = Arc<[(String, usize)]>;
+
+impl Clone for ByActor {
+    fn clone(&self) -> ByActor {
+        // Only the index: the forms are worked out again when asked for.
+        ByActor(self.0.clone(), Mutex::default())
+    }
+}
+
+impl PartialEq for ByActor {
+    fn eq(&self, _: &ByActor) -> bool {
+        true
+    }
+}
+
+impl Eq for ByActor {}
 
 /// How to read a text and which rules' options apply.
 #[derive(Debug, Clone, Default)]
@@ -85,9 +113,22 @@ impl Analysis {
         i.checked_sub(1).and_then(|j| self.mentions.get(j)).filter(|m| m.range.end == at)
     }
 
-    /// Mentions of one actor, in text order.
+    /// Mentions of one actor, in text order. The first call on an analysis indexes the mentions of
+    /// every actor (one pass over them); hovers, the highlights that follow the cursor and the
+    /// references of a long story then read only that actor's mentions.
     pub fn mentions_of(&self, actor: ActorId) -> impl Iterator<Item = &Mention> {
-        self.mentions.iter().filter(move |m| m.actor() == actor)
+        let index = self.by_actor.0.get_or_init(|| {
+            let mut index: Vec<Vec<u32>> = Vec::new();
+            for (i, m) in self.mentions.iter().enumerate() {
+                let a = m.actor().index();
+                if a >= index.len() {
+                    index.resize_with(a + 1, Vec::new);
+                }
+                index[a].push(i as u32);
+            }
+            index
+        });
+        index.get(actor.index()).into_iter().flatten().map(|&i| &self.mentions[i as usize])
     }
 
     /// Mentions whose range overlaps `range`.
@@ -99,30 +140,44 @@ impl Analysis {
 
     /// Each form the writer used for `actor`, as written, with its count, in order of first use.
     /// (White space inside a form counts as one space.) A hover asks for this: a long story names
-    /// an actor thousands of times, so a form is copied only where its white space needs evening.
-    pub fn forms_of(&self, text: &str, actor: ActorId) -> Vec<(String, usize)> {
-        let mut order: Vec<Cow<'_, str>> = Vec::new();
-        let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
+    /// an actor thousands of times, so the forms are counted once per analysis and actor, and a
+    /// form is copied only where its white space needs evening. `text` must be the text this is
+    /// the analysis of.
+    pub fn forms_of(&self, text: &str, actor: ActorId) -> Forms {
+        if let Some(forms) = self.by_actor.1.lock().ok().and_then(|c| c.get(&actor).cloned()) {
+            return forms;
+        }
+        let forms: Forms = self.count_forms(text, actor).into();
+        if let Ok(mut c) = self.by_actor.1.lock() {
+            c.insert(actor, forms.clone());
+        }
+        forms
+    }
+
+    fn count_forms(&self, text: &str, actor: ActorId) -> Vec<(String, usize)> {
+        // An actor has a few forms, mostly written in runs: a list searched from the form found
+        // last is faster than hashing each of thousands of mentions.
+        let mut forms: Vec<(Cow<'_, str>, usize)> = Vec::new();
+        let mut last = 0;
         for m in self.mentions_of(actor) {
             let raw = &text[m.range.clone()];
-            let even = !raw.starts_with(' ')
-                && !raw.ends_with(' ')
-                && !raw.contains("  ")
-                && !raw.chars().any(|c| c.is_whitespace() && c != ' ');
-            let written: Cow<'_, str> = if even {
+            let written: Cow<'_, str> = if evenly_spaced(raw) {
                 Cow::Borrowed(raw)
             } else {
                 Cow::Owned(raw.split_whitespace().collect::<Vec<_>>().join(" "))
             };
-            match counts.get_mut(written.as_ref()) {
-                Some(c) => *c += 1,
-                None => {
-                    order.push(written.clone());
-                    counts.insert(written, 1);
-                }
+            if forms.get(last).is_none_or(|(f, _)| *f != written) {
+                last = match forms.iter().position(|(f, _)| *f == written) {
+                    Some(i) => i,
+                    None => {
+                        forms.push((written, 0));
+                        forms.len() - 1
+                    }
+                };
             }
+            forms[last].1 += 1;
         }
-        order.into_iter().map(|f| (f.to_string(), counts[f.as_ref()])).collect()
+        forms.into_iter().map(|(f, n)| (f.into_owned(), n)).collect()
     }
 
     /// How many contested claims (casualty figures, battlefield gains, accusations, atrocities)
@@ -150,6 +205,19 @@ impl Analysis {
     }
 }
 
+/// Whether a form's white space is single spaces between words (nothing to even out).
+fn evenly_spaced(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    if raw.is_ascii() {
+        return !b.windows(2).any(|w| w == b"  ")
+            && !b.iter().any(|&c| c != b' ' && c.is_ascii_whitespace() || c == 0x0b);
+    }
+    !raw.contains("  ") && !raw.chars().any(|c| c.is_whitespace() && c != ' ')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,7 +229,44 @@ mod tests {
         let text = "The Islamic State attacked. The Islamic\nState withdrew. The Islamic  State and ISIS left. ISIS.";
         let a = analyze(&kb, text, &Settings::new(Flavor::Plain));
         let isis = a.mention_at(text.find("ISIS").unwrap()).unwrap().actor();
-        assert_eq!(a.forms_of(text, isis), vec![("Islamic State".to_string(), 3), ("ISIS".to_string(), 2)]);
+        assert_eq!(a.forms_of(text, isis).to_vec(), vec![("Islamic State".to_string(), 3), ("ISIS".to_string(), 2)]);
+        // Asked again, the kept forms; a copy of the analysis counts them again, alike.
+        assert!(Arc::ptr_eq(&a.forms_of(text, isis), &a.forms_of(text, isis)));
+        assert_eq!(a.clone().forms_of(text, isis), a.forms_of(text, isis));
+    }
+
+    #[test]
+    fn mentions_of_an_actor_are_its_mentions_in_text_order() {
+        let kb = KnowledgeBase::builtin().unwrap();
+        let text = "ISIS and the SDF fought. The SDF said ISIS fled; Daesh denied it. Nobody else.";
+        let a = analyze(&kb, text, &Settings::new(Flavor::Plain));
+        let actors: std::collections::BTreeSet<ActorId> = a.mentions.iter().map(Mention::actor).collect();
+        assert!(actors.len() >= 2);
+        for actor in actors {
+            let indexed: Vec<&Mention> = a.mentions_of(actor).collect();
+            let scanned: Vec<&Mention> = a.mentions.iter().filter(|m| m.actor() == actor).collect();
+            assert_eq!(indexed, scanned);
+        }
+        assert_eq!(a.mentions_of(ActorId(100_000)).count(), 0);
+        // The index is a cache: an analysis that built it equals one that did not.
+        assert_eq!(a, analyze(&kb, text, &Settings::new(Flavor::Plain)));
+    }
+
+    #[test]
+    fn only_single_spaces_between_words_are_even() {
+        assert!(evenly_spaced("Islamic State"));
+        assert!(evenly_spaced("al-Qa’ida"));
+        for odd in [
+            " ISIS",
+            "ISIS ",
+            "Islamic  State",
+            "Islamic\nState",
+            "Islamic\tState",
+            "Islamic\u{0b}State",
+            "Islamic\u{a0}State",
+        ] {
+            assert!(!evenly_spaced(odd), "{odd:?}");
+        }
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
         let a = kb.actor(id);
         let first = c.analysis.mentions_of(id).next().map(|m| c.line_col(m.range.start)).unwrap_or((1, 1));
         let forms: Vec<String> =
-            c.analysis.forms_of(&c.text, id).into_iter().map(|(form, n)| format!("{form} ×{n}")).collect();
+            c.analysis.forms_of(&c.text, id).iter().map(|(form, n)| format!("{form} ×{n}")).collect();
         let _ =
             writeln!(s, "  {}:{}: {} ({}) ×{count}: {}", first.0, first.1, a.name(), a.kind.label(), forms.join(", "));
     }

@@ -543,7 +543,7 @@ fn hover_card(kb: &KnowledgeBase, snap: &Snapshot, at: usize, enc: Encoding) -> 
     let m = snap.analysis.mention_at(at)?;
     let usage = Usage {
         here: Some((snap.text[m.range.clone()].to_string(), m.name)),
-        forms: snap.analysis.forms_of(&snap.text, m.actor()),
+        forms: snap.analysis.forms_of(&snap.text, m.actor()).to_vec(),
     };
     let mut value = card(kb, m.actor(), Some(&usage)).to_markdown();
     let voice = match m.voice {
