@@ -151,12 +151,25 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
 /// Analyses `text`, an edited `old_text` whose analysis was `previous` (with the same knowledge
 /// base and flavour), re-analysing only the blocks the edit touched.
 pub fn reanalyze(kb: &KnowledgeBase, previous: &Analysis, old_text: &str, text: &str, settings: &Settings) -> Analysis {
+    reanalyze_changed(kb, previous, old_text, text, changed_bytes(old_text, text), settings)
+}
+
+/// [`reanalyze`] for a caller that has already compared the texts: `changed` must be
+/// `changed_bytes(old_text, text)` (the server needs it for its line index too).
+pub fn reanalyze_changed(
+    kb: &KnowledgeBase,
+    previous: &Analysis,
+    old_text: &str,
+    text: &str,
+    changed: Changed,
+    settings: &Settings,
+) -> Analysis {
+    debug_assert_eq!(changed, changed_bytes(old_text, text));
     let old = &previous.blocks;
     if old.last().map_or(0, |b| b.range.end) != old_text.len() {
         // Not the analysis of `old_text`: start afresh.
         return analyze(kb, text, settings);
     }
-    let changed = changed_bytes(old_text, text);
     let (prefix, suffix) = (changed.at, text.len() - changed.new_end);
     // The first block the edit touches, and one more before it: where that block ends was decided
     // by looking at the paragraph the edit may have changed.

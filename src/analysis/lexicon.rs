@@ -14,7 +14,6 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::text::fold::{fold_str, Folded};
-use crate::text::words::is_whole_word;
 
 /// A cue class: which list a phrase comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,13 +161,7 @@ impl Lexicon {
     pub fn find(&self, text: &str, folded: &Folded) -> Vec<Cue> {
         let mut found: Vec<Cue> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
-            if folded.glued_ascii(&m.range()) {
-                continue;
-            }
-            let range = folded.original(m.start()..m.end());
-            if range.is_empty() || !is_whole_word(text, range.start, range.end) {
-                continue;
-            }
+            let Some(range) = folded.whole_word(text, m.range()) else { continue };
             found.push(Cue { range, classes: self.classes[m.pattern().as_usize()] });
         }
         found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));

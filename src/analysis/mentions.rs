@@ -62,7 +62,10 @@ pub struct Analysis {
 /// per analysis when first asked for, and the forms of the actors a hover asked about. Caches of
 /// `mentions`: they take no part in comparisons.
 #[derive(Debug, Default)]
-pub struct ByActor(OnceLock<Vec<Vec<u32>>>, Mutex<HashMap<ActorId, Forms>>);
+pub struct ByActor {
+    mentions: OnceLock<Vec<Vec<u32>>>,
+    forms: Mutex<HashMap<ActorId, Forms>>,
+}
 
 /// An actor's forms as written, each with its count, in order of first use.
 pub type Forms = Arc<[(String, usize)]>;
@@ -70,7 +73,7 @@ pub type Forms = Arc<[(String, usize)]>;
 impl Clone for ByActor {
     fn clone(&self) -> ByActor {
         // Only the index: the forms are worked out again when asked for.
-        ByActor(self.0.clone(), Mutex::default())
+        ByActor { mentions: self.mentions.clone(), forms: Mutex::default() }
     }
 }
 
@@ -117,7 +120,7 @@ impl Analysis {
     /// every actor (one pass over them); hovers, the highlights that follow the cursor and the
     /// references of a long story then read only that actor's mentions.
     pub fn mentions_of(&self, actor: ActorId) -> impl Iterator<Item = &Mention> {
-        let index = self.by_actor.0.get_or_init(|| {
+        let index = self.by_actor.mentions.get_or_init(|| {
             let mut index: Vec<Vec<u32>> = Vec::new();
             for (i, m) in self.mentions.iter().enumerate() {
                 let a = m.actor().index();
@@ -144,11 +147,11 @@ impl Analysis {
     /// form is copied only where its white space needs evening. `text` must be the text this is
     /// the analysis of.
     pub fn forms_of(&self, text: &str, actor: ActorId) -> Forms {
-        if let Some(forms) = self.by_actor.1.lock().ok().and_then(|c| c.get(&actor).cloned()) {
+        if let Some(forms) = self.by_actor.forms.lock().ok().and_then(|c| c.get(&actor).cloned()) {
             return forms;
         }
         let forms: Forms = self.count_forms(text, actor).into();
-        if let Ok(mut c) = self.by_actor.1.lock() {
+        if let Ok(mut c) = self.by_actor.forms.lock() {
             c.insert(actor, forms.clone());
         }
         forms
@@ -207,15 +210,15 @@ impl Analysis {
 
 /// Whether a form's white space is single spaces between words (nothing to even out).
 fn evenly_spaced(raw: &str) -> bool {
-    let b = raw.as_bytes();
-    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
-        return false;
+    // The start counts as a space, so that a leading space is one too many.
+    let mut prev = ' ';
+    for c in raw.chars() {
+        if c.is_whitespace() && (c != ' ' || prev == ' ') {
+            return false;
+        }
+        prev = c;
     }
-    if raw.is_ascii() {
-        return !b.windows(2).any(|w| w == b"  ")
-            && !b.iter().any(|&c| c != b' ' && c.is_ascii_whitespace() || c == 0x0b);
-    }
-    !raw.contains("  ") && !raw.chars().any(|c| c.is_whitespace() && c != ' ')
+    prev != ' '
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub mod rename;
 pub mod suppress;
 pub mod voice;
 
-pub use blocks::reanalyze;
+pub use blocks::{reanalyze, reanalyze_changed};
 pub use findings::{Finding, Severity};
 pub use levels::Levels;
 pub use mentions::{analyze, Analysis, Mention, Settings};

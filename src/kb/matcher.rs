@@ -18,7 +18,6 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use super::model::{Actor, ActorId, CaseRule};
 use crate::text::fold::{fold_str, same_case, Folded};
 use crate::text::markdown::overlaps;
-use crate::text::words::is_whole_word;
 use crate::text::{find_line_break, rfind_line_break};
 
 /// One name of one actor, by position.
@@ -102,11 +101,8 @@ impl Matcher {
     pub fn find(&self, actors: &[Actor], text: &str, folded: &Folded, excluded: &[Range<usize>]) -> Vec<Found> {
         let mut candidates: Vec<Found> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.as_str()) {
-            if folded.glued_ascii(&m.range()) {
-                continue;
-            }
-            let range = folded.original(m.start()..m.end());
-            if range.is_empty() || overlaps(excluded, &range) || !is_whole_word(text, range.start, range.end) {
+            let Some(range) = folded.whole_word(text, m.range()) else { continue };
+            if overlaps(excluded, &range) {
                 continue;
             }
             let written = &text[range.clone()];

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
 
 use super::convert;
-use crate::analysis::{analyze, reanalyze, Analysis, Settings};
+use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::changed_bytes;
@@ -82,7 +82,7 @@ impl Snapshot {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 let c = changed_bytes(&p.text, &text);
                 (
-                    reanalyze(kb, &p.analysis, &p.text, &text, &settings),
+                    reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings),
                     p.lines.edited(&text, c.at, c.old_end, c.new_end),
                 )
             }

@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use super::words::is_whole_word;
+
 /// A folded copy of a text with a map back to original byte offsets.
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
@@ -80,7 +82,7 @@ impl Folded {
     /// original stands right before or after it, against a letter or digit at that end of the
     /// match. A cheap test on the folded bytes that lets automaton matches inside words ("is" in
     /// "this") be dropped before they are mapped back; `false` decides nothing.
-    pub fn glued_ascii(&self, r: &Range<usize>) -> bool {
+    fn glued_ascii(&self, r: &Range<usize>) -> bool {
         let (b, map) = (self.text.as_bytes(), &self.map);
         let alnum = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
         // A folded byte that comes from a one-byte character is that ASCII character, folded.
@@ -96,6 +98,16 @@ impl Folded {
     /// The original byte range of a folded byte range (whose ends are char boundaries).
     pub fn original(&self, folded: Range<usize>) -> Range<usize> {
         self.map[folded.start] as usize..self.map[folded.end] as usize
+    }
+
+    /// The original range of a match in the folded text when it stands as a whole word of `src`
+    /// (the text this is the folding of), else `None`: what the automatons' matches go through.
+    pub fn whole_word(&self, src: &str, folded: Range<usize>) -> Option<Range<usize>> {
+        if self.glued_ascii(&folded) {
+            return None;
+        }
+        let r = self.original(folded);
+        (!r.is_empty() && is_whole_word(src, r.start, r.end)).then_some(r)
     }
 }
 
