@@ -3,7 +3,10 @@
 //! Analyses the seed articles concatenated (with a blank line between) and repeated until SIZE
 //! bytes (default 1,000,000), RUNS times (default 30), and prints the median and the fastest run.
 //! With `--edit`, it analyses once and then measures the re-analysis after a one-character edit
-//! at a different place each run, as a keystroke costs the server.
+//! at a different place each run, as a keystroke costs the server. With `--keystroke`, it runs
+//! what the server runs for each keystroke: the next snapshot from the previous one (the rope to a
+//! string, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
+//! body, inserting a letter and deleting it again at spread-out places; it prints both stages.
 //!
 //! BENCHMARKS.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
 //! analysis (and of freeing it) is the difference between 21 runs and 1 run, divided by 20.
@@ -11,11 +14,16 @@
 // A report on stdout is this program's whole purpose.
 #![allow(clippy::print_stdout)]
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use frontline::analysis::{analyze, reanalyze, Settings};
 use frontline::kb::KnowledgeBase;
+use frontline::lsp::diagnostics::Publication;
+use frontline::lsp::document::Snapshot;
+use frontline::lsp::projects::Projects;
 use frontline::text::markdown::Flavor;
+use frontline::text::Encoding;
 
 fn corpus(size: usize) -> Result<String, String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles");
@@ -45,6 +53,7 @@ fn corpus(size: usize) -> Result<String, String> {
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let edit = args.iter().any(|a| a == "--edit");
+    let keystroke = args.iter().any(|a| a == "--keystroke");
     let numbers: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let runs = numbers.first().copied().unwrap_or(30).max(1);
     let size = numbers.get(1).copied().unwrap_or(1_000_000);
@@ -52,6 +61,9 @@ fn main() -> Result<(), String> {
     let kb = KnowledgeBase::builtin().map_err(|e| e.to_string())?;
     let settings = Settings::new(Flavor::Markdown);
     let mut times = Vec::with_capacity(runs);
+    if keystroke {
+        return keystrokes(kb, &text, runs);
+    }
     if edit {
         let base = analyze(&kb, &text, &settings);
         for k in 0..runs {
@@ -78,6 +90,50 @@ fn main() -> Result<(), String> {
         text.len(),
         times[times.len() / 2],
         times[0]
+    );
+    Ok(())
+}
+
+/// The server's work for each keystroke, stage by stage (see the module's documentation).
+fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize) -> Result<(), String> {
+    let config = Projects::new(Arc::new(kb)).base();
+    let uri: tower_lsp_server::ls_types::Uri = "file:///story.md".parse().map_err(|e| format!("{e:?}"))?;
+    let mut rope = ropey::Rope::from_str(text);
+    let mut snap = Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
+    let mut publication = Publication::new(&uri, snap.clone(), Encoding::Utf16, None);
+    let (mut build, mut body) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let mut copied = 0;
+    for k in 0..runs {
+        let at = rope.byte_to_char(frontline::text::floor_char_boundary(text, (k / 2 * 7919 * 131) % text.len()));
+        if k % 2 == 0 {
+            rope.insert_char(at, 'x');
+        } else {
+            rope.remove(at..at + 1);
+        }
+        let t = Instant::now();
+        let next = Snapshot::build(config.clone(), rope.clone(), k as i32 + 2, Flavor::Markdown, Some(&snap));
+        build.push(t.elapsed().as_secs_f64() * 1e3);
+        snap = Arc::new(next);
+        let t = Instant::now();
+        let p = Publication::new(&uri, snap.clone(), Encoding::Utf16, Some(&publication));
+        body.push(t.elapsed().as_secs_f64() * 1e3);
+        copied += p.copied;
+        publication = p;
+    }
+    for v in [&mut build, &mut body] {
+        v.sort_by(f64::total_cmp);
+    }
+    println!(
+        "keystrokes on {} bytes, {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
+         ({} bytes, {:.1} copied from the one before on average) median {:.3} ms (fastest {:.3})",
+        text.len(),
+        build[runs / 2],
+        build[0],
+        snap.analysis.findings.len(),
+        publication.body.len(),
+        copied as f64 / runs as f64,
+        body[runs / 2],
+        body[0]
     );
     Ok(())
 }

@@ -1,19 +1,21 @@
-//! Findings as LSP diagnostics and code actions (their fixes, then the "Ignore" actions of
-//! [`super::ignore`]).
+//! Findings as LSP diagnostics (and as the JSON of a whole publication, [`Publication`]) and
+//! code actions (their fixes, then the "Ignore" actions of [`super::ignore`]).
 
-use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges,
-    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri,
-    WorkspaceEdit,
+    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, TextDocumentEdit, TextEdit,
+    Uri, WorkspaceEdit,
 };
 
 use super::document::Snapshot;
 use super::ignore::ignore_actions;
+use super::transport::Outgoing;
 use crate::analysis::findings::Edit;
 use crate::analysis::{Finding, Severity};
+use crate::text::pos::Near;
 use crate::text::Encoding;
 
 fn severity(s: Severity) -> DiagnosticSeverity {
@@ -50,114 +52,175 @@ pub fn diagnostics(uri: &Uri, snap: &Snapshot, enc: Encoding) -> Vec<Diagnostic>
     snap.analysis.findings.iter().map(|f| diagnostic(uri, snap, f, enc)).collect()
 }
 
-/// The JSON of finding messages, kept from one publication of a document to the next: a message
-/// is escaped once, not on every keystroke (a finding that an edit moves keeps its message, which
-/// is shared). Entries not used by the latest publication are dropped once they outnumber it.
-#[derive(Default)]
-pub struct Escaped {
-    /// By the address of the message's text: the entry holds the text, so the address cannot be
-    /// reused while it is here.
-    map: HashMap<usize, EscapedText>,
-    round: u64,
-}
-
-/// A message, its JSON string, and the last publication that used it.
-struct EscapedText {
-    text: Arc<str>,
-    json: Box<[u8]>,
-    round: u64,
-}
-
-impl Escaped {
-    fn write(&mut self, out: &mut Vec<u8>, s: &Arc<str>) {
-        let round = self.round;
-        let entry = self.map.entry(s.as_ptr() as usize).or_insert_with(|| {
-            let json = serde_json::to_vec(&**s).unwrap_or_else(|_| b"\"\"".to_vec());
-            EscapedText { text: s.clone(), json: json.into_boxed_slice(), round }
-        });
-        debug_assert!(Arc::ptr_eq(&entry.text, s));
-        entry.round = round;
-        out.extend_from_slice(&entry.json);
+/// Writes `s` as a JSON string: as it is between quotes when nothing in it needs escaping (finding
+/// messages are plain prose: a message is scanned, 16 bytes at a time, not escaped byte by byte),
+/// else escaped by serde_json.
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    // Without branches or an early exit inside a chunk, so that it compiles to vector compares.
+    let needs = |any: bool, b: &u8| any | (*b < 0x20) | (*b == b'"') | (*b == b'\\');
+    let mut chunks = s.as_bytes().chunks_exact(32);
+    let plain = chunks.by_ref().all(|c| !c.iter().fold(false, needs)) && !chunks.remainder().iter().fold(false, needs);
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, s).is_err() {
+        // Writing to a `Vec` cannot fail; keep the JSON valid all the same.
+        out.extend_from_slice(b"\"\"");
     }
 }
 
-/// The whole `textDocument/publishDiagnostics` notification of a snapshot, written by hand: the
-/// JSON of [`diagnostics`] without building a `Diagnostic` (five allocations) for each finding,
-/// with messages escaped once (`cache`) and numbers written straight into the buffer. A 1 MB
-/// story has thousands of findings.
-pub fn publication_body(uri: &Uri, snap: &Snapshot, enc: Encoding, cache: &mut Escaped) -> Vec<u8> {
-    cache.round += 1;
-    let findings = &snap.analysis.findings;
-    let uri_json = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
-    // Enough room for the whole body (a 1 MB story's is 1 MB): growing the buffer would copy it.
-    let room = |f: &Finding| {
-        let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
-        192 + f.message.len() + related
-    };
-    let mut out: Vec<u8> = Vec::with_capacity(256 + uri_json.len() + findings.iter().map(room).sum::<usize>());
-    out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
-    out.extend_from_slice(&uri_json);
-    out.extend_from_slice(br#","diagnostics":["#);
+/// A `textDocument/publishDiagnostics` notification of a snapshot, written by hand: the JSON of
+/// [`diagnostics`] without building a `Diagnostic` (five allocations) for each finding, with
+/// strings and numbers written straight into the buffer. A 1 MB story has thousands of findings
+/// and its publication is a megabyte, resent whole after each keystroke (LSP has no way to send
+/// only what changed); so the publisher keeps each publication until the next, which copies from
+/// it the JSON of every diagnostic that reads the same.
+pub struct Publication {
+    /// The snapshot published: held so that its findings' texts stay alive, which lets the next
+    /// publication compare texts by address.
+    snap: Arc<Snapshot>,
+    enc: Encoding,
+    /// The whole message.
+    pub body: Outgoing,
+    /// Per finding of `snap`, in order: where its JSON lies in `body`, and where its positions
+    /// start in `positions`.
+    items: Vec<Item>,
+    /// The LSP positions of every finding in turn: its range's start and end, then those of each
+    /// related place.
+    positions: Vec<Position>,
+    /// How many diagnostics were copied from the publication before.
+    pub copied: usize,
+}
+
+struct Item {
+    json: Range<usize>,
+    positions: usize,
+}
+
+impl Publication {
+    /// The publication of `snap`'s findings for `uri`, copying what it can from `previous` (the
+    /// last publication for the same URI).
+    pub fn new(uri: &Uri, snap: Arc<Snapshot>, enc: Encoding, previous: Option<&Publication>) -> Publication {
+        let previous = previous.filter(|p| p.enc == enc);
+        let findings = &snap.analysis.findings;
+        let uri_json = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
+        // Enough room for the whole body (a 1 MB story's is 1 MB): growing the buffer would copy
+        // it. The positions of a finding are two, and two per related place.
+        let (mut room, mut places) = (256 + uri_json.len(), 0);
+        for f in findings {
+            let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
+            room += 192 + f.message.len() + related;
+            places += 2 + 2 * f.related.len();
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(room);
+        let mut positions = Vec::with_capacity(places);
+        let mut items = Vec::with_capacity(findings.len());
+        let mut copied = 0;
+        let mut cursor = 0;
+        // Findings come in text order, and so, mostly, do their related places.
+        let (mut near, mut near_related) = (Near::default(), Near::default());
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+        out.extend_from_slice(&uri_json);
+        out.extend_from_slice(br#","diagnostics":["#);
+        for (i, f) in findings.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let at = positions.len();
+            let r = snap.lsp_range_near(&f.range, enc, &mut near);
+            positions.extend([r.start, r.end]);
+            for r in f.related.iter() {
+                let r = snap.lsp_range_near(&r.range, enc, &mut near_related);
+                positions.extend([r.start, r.end]);
+            }
+            let start = out.len();
+            match previous.and_then(|p| p.json_like(&mut cursor, f, &positions[at..])) {
+                Some(json) => {
+                    out.extend_from_slice(json);
+                    copied += 1;
+                }
+                None => write_diagnostic(&mut out, f, &positions[at..], &uri_json),
+            }
+            items.push(Item { json: start..out.len(), positions: at });
+        }
+        out.extend_from_slice(br#"],"version":"#);
+        out.extend_from_slice(itoa::Buffer::new().format(snap.version).as_bytes());
+        out.extend_from_slice(b"}}");
+        Publication { snap, enc, body: Arc::new(out), items, positions, copied }
+    }
+
+    /// The JSON published for a finding that reads as `f` at `positions` does, if there was one.
+    /// `cursor` is where to look from: findings are asked about in text order.
+    fn json_like(&self, cursor: &mut usize, f: &Finding, positions: &[Position]) -> Option<&[u8]> {
+        let start = positions[0];
+        let first = |k: usize| self.positions[self.items[k].positions];
+        while *cursor < self.items.len() && first(*cursor) < start {
+            *cursor += 1;
+        }
+        let old = &self.snap.analysis.findings;
+        (*cursor..self.items.len()).take_while(|&k| first(k) == start).find_map(|k| {
+            let (g, item) = (&old[k], &self.items[k]);
+            let same = g.rule.code == f.rule.code
+                && g.rule.severity == f.rule.severity
+                && Arc::ptr_eq(&g.message, &f.message)
+                && g.related.len() == f.related.len()
+                && (Arc::ptr_eq(&g.related, &f.related)
+                    || g.related.iter().zip(f.related.iter()).all(|(a, b)| Arc::ptr_eq(&a.message, &b.message)))
+                && self.positions.get(item.positions..item.positions + positions.len()) == Some(positions);
+            same.then(|| &self.body[item.json.clone()])
+        })
+    }
+}
+
+/// The JSON of one diagnostic: `f` at `positions` (see [`Publication::positions`]).
+fn write_diagnostic(out: &mut Vec<u8>, f: &Finding, positions: &[Position], uri_json: &[u8]) {
     let mut num = itoa::Buffer::new();
-    let mut range = |out: &mut Vec<u8>, r: &std::ops::Range<usize>| {
-        let r = snap.lsp_range(r, enc);
+    let mut range = |out: &mut Vec<u8>, start: Position, end: Position| {
         for (key, n) in [
-            (&br#"{"start":{"line":"#[..], r.start.line),
-            (br#","character":"#, r.start.character),
-            (br#"},"end":{"line":"#, r.end.line),
-            (br#","character":"#, r.end.character),
+            (&br#"{"start":{"line":"#[..], start.line),
+            (br#","character":"#, start.character),
+            (br#"},"end":{"line":"#, end.line),
+            (br#","character":"#, end.character),
         ] {
             out.extend_from_slice(key);
             out.extend_from_slice(num.format(n).as_bytes());
         }
         out.extend_from_slice(b"}}");
     };
-    for (i, f) in findings.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(br#"{"range":"#);
-        range(&mut out, &f.range);
-        let severity = match f.severity() {
-            Severity::Error => b'1',
-            Severity::Warning => b'2',
-            Severity::Information => b'3',
-            Severity::Hint => b'4',
-        };
-        out.extend_from_slice(br#","severity":"#);
-        out.push(severity);
-        // Codes are ASCII without quotes or backslashes (rule table).
-        out.extend_from_slice(br#","code":""#);
-        out.extend_from_slice(f.code().as_bytes());
-        out.extend_from_slice(br#"","source":"frontline","message":"#);
-        cache.write(&mut out, &f.message);
-        if !f.related.is_empty() {
-            out.extend_from_slice(br#","relatedInformation":["#);
-            for (j, r) in f.related.iter().enumerate() {
-                if j > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(br#"{"location":{"uri":"#);
-                out.extend_from_slice(&uri_json);
-                out.extend_from_slice(br#","range":"#);
-                range(&mut out, &r.range);
-                out.extend_from_slice(br#"},"message":"#);
-                cache.write(&mut out, &r.message);
-                out.push(b'}');
+    out.extend_from_slice(br#"{"range":"#);
+    range(out, positions[0], positions[1]);
+    let severity = match f.severity() {
+        Severity::Error => b'1',
+        Severity::Warning => b'2',
+        Severity::Information => b'3',
+        Severity::Hint => b'4',
+    };
+    out.extend_from_slice(br#","severity":"#);
+    out.push(severity);
+    // Codes are ASCII without quotes or backslashes (rule table).
+    out.extend_from_slice(br#","code":""#);
+    out.extend_from_slice(f.code().as_bytes());
+    out.extend_from_slice(br#"","source":"frontline","message":"#);
+    write_json_str(out, &f.message);
+    if !f.related.is_empty() {
+        out.extend_from_slice(br#","relatedInformation":["#);
+        for (j, r) in f.related.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
             }
-            out.push(b']');
+            out.extend_from_slice(br#"{"location":{"uri":"#);
+            out.extend_from_slice(uri_json);
+            out.extend_from_slice(br#","range":"#);
+            range(out, positions[2 + 2 * j], positions[3 + 2 * j]);
+            out.extend_from_slice(br#"},"message":"#);
+            write_json_str(out, &r.message);
+            out.push(b'}');
         }
-        out.push(b'}');
+        out.push(b']');
     }
-    out.extend_from_slice(br#"],"version":"#);
-    out.extend_from_slice(num.format(snap.version).as_bytes());
-    out.extend_from_slice(b"}}");
-    let used = cache.map.values().filter(|e| e.round == cache.round).count();
-    if cache.map.len() > 2 * used + 1024 {
-        let round = cache.round;
-        cache.map.retain(|_, e| e.round == round);
-    }
-    out
+    out.push(b'}');
 }
 
 /// A workspace edit of `edits` (byte ranges in the snapshot's text) that carries the snapshot's
@@ -222,33 +285,95 @@ mod tests {
     use crate::lsp::projects::Projects;
     use crate::text::markdown::Flavor;
 
-    #[test]
-    fn a_publication_body_is_the_json_of_the_diagnostics() {
-        let base = Projects::new(Arc::new(KnowledgeBase::builtin().expect("the built-in knowledge base loads"))).base();
-        // Every seed, and one with CRLF line ends, Arabic and an emoji before the findings.
+    fn base() -> Arc<crate::lsp::document::Config> {
+        Projects::new(Arc::new(KnowledgeBase::builtin().expect("the built-in knowledge base loads"))).base()
+    }
+
+    /// Every seed, and one with CRLF line ends, Arabic and an emoji before the findings.
+    fn texts() -> Vec<String> {
         let mut texts: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles"))
             .expect("seeds")
             .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("seed"))
             .collect();
         texts.push(format!("الرقة 🙂 Daesh and ISIS.\r\n\r\n{}", texts[0].replace('\n', "\r\n")));
+        texts
+    }
+
+    /// Checks that `publication` is the JSON of the snapshot's diagnostics.
+    fn check(uri: &Uri, snap: &Snapshot, enc: Encoding, publication: &Publication) {
+        let owned = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: diagnostics(uri, snap, enc),
+            version: Some(snap.version),
+        };
+        let direct: serde_json::Value = serde_json::from_slice(&publication.body).expect("valid JSON");
+        assert_eq!(direct["method"], "textDocument/publishDiagnostics");
+        assert_eq!(direct["params"], serde_json::to_value(&owned).expect("serialises"));
+    }
+
+    #[test]
+    fn a_publication_body_is_the_json_of_the_diagnostics() {
+        let base = base();
         let uri: Uri = "file:///story.md".parse().expect("uri");
-        let mut cache = Escaped::default();
         let mut related = 0;
-        for text in &texts {
-            let snap = Snapshot::build(base.clone(), Rope::from_str(text), 3, Flavor::Markdown, None);
+        for text in &texts() {
+            let snap = Arc::new(Snapshot::build(base.clone(), Rope::from_str(text), 3, Flavor::Markdown, None));
             related += snap.analysis.findings.iter().filter(|f| !f.related.is_empty()).count();
             for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-                let owned = PublishDiagnosticsParams {
-                    uri: uri.clone(),
-                    diagnostics: diagnostics(&uri, &snap, enc),
-                    version: Some(3),
-                };
-                let body = publication_body(&uri, &snap, enc, &mut cache);
-                let direct: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
-                assert_eq!(direct["method"], "textDocument/publishDiagnostics");
-                assert_eq!(direct["params"], serde_json::to_value(&owned).expect("serialises"));
+                check(&uri, &snap, enc, &Publication::new(&uri, snap.clone(), enc, None));
             }
         }
         assert!(related > 0, "some finding has related information");
+    }
+
+    #[test]
+    fn a_publication_after_an_edit_copies_only_what_reads_the_same() {
+        // Edits of every kind at spread-out places, each published after the one before: a letter
+        // in a line, a line break, a letter deleted, a name replaced (its findings change but stay
+        // where they were), in every encoding; every body must be the JSON of its diagnostics.
+        let base = base();
+        let uri: Uri = "file:///story.md".parse().expect("uri");
+        let (mut copied, mut written) = (0, 0);
+        for text in &texts() {
+            for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let mut rope = Rope::from_str(text);
+                let mut snap = Arc::new(Snapshot::build(base.clone(), rope.clone(), 1, Flavor::Markdown, None));
+                let mut publication = Publication::new(&uri, snap.clone(), enc, None);
+                for k in 0..12 {
+                    let chars = rope.len_chars();
+                    let at = (k * 7919 + 31) % chars;
+                    match k % 4 {
+                        0 => rope.insert_char(at, 'x'),
+                        1 => rope.insert_char(at, '\n'),
+                        2 => rope.remove(at..at + 1),
+                        _ => {
+                            let s = rope.to_string();
+                            let Some(found) = s.find("ISIS").or_else(|| s.find("Daesh")) else { continue };
+                            let from = rope.byte_to_char(found);
+                            rope.remove(from..from + 4);
+                            rope.insert(from, "ISIL");
+                        }
+                    }
+                    let next = Arc::new(Snapshot::build(
+                        base.clone(),
+                        rope.clone(),
+                        k as i32 + 2,
+                        Flavor::Markdown,
+                        Some(&snap),
+                    ));
+                    let p = Publication::new(&uri, next.clone(), enc, Some(&publication));
+                    check(&uri, &next, enc, &p);
+                    if k % 2 == 0 {
+                        // A letter typed or deleted changes a few diagnostics (a line break moves
+                        // every one after it; a name replaced changes its actor's).
+                        copied += p.copied;
+                        written += next.analysis.findings.len() - p.copied;
+                    }
+                    (snap, publication) = (next, p);
+                }
+            }
+        }
+        assert!(copied > 10 * written, "most diagnostics are copied: {copied} copied, {written} written");
+        assert!(written > 0, "the edits changed some diagnostics");
     }
 }

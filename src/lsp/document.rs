@@ -19,7 +19,7 @@ use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::changed_bytes;
 use crate::text::markdown::Flavor;
-use crate::text::pos::LineIndex;
+use crate::text::pos::{LineIndex, Near};
 use crate::text::Encoding;
 
 /// Every snapshot gets a number never used before: what the publisher, pull diagnostics and
@@ -95,12 +95,18 @@ impl Snapshot {
 
     /// The LSP range of a byte range of the snapshot's text.
     pub fn lsp_range(&self, r: &Range<usize>, enc: Encoding) -> LspRange {
+        self.lsp_range_near(r, enc, &mut Near::default())
+    }
+
+    /// [`Snapshot::lsp_range`] for many ranges in text order: `near` is where the last one ended
+    /// ([`LineIndex::pos_near`]).
+    pub fn lsp_range_near(&self, r: &Range<usize>, enc: Encoding, near: &mut Near) -> LspRange {
         if self.too_large {
             // Not analysed: no text or line index was kept.
             return convert::lsp_range(&self.rope, r, enc);
         }
-        let pos = |b: usize| {
-            let p = self.lines.pos(&self.rope, &self.text, b, enc);
+        let mut pos = |b: usize| {
+            let p = self.lines.pos_near(&self.rope, &self.text, b, enc, near);
             Position::new(p.line, p.col)
         };
         LspRange::new(pos(r.start), pos(r.end))

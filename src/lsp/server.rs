@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
-use super::diagnostics;
+use super::diagnostics::{self, Publication};
 use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
 use super::projects::{Outcome, Projects};
 use super::semantic;
@@ -224,7 +224,8 @@ async fn publisher(
     mut rx: UnboundedReceiver<Publish>,
 ) {
     let mut published: HashMap<Uri, u64> = HashMap::new();
-    let mut escaped = diagnostics::Escaped::default();
+    // The last publication of each document written here, which the next one copies from.
+    let mut kept: HashMap<Uri, Publication> = HashMap::new();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -253,8 +254,15 @@ async fn publisher(
                     published.insert(uri.clone(), snap.serial);
                     match &direct {
                         Some(out) => {
-                            if !out.send(diagnostics::publication_body(&uri, &snap, enc, &mut escaped)) {
+                            let previous = kept.remove(&uri);
+                            let publication = Publication::new(&uri, snap, enc, previous.as_ref());
+                            if !out.send(publication.body.clone()) {
                                 log!("diagnostics could not be sent");
+                            }
+                            kept.insert(uri.clone(), publication);
+                            // It may hold the last reference to a large snapshot: freed off the path.
+                            if let Some(p) = previous {
+                                tokio::task::spawn_blocking(move || drop(p));
                             }
                         }
                         None => {
@@ -264,6 +272,9 @@ async fn publisher(
                     }
                 }
                 None => {
+                    if let Some(p) = kept.remove(&uri) {
+                        tokio::task::spawn_blocking(move || drop(p));
+                    }
                     if published.remove(&uri).is_some() || !open {
                         // By the same road as the diagnostics it clears, so it cannot overtake them.
                         let params = PublishDiagnosticsParams { uri, diagnostics: Vec::new(), version: None };

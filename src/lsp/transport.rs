@@ -38,7 +38,7 @@ pub async fn serve<I, O, S>(
     service: LspService<S>,
     socket: ClientSocket,
     concurrency: usize,
-    outbox: (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>),
+    outbox: (UnboundedSender<Outgoing>, UnboundedReceiver<Outgoing>),
 ) -> u8
 where
     I: AsyncRead + Unpin + Send + 'static,
@@ -60,22 +60,26 @@ where
     u8::from(!clean)
 }
 
+/// A message body on its way to the client. Shared, so that the publisher can keep the body it
+/// sent (the next publication copies from it) without copying it.
+pub type Outgoing = Arc<Vec<u8>>;
+
 /// The channel of message bodies to write to the client, in order. Its sender may also be given
 /// (downgraded, see [`Outbox`]) to code that serialises a message itself, skipping tower-lsp's
 /// detour through `serde_json::Value` (the publisher does, for large diagnostic lists).
-pub fn outbox() -> (UnboundedSender<Vec<u8>>, UnboundedReceiver<Vec<u8>>) {
+pub fn outbox() -> (UnboundedSender<Outgoing>, UnboundedReceiver<Outgoing>) {
     unbounded_channel()
 }
 
 /// A way to send a serialised message body straight to the client. Weak: it does not keep the
 /// writer alive once the server is done.
 #[derive(Clone, Debug)]
-pub struct Outbox(pub tokio::sync::mpsc::WeakUnboundedSender<Vec<u8>>);
+pub struct Outbox(pub tokio::sync::mpsc::WeakUnboundedSender<Outgoing>);
 
 impl Outbox {
     /// Sends a message body serialised by the caller. Returns false if the connection is gone.
-    pub fn send(&self, body: Vec<u8>) -> bool {
-        self.0.upgrade().is_some_and(|tx| tx.send(body).is_ok())
+    pub fn send(&self, body: impl Into<Outgoing>) -> bool {
+        self.0.upgrade().is_some_and(|tx| tx.send(body.into()).is_ok())
     }
 
     /// Sends a JSON-RPC notification whose `params` are serialised from `params` directly.
@@ -89,14 +93,14 @@ impl Outbox {
         }
         let Some(tx) = self.0.upgrade() else { return false };
         match serde_json::to_vec(&Note { jsonrpc: "2.0", method, params }) {
-            Ok(body) => tx.send(body).is_ok(),
+            Ok(body) => tx.send(body.into()).is_ok(),
             Err(_) => false,
         }
     }
 }
 
 /// Writes each body as a frame, flushing after each.
-async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Vec<u8>>) {
+async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Outgoing>) {
     while let Some(body) = rx.recv().await {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
         if out.write_all(header.as_bytes()).await.is_err() || out.write_all(&body).await.is_err() {
@@ -202,7 +206,7 @@ fn judge(body: &[u8], flags: &Flags) -> Result<(), Vec<u8>> {
 }
 
 /// Reads the client's frames, answers the bad ones and forwards the rest to tower-lsp.
-async fn read_frames<R, W>(input: R, mut to_server: W, frames: UnboundedSender<Vec<u8>>, flags: Arc<Flags>)
+async fn read_frames<R, W>(input: R, mut to_server: W, frames: UnboundedSender<Outgoing>, flags: Arc<Flags>)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -213,12 +217,12 @@ where
             Frame::End => break,
             Frame::Bad(why) => {
                 eprintln!("[frontline] unreadable frame: {why}");
-                let _ = frames.send(error(Value::Null, -32700, &format!("Parse error: {why}")));
+                let _ = frames.send(error(Value::Null, -32700, &format!("Parse error: {why}")).into());
             }
             Frame::Body(body) => match judge(&body, &flags) {
                 Err(reply) => {
                     eprintln!("[frontline] rejected a message: {}", String::from_utf8_lossy(&reply));
-                    let _ = frames.send(reply);
+                    let _ = frames.send(reply.into());
                 }
                 Ok(()) => {
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -238,12 +242,12 @@ where
 }
 
 /// Passes tower-lsp's frames on to the writer, whole.
-async fn relay_frames<R: AsyncRead + Unpin>(from_server: R, frames: UnboundedSender<Vec<u8>>) {
+async fn relay_frames<R: AsyncRead + Unpin>(from_server: R, frames: UnboundedSender<Outgoing>) {
     let mut reader = BufReader::new(from_server);
     loop {
         match next_frame(&mut reader).await {
             Frame::Body(body) => {
-                if frames.send(body).is_err() {
+                if frames.send(body.into()).is_err() {
                     return;
                 }
             }

@@ -32,14 +32,24 @@ impl Encoding {
         }
     }
 
-    /// The width of `s` in this encoding.
+    /// The width of `s` in this encoding. Counted on the bytes, without decoding: every byte but
+    /// a continuation byte starts a character (one UTF-32 unit), and a character of four bytes is
+    /// two UTF-16 units.
     pub fn len(self, s: &str) -> usize {
+        let b = s.as_bytes();
+        let starts = || count_bytes(b, |x| (x as i8) >= -0x40);
         match self {
             Encoding::Utf8 => s.len(),
-            Encoding::Utf16 => s.chars().map(char::len_utf16).sum(),
-            Encoding::Utf32 => s.chars().count(),
+            Encoding::Utf16 => starts() + count_bytes(b, |x| x >= 0xF0),
+            Encoding::Utf32 => starts(),
         }
     }
+}
+
+/// How many bytes of `b` satisfy `pred`: counted in byte-wide counters over runs of 255 bytes,
+/// which compiles to vector code.
+fn count_bytes(b: &[u8], pred: impl Fn(u8) -> bool) -> usize {
+    b.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &x| n + u8::from(pred(x))))).sum()
 }
 
 /// A zero-based line and a zero-based column in some [`Encoding`].
@@ -173,18 +183,50 @@ impl LineIndex {
     /// The position of byte offset `byte` of `text`, which `rope` holds too (the text the index
     /// was made from), clamped into the text and onto a character boundary.
     pub fn pos(&self, rope: &Rope, text: &str, byte: usize, enc: Encoding) -> LineCol {
+        self.pos_near(rope, text, byte, enc, &mut Near::default())
+    }
+
+    /// [`LineIndex::pos`] for many offsets in a row: `near` is where the last one was, and an
+    /// offset after it is found from there (its line by galloping forward, its column by counting
+    /// on from the last one's, when both are on a line that is not all ASCII).
+    pub fn pos_near(&self, rope: &Rope, text: &str, byte: usize, enc: Encoding, near: &mut Near) -> LineCol {
         let byte = super::floor_char_boundary(text, byte);
-        let line = self.starts.partition_point(|&s| s <= byte).saturating_sub(1);
-        let start = self.starts[line];
+        let starts = &self.starts;
+        let line = if near.byte <= byte && near.line < starts.len() {
+            // `starts[line] <= byte` holds all along.
+            let (mut line, mut step) = (near.line, 1);
+            while line + step < starts.len() && starts[line + step] <= byte {
+                line += step;
+                step *= 2;
+            }
+            let end = (line + step).min(starts.len());
+            line + starts[line..end].partition_point(|&s| s <= byte) - 1
+        } else {
+            starts.partition_point(|&s| s <= byte).saturating_sub(1)
+        };
+        let start = starts[line];
         let col = if enc == Encoding::Utf8 || self.ascii[line] {
             byte - start
+        } else if line == near.line && enc == near.enc && near.byte <= byte && byte - near.byte <= SCAN_LIMIT {
+            near.col + enc.len(&text[near.byte..byte])
         } else if byte - start <= SCAN_LIMIT {
             enc.len(&text[start..byte])
         } else {
-            return pos_of(rope, byte, enc);
+            pos_of(rope, byte, enc).col as usize
         };
+        *near = Near { line, byte, col, enc };
         LineCol::new(saturating_u32(line), saturating_u32(col))
     }
+}
+
+/// Where the last position asked of [`LineIndex::pos_near`] lies: its line, byte offset and
+/// column (in `enc`). The default is the start of the text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Near {
+    line: usize,
+    byte: usize,
+    col: usize,
+    enc: Encoding,
 }
 
 /// The byte range of a (start, end) position pair; a reversed pair is put in order.
@@ -238,12 +280,41 @@ mod tests {
         // Far into a long line that is not all ASCII, the rope counts.
         let long = format!("{}{}", "é".repeat(600), "x".repeat(600));
         let (rope, index) = (Rope::from_str(&long), LineIndex::new(&long));
-        for byte in [0, 7, 1000, 1201, 1500, long.len()] {
+        let mut near = Near::default();
+        for byte in [0, 7, 1000, 1201, 1203, 1500, long.len()] {
             assert_eq!(index.pos(&rope, &long, byte, Encoding::Utf16), pos_of(&rope, byte, Encoding::Utf16));
+            let found = index.pos_near(&rope, &long, byte, Encoding::Utf16, &mut near);
+            assert_eq!(found, pos_of(&rope, byte, Encoding::Utf16));
         }
     }
 
     proptest! {
+        #[test]
+        fn positions_found_from_the_last_one_are_the_positions_the_rope_gives(
+            text in "[ab\\r\\né🙂]{0,60}",
+            offsets in proptest::collection::vec(0usize..70, 0..20),
+            sorted in any::<bool>(),
+        ) {
+            let mut offsets = offsets;
+            if sorted {
+                offsets.sort_unstable();
+            }
+            let (rope, index) = (Rope::from_str(&text), LineIndex::new(&text));
+            for enc in enc_all() {
+                let mut near = Near::default();
+                for &byte in &offsets {
+                    prop_assert_eq!(index.pos_near(&rope, &text, byte, enc, &mut near), pos_of(&rope, byte, enc));
+                }
+            }
+        }
+
+        #[test]
+        fn widths_counted_on_bytes_are_widths_counted_on_characters(s in "\\PC{0,40}") {
+            prop_assert_eq!(Encoding::Utf8.len(&s), s.len());
+            prop_assert_eq!(Encoding::Utf16.len(&s), s.chars().map(char::len_utf16).sum::<usize>());
+            prop_assert_eq!(Encoding::Utf32.len(&s), s.chars().count());
+        }
+
         #[test]
         fn an_edited_line_index_is_the_index_of_the_new_text(
             text in "[a\\r\\né]{0,30}",
