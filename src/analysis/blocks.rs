@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
-use super::findings::{sort_in_text_order, Finding};
+use super::findings::{merged_in_text_order, Finding};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Named, Spelled};
 use super::suppress;
@@ -321,10 +321,10 @@ fn assemble(
             Story { named, attributed }
         }
     };
-    let mut findings = story.named.findings();
-    findings.extend(story.attributed.iter().cloned());
+    // (Levels keep the order: merging before them is sorting after them.)
+    let lists: Vec<&[Finding]> = story.named.lists().chain([&story.attributed[..]]).collect();
+    let mut findings = merged_in_text_order(&lists);
     settings.levels.apply(&mut findings);
-    sort_in_text_order(&mut findings);
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned
     // again only where a directive is, once each.

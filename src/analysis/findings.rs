@@ -250,3 +250,59 @@ impl Finding {
 pub fn sort_in_text_order(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
 }
+
+/// The findings of `lists`, one after the other, in the order [`sort_in_text_order`] puts them
+/// (ties keep the order of the lists and the order within each): by sorting small keys that tell
+/// every finding apart, so that an unstable sort is exact, and moving each finding once.
+pub fn merged_in_text_order(lists: &[&[Finding]]) -> Vec<Finding> {
+    let mut keys: Vec<(usize, &str, u32, u32)> = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
+    for (i, l) in lists.iter().enumerate() {
+        keys.extend(l.iter().enumerate().map(|(j, f)| (f.range.start, f.rule.code, i as u32, j as u32)));
+    }
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, i, j)| lists[i as usize][j as usize].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn at(start: usize, rule: Rule, tag: usize) -> Finding {
+        let message = format!("{tag}").into();
+        Finding { rule, range: start..start + 1, message, related: Vec::new().into(), fixes: Vec::new().into() }
+    }
+
+    proptest! {
+        #[test]
+        fn merging_is_sorting_the_lists_one_after_the_other(
+            lists in proptest::collection::vec(proptest::collection::vec((0usize..12, any::<bool>()), 0..8), 0..5),
+            presorted in any::<bool>(),
+        ) {
+            // Few places and two codes, so that ties are common; each finding is told apart by its
+            // message.
+            let mut tag = 0;
+            let lists: Vec<Vec<Finding>> = lists
+                .into_iter()
+                .map(|l| {
+                    let mut l: Vec<Finding> = l
+                        .into_iter()
+                        .map(|(start, mixed)| {
+                            tag += 1;
+                            at(start, if mixed { MIXED_NAMES } else { HEDGED }, tag)
+                        })
+                        .collect();
+                    if presorted {
+                        sort_in_text_order(&mut l);
+                    }
+                    l
+                })
+                .collect();
+            let mut sorted: Vec<Finding> = lists.concat();
+            sort_in_text_order(&mut sorted);
+            let merged = merged_in_text_order(&lists.iter().map(|l| &l[..]).collect::<Vec<_>>());
+            prop_assert_eq!(merged, sorted);
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    sort_in_text_order, Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
+    merged_in_text_order, Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
     MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
@@ -308,12 +308,15 @@ pub struct Named {
 }
 
 impl Named {
+    /// Every finding's list: the actors' in order of first mention, then the ambiguous aliases'.
+    /// [`merged_in_text_order`] puts them in text order.
+    pub fn lists(&self) -> impl Iterator<Item = &[Finding]> {
+        self.actors.iter().map(|(_, f)| &f[..]).chain([&self.ambiguous[..]])
+    }
+
     /// Every finding, in text order (ties by code).
     pub fn findings(&self) -> Vec<Finding> {
-        let mut out: Vec<Finding> =
-            self.actors.iter().flat_map(|(_, f)| f.iter().cloned()).chain(self.ambiguous.iter().cloned()).collect();
-        sort_in_text_order(&mut out);
-        out
+        merged_in_text_order(&self.lists().collect::<Vec<_>>())
     }
 }
 
