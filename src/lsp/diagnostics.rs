@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
 
 use super::document::Snapshot;
 use super::ignore::ignore_actions;
-use super::transport::Outgoing;
+use super::transport::Body;
 use crate::analysis::findings::Edit;
 use crate::analysis::{Finding, Severity};
 use crate::text::pos::Near;
@@ -83,7 +83,7 @@ pub struct Publication {
     snap: Arc<Snapshot>,
     enc: Encoding,
     /// The whole message.
-    pub body: Outgoing,
+    pub body: Body,
     /// Per finding of `snap`, in order: where its JSON lies in `body`, and where its positions
     /// start in `positions`.
     items: Vec<Item>,

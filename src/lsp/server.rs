@@ -256,14 +256,17 @@ async fn publisher(
                         Some(out) => {
                             let previous = kept.remove(&uri);
                             let publication = Publication::new(&uri, snap, enc, previous.as_ref());
-                            if !out.send(publication.body.clone()) {
+                            // The publication before may hold the last reference to a large
+                            // snapshot: freed after the write, off the path.
+                            let body = publication.body.clone();
+                            let sent = match previous {
+                                Some(p) => out.send_then_free(body, Box::new(p)),
+                                None => out.send(body),
+                            };
+                            if !sent {
                                 log!("diagnostics could not be sent");
                             }
                             kept.insert(uri.clone(), publication);
-                            // It may hold the last reference to a large snapshot: freed off the path.
-                            if let Some(p) = previous {
-                                tokio::task::spawn_blocking(move || drop(p));
-                            }
                         }
                         None => {
                             let diags = diagnostics::diagnostics(&uri, &snap, enc);

@@ -62,7 +62,27 @@ where
 
 /// A message body on its way to the client. Shared, so that the publisher can keep the body it
 /// sent (the next publication copies from it) without copying it.
-pub type Outgoing = Arc<Vec<u8>>;
+pub type Body = Arc<Vec<u8>>;
+
+/// A message on its way to the client, and what to free once it is written.
+pub struct Outgoing {
+    body: Body,
+    /// Freed on the blocking pool after the write: a large story's replaced analysis takes a
+    /// while to free, and would otherwise take a core from the write and the client reading it.
+    then_free: Option<Box<dyn Send>>,
+}
+
+impl From<Body> for Outgoing {
+    fn from(body: Body) -> Outgoing {
+        Outgoing { body, then_free: None }
+    }
+}
+
+impl From<Vec<u8>> for Outgoing {
+    fn from(body: Vec<u8>) -> Outgoing {
+        Arc::new(body).into()
+    }
+}
 
 /// The channel of message bodies to write to the client, in order. Its sender may also be given
 /// (downgraded, see [`Outbox`]) to code that serialises a message itself, skipping tower-lsp's
@@ -80,6 +100,12 @@ impl Outbox {
     /// Sends a message body serialised by the caller. Returns false if the connection is gone.
     pub fn send(&self, body: impl Into<Outgoing>) -> bool {
         self.0.upgrade().is_some_and(|tx| tx.send(body.into()).is_ok())
+    }
+
+    /// Sends a shared body, and frees `then_free` once it is written. Returns false if the
+    /// connection is gone.
+    pub fn send_then_free(&self, body: Body, then_free: Box<dyn Send>) -> bool {
+        self.0.upgrade().is_some_and(|tx| tx.send(Outgoing { body, then_free: Some(then_free) }).is_ok())
     }
 
     /// Sends a JSON-RPC notification whose `params` are serialised from `params` directly.
@@ -101,13 +127,16 @@ impl Outbox {
 
 /// Writes each body as a frame, flushing after each.
 async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Outgoing>) {
-    while let Some(body) = rx.recv().await {
+    while let Some(Outgoing { body, then_free }) = rx.recv().await {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
         if out.write_all(header.as_bytes()).await.is_err() || out.write_all(&body).await.is_err() {
             return;
         }
         if out.flush().await.is_err() {
             return;
+        }
+        if let Some(garbage) = then_free {
+            tokio::task::spawn_blocking(move || drop(garbage));
         }
     }
 }
