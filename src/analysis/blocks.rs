@@ -49,6 +49,8 @@ pub struct Part {
 pub struct Story {
     named: Named,
     attributed: Vec<Finding>,
+    /// Where a suppression directive may start ([`suppress::marks`]).
+    marks: Vec<usize>,
 }
 
 /// What an analysis after an edit takes from the analysis before it.
@@ -274,6 +276,7 @@ fn assemble(
         None => Story {
             named: naming::check(kb, text, &mentions, &spelled, style),
             attributed: attribution::judge(text, &story_sentences(&blocks)),
+            marks: suppress::marks(text),
         },
         Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
@@ -318,7 +321,8 @@ fn assemble(
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =
                 attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
-            Story { named, attributed }
+            let marks = suppress::marks_after_edit(&previous.story.marks, text, &changed);
+            Story { named, attributed, marks }
         }
     };
     // (Levels keep the order: merging before them is sorting after them.)
@@ -338,7 +342,7 @@ fn assemble(
         }
         scanned.as_ref().is_some_and(|(_, spans)| spans.iter().any(|s| s.start + b.range.start == at))
     };
-    suppress::apply(text, &mut is_comment, &mut findings);
+    suppress::apply(text, &story.marks, &mut is_comment, &mut findings);
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);

@@ -1,6 +1,6 @@
 //! Findings: what the rules report, with their fixes, independent of any output format.
 
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use crate::text::Changed;
@@ -140,12 +140,53 @@ pub struct Edit {
     pub text: Arc<str>,
 }
 
+/// The edits of a fix, read as a slice: most fixes make one edit, kept in place (a finding moved
+/// by an edit before it then moves it without allocating); a "replace all" fix offers the same
+/// list on every finding it is attached to, shared.
+#[derive(Debug, Clone, Eq)]
+pub enum Edits {
+    One(Edit),
+    Shared(Arc<[Edit]>),
+}
+
+impl Deref for Edits {
+    type Target = [Edit];
+
+    fn deref(&self) -> &[Edit] {
+        match self {
+            Edits::One(e) => std::slice::from_ref(e),
+            Edits::Shared(list) => list,
+        }
+    }
+}
+
+/// Edits are equal when they make the same edits, however they are kept.
+impl PartialEq for Edits {
+    fn eq(&self, other: &Edits) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<Edit>> for Edits {
+    fn from(mut edits: Vec<Edit>) -> Edits {
+        match (edits.pop(), edits.is_empty()) {
+            (Some(e), true) => Edits::One(e),
+            (last, _) => Edits::Shared(edits.into_iter().chain(last).collect()),
+        }
+    }
+}
+
+impl From<Arc<[Edit]>> for Edits {
+    fn from(list: Arc<[Edit]>) -> Edits {
+        Edits::Shared(list)
+    }
+}
+
 /// A fix the user can apply: a title and the edits it makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub title: Arc<str>,
-    /// Shared: a "replace all" fix offers the same edits on every finding it is attached to.
-    pub edits: Arc<[Edit]>,
+    pub edits: Edits,
     /// The fix to apply when the user asks for "the" fix.
     pub preferred: bool,
 }
@@ -188,8 +229,8 @@ impl Finding {
 
     /// A copy for the text after the edit `changed`: ranges that start at or after the changed
     /// bytes move with them, the others stay (no range may straddle them). The edit lists that
-    /// several findings share (a "replace all" fix, the only lists of more than one edit) are moved
-    /// once, through `lists`, and stay shared.
+    /// several findings share (a "replace all" fix) are moved once, through `lists`, and stay
+    /// shared.
     pub fn moved(&self, changed: &Changed, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
         let at = changed.old_end;
         if changed.new_end == at || !self.reaches(at) {
@@ -206,20 +247,21 @@ impl Finding {
                     if !moves(&f.edits) {
                         return f.clone();
                     }
-                    let key = f.edits.as_ptr();
-                    let shared = f.edits.len() > 1;
-                    let edits = match lists.iter().find(|(k, _)| shared && *k == key) {
-                        Some((_, e)) => e.clone(),
-                        None => {
-                            let e: Arc<[Edit]> = f
-                                .edits
-                                .iter()
-                                .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
-                                .collect();
-                            if shared {
-                                lists.push((key, e.clone()));
+                    let edits = match &f.edits {
+                        Edits::One(e) => Edits::One(Edit { range: changed.forward(&e.range), text: e.text.clone() }),
+                        Edits::Shared(list) => {
+                            let key = list.as_ptr();
+                            match lists.iter().find(|(k, _)| *k == key) {
+                                Some((_, moved)) => Edits::Shared(moved.clone()),
+                                None => {
+                                    let moved: Arc<[Edit]> = list
+                                        .iter()
+                                        .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
+                                        .collect();
+                                    lists.push((key, moved.clone()));
+                                    Edits::Shared(moved)
+                                }
                             }
-                            e
                         }
                     };
                     Fix { title: f.title.clone(), edits, preferred: f.preferred }
@@ -259,7 +301,7 @@ pub fn merged_in_text_order(lists: &[&[Finding]]) -> Vec<Finding> {
     for (i, l) in lists.iter().enumerate() {
         keys.extend(l.iter().enumerate().map(|(j, f)| (f.range.start, f.rule.code, i as u32, j as u32)));
     }
-    keys.sort_unstable();
+    keys.sort();
     keys.into_iter().map(|(_, _, i, j)| lists[i as usize][j as usize].clone()).collect()
 }
 

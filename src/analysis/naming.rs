@@ -10,7 +10,7 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    merged_in_text_order, Edit, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
+    merged_in_text_order, Edit, Edits, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
     MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
@@ -411,15 +411,25 @@ pub fn check_again(
     style: Option<&HouseStyle>,
     earlier: Option<Earlier<'_>>,
 ) -> Named {
-    // Mentions by actor (indexed by id), actors in order of first mention.
-    let mut by_actor: Vec<Vec<usize>> = vec![Vec::new(); kb.actors().len()];
+    // Mentions by actor, in one buffer (actor `k`'s are `by_actor[first[k]..first[k + 1]]`: no
+    // list grows), and actors in order of first mention.
+    let mut first = vec![0usize; kb.actors().len() + 1];
+    for m in mentions {
+        first[m.actor().0 as usize + 1] += 1;
+    }
+    for k in 1..first.len() {
+        first[k] += first[k - 1];
+    }
+    let mut by_actor = vec![0usize; mentions.len()];
+    let mut next = first.clone();
     let mut order: Vec<ActorId> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
-        let e = &mut by_actor[m.actor().0 as usize];
-        if e.is_empty() {
+        let k = m.actor().0 as usize;
+        if next[k] == first[k] {
             order.push(m.actor());
         }
-        e.push(i);
+        by_actor[next[k]] = i;
+        next[k] += 1;
     }
     // Which actors must be judged again: those named near the edit whose mentions there read
     // differently after it. And what the earlier check found for each.
@@ -459,7 +469,7 @@ pub fn check_again(
             }
             continue;
         }
-        let all = &by_actor[k];
+        let all = &by_actor[first[k]..first[k + 1]];
         let own: Vec<usize> =
             all.iter().copied().filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts).collect();
         if own.is_empty() {
@@ -554,7 +564,7 @@ impl Ctx<'_> {
             .map(|n| n.text.clone())
     }
 
-    fn replace_fix(&self, title: String, edits: impl Into<Arc<[Edit]>>, preferred: bool) -> Fix {
+    fn replace_fix(&self, title: String, edits: impl Into<Edits>, preferred: bool) -> Fix {
         Fix { title: title.into(), edits: edits.into(), preferred }
     }
 

@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use super::findings::{sort_in_text_order, Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
 use crate::text::markdown::{front_matter_end, is_comment_line, Flavor};
-use crate::text::{find_line_break, rfind_line_break};
+use crate::text::{find_line_break, rfind_line_break, Changed};
 
 /// What every directive starts with, after `<!--` and optional white space.
 const MARK: &str = "frontline-";
@@ -240,13 +240,38 @@ fn scopes(text: &str, dirs: &mut [Directive]) -> Vec<Scope> {
     out
 }
 
+/// Where a directive may start in `text`: the offset of every `frontline-`, found with a
+/// vectorised search. A story without any (most stories) costs the suppression pass nothing more.
+pub fn marks(text: &str) -> Vec<usize> {
+    memchr::memmem::find_iter(text.as_bytes(), MARK).collect()
+}
+
+/// [`marks`] of `text`, made by the edit `changed` from a text whose marks were `old`: the marks
+/// clear of the changed bytes move with the text, and only the changed bytes (and a mark's length
+/// around them) are searched.
+pub fn marks_after_edit(old: &[usize], text: &str, changed: &Changed) -> Vec<usize> {
+    let n = MARK.len();
+    let before = old.partition_point(|&p| p + n <= changed.at);
+    let after = old.partition_point(|&p| p < changed.old_end);
+    let from = changed.at.saturating_sub(n - 1);
+    let to = (changed.new_end + n - 1).min(text.len());
+    let mut out = old[..before].to_vec();
+    if from < to {
+        // Only the marks not wholly before or after the changed bytes: those are the old ones.
+        let found = memchr::memmem::find_iter(&text.as_bytes()[from..to], MARK).map(|p| p + from);
+        out.extend(found.filter(|&p| p + n > changed.at && p < changed.new_end));
+    }
+    out.extend(old[after..].iter().map(|&p| p - changed.old_end + changed.new_end));
+    out
+}
+
 /// Removes the findings that suppression comments in `text` silence, and adds a finding for each
 /// comment or code that silenced nothing or names no rule. `findings` stay sorted by start.
-/// `is_comment(at)` tells whether the `<!--` at byte `at` is a comment rather than text shown as
-/// code (a Markdown fence or code span); it is asked only where a directive is.
-pub fn apply(text: &str, is_comment: &mut dyn FnMut(usize) -> bool, findings: &mut Vec<Finding>) {
-    // (A vectorised search: this is all a story without suppressions costs.)
-    if memchr::memmem::find(text.as_bytes(), MARK.as_bytes()).is_none() {
+/// `marks` are the text's [`marks`]. `is_comment(at)` tells whether the `<!--` at byte `at` is a
+/// comment rather than text shown as code (a Markdown fence or code span); it is asked only where
+/// a directive is.
+pub fn apply(text: &str, marks: &[usize], is_comment: &mut dyn FnMut(usize) -> bool, findings: &mut Vec<Finding>) {
+    if marks.is_empty() {
         return;
     }
     let mut dirs = parse(text, is_comment);
@@ -421,8 +446,28 @@ pub fn ignore_in_file(text: &str, flavor: Flavor, code: &str) -> Edit {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::analysis::findings::{Severity, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM};
+    use crate::text::changed_bytes;
+
+    proptest! {
+        #[test]
+        fn marks_after_an_edit_are_the_marks_of_the_new_text(
+            pieces in proptest::collection::vec(prop_oneof!["frontline-", "frontline", "-", "f", "x", "line-"], 0..12),
+            at in 0usize..120,
+            len in 0usize..20,
+            insert in proptest::collection::vec(prop_oneof!["frontline-", "front", "line-", "-", "x"], 0..3),
+        ) {
+            let old = pieces.concat();
+            let at = at.min(old.len());
+            let end = (at + len).min(old.len());
+            let new = format!("{}{}{}", &old[..at], insert.concat(), &old[end..]);
+            let changed = changed_bytes(&old, &new);
+            prop_assert_eq!(marks_after_edit(&marks(&old), &new, &changed), marks(&new));
+        }
+    }
 
     fn finding(rule: super::super::findings::Rule, text: &str, needle: &str) -> Finding {
         let start = text.find(needle).expect(needle);
@@ -438,7 +483,7 @@ mod tests {
     /// The codes and texts of what is left after applying the suppressions.
     fn run(text: &str, findings: Vec<Finding>) -> Vec<(&'static str, String)> {
         let mut f = findings;
-        apply(text, &mut |_| true, &mut f);
+        apply(text, &marks(text), &mut |_| true, &mut f);
         f.iter().map(|f| (f.code(), text[f.range.clone()].to_string())).collect()
     }
 
@@ -530,7 +575,7 @@ mod tests {
     fn unused_comments_and_codes_are_reported_with_fixes() {
         let t = "Text.\n<!-- frontline-disable-next-line naming -->\nIt reportedly fell.\n";
         let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &mut |_| true, &mut fs);
+        apply(t, &marks(t), &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 2);
         let unused = &fs[0];
         assert_eq!((unused.code(), unused.severity()), ("suppression/unused", Severity::Hint));
@@ -541,7 +586,7 @@ mod tests {
         // One code used, one unknown, one unused: each reported on its own, removable.
         let t = "<!-- frontline-disable-next-line bogus, attribution/hedged naming -->\nIt reportedly fell.";
         let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &mut |_| true, &mut fs);
+        apply(t, &marks(t), &mut |_| true, &mut fs);
         let got: Vec<(&str, &str, &str)> =
             fs.iter().map(|f| (f.code(), &t[f.range.clone()], &t[f.fixes[0].edits[0].range.clone()])).collect();
         assert_eq!(
@@ -553,7 +598,7 @@ mod tests {
         // An enable that closes nothing, inline: the comment and the blank before it go.
         let t = "Text. <!-- frontline-enable -->";
         let mut fs = Vec::new();
-        apply(t, &mut |_| true, &mut fs);
+        apply(t, &marks(t), &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].fixes[0].edits[0].range, 5..t.len());
     }
@@ -563,7 +608,7 @@ mod tests {
         let t =
             "frontline-disable here. <!-- frontline-disabled --> <!-- frontline: witnessed --> <!-- frontline-disable";
         let mut fs = vec![finding(HEDGED, "x reportedly", "reportedly")];
-        apply(t, &mut |_| true, &mut fs);
+        apply(t, &marks(t), &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 1);
     }
 
