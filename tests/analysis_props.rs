@@ -96,7 +96,7 @@ fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result
             prop_assert!(ok(&r.range));
         }
         for fix in f.fixes.iter() {
-            for e in fix.edits.iter() {
+            for e in fix.edits.at(&f.range).iter() {
                 prop_assert!(ok(&e.range));
             }
         }

@@ -102,6 +102,7 @@ fn render_findings(text: &str, analysis: &Analysis) -> String {
         for fix in f.fixes.iter() {
             let edits: Vec<String> = fix
                 .edits
+                .at(&f.range)
                 .iter()
                 .map(|e| {
                     let (el, ec) = line_col(text, e.range.start);

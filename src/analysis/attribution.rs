@@ -20,8 +20,8 @@
 use std::ops::Range;
 
 use super::findings::{
-    sort_in_text_order, Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE, VAGUE_SOURCE,
-    WEASEL,
+    sort_in_text_order, Edit, Finding, Fix, Moves, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE,
+    VAGUE_SOURCE, WEASEL,
 };
 use super::lexicon::{Class, Cue, Lexicon};
 use super::mentions::Mention;
@@ -686,8 +686,8 @@ pub fn judge_again(
     findings.append(&mut fresh);
     if let Some(s) = sents.get(again.end) {
         let rest = earlier.partition_point(|f| f.range.start < changed.back(s.range.start));
-        let mut lists = Vec::new();
-        findings.extend(earlier[rest..].iter().map(|f| f.moved(changed, &mut lists)));
+        let mut moves = Moves::default();
+        findings.extend(earlier[rest..].iter().map(|f| f.moved(changed, &mut moves)));
     }
     findings
 }
@@ -910,7 +910,10 @@ mod tests {
         let a = analyze(kb(), t, &Settings::new(Flavor::Plain));
         let f = &a.findings[0];
         let apply = |e: &Edit| format!("{}{}{}", &t[..e.range.start], e.text, &t[e.range.end..]);
-        assert_eq!(apply(&f.fixes[0].edits[0]), "Rebels seized the town on Tuesday, according to [source].");
-        assert_eq!(apply(&f.fixes[1].edits[0]), format!("{WITNESSED} Rebels seized the town on Tuesday."));
+        assert_eq!(
+            apply(&f.fixes[0].edits.at(&f.range)[0]),
+            "Rebels seized the town on Tuesday, according to [source]."
+        );
+        assert_eq!(apply(&f.fixes[1].edits.at(&f.range)[0]), format!("{WITNESSED} Rebels seized the town on Tuesday."));
     }
 }

@@ -1,6 +1,7 @@
 //! Findings: what the rules report, with their fixes, independent of any output format.
 
-use std::ops::{Deref, Range};
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::text::Changed;
@@ -140,30 +141,56 @@ pub struct Edit {
     pub text: Arc<str>,
 }
 
-/// The edits of a fix, read as a slice: most fixes make one edit, kept in place (a finding moved
-/// by an edit before it then moves it without allocating); a "replace all" fix offers the same
-/// list on every finding it is attached to, shared.
+/// The edits of a fix. Most fixes replace the finding's own text: that edit is kept without a
+/// range (it moves with the finding, and the findings that offer the same replacement share one
+/// list of fixes, which an edit before them moves once). Other fixes make one edit elsewhere; a
+/// "replace all" fix offers the same list on every finding it is attached to, shared.
 #[derive(Debug, Clone, Eq)]
 pub enum Edits {
+    /// Replace the finding's range with this text.
+    Here(Arc<str>),
     One(Edit),
     Shared(Arc<[Edit]>),
 }
 
-impl Deref for Edits {
-    type Target = [Edit];
-
-    fn deref(&self) -> &[Edit] {
+impl Edits {
+    /// The edits, for a finding at `here`.
+    pub fn at(&self, here: &Range<usize>) -> Cow<'_, [Edit]> {
         match self {
-            Edits::One(e) => std::slice::from_ref(e),
-            Edits::Shared(list) => list,
+            Edits::Here(text) => Cow::Owned(vec![Edit { range: here.clone(), text: text.clone() }]),
+            Edits::One(e) => Cow::Borrowed(std::slice::from_ref(e)),
+            Edits::Shared(list) => Cow::Borrowed(list),
+        }
+    }
+
+    /// The list, when several findings share it (a "replace all" fix of more than one edit).
+    pub fn shared(&self) -> Option<&Arc<[Edit]>> {
+        match self {
+            Edits::Shared(list) if list.len() > 1 => Some(list),
+            _ => None,
+        }
+    }
+
+    /// Whether an edit that ends at `at` moves any of these edits' own ranges (the finding's
+    /// range moves with the finding).
+    fn moves(&self, at: usize) -> bool {
+        match self {
+            Edits::Here(_) => false,
+            Edits::One(e) => e.range.start >= at,
+            Edits::Shared(list) => list.last().is_some_and(|e| e.range.start >= at),
         }
     }
 }
 
-/// Edits are equal when they make the same edits, however they are kept.
+/// Edits are equal when they make the same edits (a shared list is compared by address first).
 impl PartialEq for Edits {
     fn eq(&self, other: &Edits) -> bool {
-        **self == **other
+        match (self, other) {
+            (Edits::Here(a), Edits::Here(b)) => a == b,
+            (Edits::One(a), Edits::One(b)) => a == b,
+            (Edits::Shared(a), Edits::Shared(b)) => Arc::ptr_eq(a, b) || a == b,
+            _ => false,
+        }
     }
 }
 
@@ -180,6 +207,16 @@ impl From<Arc<[Edit]>> for Edits {
     fn from(list: Arc<[Edit]>) -> Edits {
         Edits::Shared(list)
     }
+}
+
+/// What [`Finding::moved`] has moved already for the findings before, by the address of the
+/// original: lists that several findings share (of fixes, of edits, of related places) are moved
+/// once and stay shared.
+#[derive(Default)]
+pub struct Moves {
+    edits: Vec<(*const Edit, Arc<[Edit]>)>,
+    fixes: Vec<(*const Fix, Arc<[Fix]>)>,
+    related: Vec<(*const Related, Arc<[Related]>)>,
 }
 
 /// A fix the user can apply: a title and the edits it makes.
@@ -224,57 +261,61 @@ impl Finding {
     pub fn reaches(&self, at: usize) -> bool {
         self.range.start >= at
             || self.related.iter().any(|r| r.range.start >= at)
-            || self.fixes.iter().any(|f| f.edits.last().is_some_and(|e| e.range.start >= at))
+            || self.fixes.iter().any(|f| f.edits.moves(at))
     }
 
     /// A copy for the text after the edit `changed`: ranges that start at or after the changed
-    /// bytes move with them, the others stay (no range may straddle them). The edit lists that
-    /// several findings share (a "replace all" fix) are moved once, through `lists`, and stay
-    /// shared.
-    pub fn moved(&self, changed: &Changed, lists: &mut Vec<(*const Edit, Arc<[Edit]>)>) -> Finding {
+    /// bytes move with them, the others stay (no range may straddle them). The lists of fixes and
+    /// of edits that several findings share are moved once, through `moves`, and stay shared.
+    pub fn moved(&self, changed: &Changed, moves: &mut Moves) -> Finding {
         let at = changed.old_end;
         if changed.new_end == at || !self.reaches(at) {
             // Nothing moves: the copy shares everything.
             return self.clone();
         }
-        let moves = |edits: &[Edit]| edits.last().is_some_and(|e| e.range.start >= at);
-        let fixes = if !self.fixes.iter().any(|f| moves(&f.edits)) {
+        let fixes = if !self.fixes.iter().any(|f| f.edits.moves(at)) {
             self.fixes.clone()
+        } else if let Some((_, moved)) = moves.fixes.iter().find(|(k, _)| *k == self.fixes.as_ptr()) {
+            moved.clone()
         } else {
-            self.fixes
+            let moved: Arc<[Fix]> = self
+                .fixes
                 .iter()
                 .map(|f| {
-                    if !moves(&f.edits) {
-                        return f.clone();
-                    }
                     let edits = match &f.edits {
+                        e if !e.moves(at) => e.clone(),
                         Edits::One(e) => Edits::One(Edit { range: changed.forward(&e.range), text: e.text.clone() }),
-                        Edits::Shared(list) => {
-                            let key = list.as_ptr();
-                            match lists.iter().find(|(k, _)| *k == key) {
-                                Some((_, moved)) => Edits::Shared(moved.clone()),
-                                None => {
-                                    let moved: Arc<[Edit]> = list
-                                        .iter()
-                                        .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
-                                        .collect();
-                                    lists.push((key, moved.clone()));
-                                    Edits::Shared(moved)
-                                }
+                        Edits::Here(text) => Edits::Here(text.clone()),
+                        Edits::Shared(list) => match moves.edits.iter().find(|(k, _)| *k == list.as_ptr()) {
+                            Some((_, moved)) => Edits::Shared(moved.clone()),
+                            None => {
+                                let moved: Arc<[Edit]> = list
+                                    .iter()
+                                    .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
+                                    .collect();
+                                moves.edits.push((list.as_ptr(), moved.clone()));
+                                Edits::Shared(moved)
                             }
-                        }
+                        },
                     };
                     Fix { title: f.title.clone(), edits, preferred: f.preferred }
                 })
-                .collect()
+                .collect();
+            moves.fixes.push((self.fixes.as_ptr(), moved.clone()));
+            moved
         };
         let related = if !self.related.iter().any(|r| r.range.start >= at) {
             self.related.clone()
+        } else if let Some((_, moved)) = moves.related.iter().find(|(k, _)| *k == self.related.as_ptr()) {
+            moved.clone()
         } else {
-            self.related
+            let moved: Arc<[Related]> = self
+                .related
                 .iter()
                 .map(|r| Related { range: changed.forward(&r.range), message: r.message.clone() })
-                .collect()
+                .collect();
+            moves.related.push((self.related.as_ptr(), moved.clone()));
+            moved
         };
         Finding { rule: self.rule, range: changed.forward(&self.range), message: self.message.clone(), related, fixes }
     }
@@ -283,7 +324,7 @@ impl Finding {
     pub fn shift(&mut self, by: usize) {
         if by != 0 {
             // As if `by` bytes were inserted before the text.
-            *self = self.moved(&Changed { at: 0, old_end: 0, new_end: by }, &mut Vec::new());
+            *self = self.moved(&Changed { at: 0, old_end: 0, new_end: by }, &mut Moves::default());
         }
     }
 }

@@ -10,8 +10,8 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    merged_in_text_order, Edit, Edits, Finding, Fix, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
-    MIXED_NAMES, VARIANT_SPELLING,
+    merged_in_text_order, Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS,
+    HOUSE_STYLE, MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
 use super::voice::Voice;
@@ -294,6 +294,9 @@ struct Ctx<'a> {
     mentions: &'a [Mention],
     style: Option<&'a HouseStyle>,
     out: Vec<Finding>,
+    /// The lists of fixes made for the actor being judged: findings that offer the same fixes
+    /// share one list (and an edit before them moves it once).
+    fix_lists: Vec<Arc<[Fix]>>,
 }
 
 /// The naming findings of a story, kept by actor: after an edit only the actors named near it are
@@ -452,7 +455,7 @@ pub fn check_again(
             before[a.0 as usize] = Some(f);
         }
     }
-    let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new() };
+    let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new(), fix_lists: Vec::new() };
     let mut named = Named::default();
     for actor in order {
         let k = actor.0 as usize;
@@ -460,8 +463,8 @@ pub fn check_again(
             if let (Some(f), Some(e)) = (before[k], &earlier) {
                 let c = &e.changed;
                 let f = if c.old_end != c.new_end && f.iter().any(|f| f.reaches(c.old_end)) {
-                    let mut lists = Vec::new();
-                    f.iter().map(|f| f.moved(c, &mut lists)).collect()
+                    let mut moves = Moves::default();
+                    f.iter().map(|f| f.moved(c, &mut moves)).collect()
                 } else {
                     f.clone()
                 };
@@ -475,6 +478,7 @@ pub fn check_again(
         if own.is_empty() {
             continue;
         }
+        cx.fix_lists.clear();
         cx.mixed_names(actor, &own);
         cx.variant_spelling(&own);
         cx.acronyms(actor, all, &own);
@@ -483,7 +487,7 @@ pub fn check_again(
             named.actors.push((actor, std::mem::take(&mut cx.out).into()));
         }
     }
-    let mut lists = Vec::new();
+    let mut moves = Moves::default();
     for (i, m) in mentions.iter().enumerate() {
         if !(m.voice == Voice::Own && !m.others.is_empty() && m.body) {
             continue;
@@ -492,7 +496,7 @@ pub fn check_again(
             let outside = m.range.end <= e.new.start || m.range.start >= e.new.end;
             let old_start = e.changed.back(m.range.start);
             let found = e.named.ambiguous.binary_search_by_key(&old_start, |f| f.range.start).ok();
-            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(&e.changed, &mut lists))
+            found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(&e.changed, &mut moves))
         });
         match reused {
             Some(f) => named.ambiguous.push(f),
@@ -568,28 +572,43 @@ impl Ctx<'_> {
         Fix { title: title.into(), edits: edits.into(), preferred }
     }
 
+    /// A list of fixes, shared with an earlier finding of the actor that offers the same ones.
+    fn shared(&mut self, fixes: Vec<Fix>) -> Arc<[Fix]> {
+        if let Some(list) = self.fix_lists.iter().find(|l| ***l == fixes[..]) {
+            return list.clone();
+        }
+        let list: Arc<[Fix]> = fixes.into();
+        self.fix_lists.push(list.clone());
+        list
+    }
+
     /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one edit.
     fn replace_fixes(
-        &self,
+        &mut self,
         i: usize,
         written: &str,
         with: Option<&str>,
         all_title: String,
         all: &Arc<[Edit]>,
-    ) -> Vec<Fix> {
+    ) -> Arc<[Fix]> {
         let mut fixes: Vec<Fix> = with
-            .map(|r| self.replace_fix(format!("Replace `{written}` with `{r}`"), vec![self.edit(i, r)], true))
+            .map(|r| self.replace_fix(format!("Replace `{written}` with `{r}`"), self.here(i, r), true))
             .into_iter()
             .collect();
         if all.len() > 1 {
             fixes.push(self.replace_fix(all_title, all.clone(), false));
         }
-        fixes
+        self.shared(fixes)
     }
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
         let r = self.mentions[i].range.clone();
         Edit { text: fit(self.text, r.start, replacement).into(), range: r }
+    }
+
+    /// Mention `i` (the finding's own range) replaced with `replacement`.
+    fn here(&self, i: usize, replacement: &str) -> Edits {
+        Edits::Here(fit(self.text, self.mentions[i].range.start, replacement).into())
     }
 
     fn mixed_names(&mut self, actor: ActorId, own: &[usize]) {
@@ -642,6 +661,14 @@ impl Ctx<'_> {
             (None, Some(a)) => format!("`{}` (the name this story uses first)", self.spelled[a].text.clone()),
             (None, None) => "the preferred name".to_string(),
         };
+        // One list for every finding: an edit before them moves it once.
+        let related: Arc<[Related]> = anchor
+            .map(|a| Related {
+                range: self.mentions[a].range.clone(),
+                message: format!("first use of `{}`", self.spelled[a].text.clone()).into(),
+            })
+            .into_iter()
+            .collect();
         for (&i, repl) in offenders.iter().zip(&replacements) {
             let written = self.spelled[i].text.clone();
             let message = format!(
@@ -649,13 +676,7 @@ impl Ctx<'_> {
                 self.family(i),
                 preferred_family
             );
-            let related = anchor
-                .map(|a| Related {
-                    range: self.mentions[a].range.clone(),
-                    message: format!("first use of `{}`", self.spelled[a].text.clone()).into(),
-                })
-                .into_iter()
-                .collect();
+            let related = related.clone();
             let all_title =
                 format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len());
             let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
@@ -664,7 +685,7 @@ impl Ctx<'_> {
                 range: self.mentions[i].range.clone(),
                 message: message.into(),
                 related,
-                fixes: fixes.into(),
+                fixes,
             });
         }
     }
@@ -712,6 +733,11 @@ impl Ctx<'_> {
             let offenders: Vec<usize> =
                 members.iter().zip(&keys).filter(|(_, k)| **k != pref_key).map(|(&i, _)| i).collect();
             let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
+            let related: Arc<[Related]> = vec![Related {
+                range: self.mentions[preferred].range.clone(),
+                message: format!("`{pref_text}` here").into(),
+            }]
+            .into();
             for &i in &offenders {
                 let written = self.spelled[i].text.clone();
                 let message =
@@ -722,12 +748,8 @@ impl Ctx<'_> {
                     rule: VARIANT_SPELLING,
                     range: self.mentions[i].range.clone(),
                     message: message.into(),
-                    related: vec![Related {
-                        range: self.mentions[preferred].range.clone(),
-                        message: format!("`{pref_text}` here").into(),
-                    }]
-                    .into(),
-                    fixes: fixes.into(),
+                    related: related.clone(),
+                    fixes,
                 });
             }
         }
@@ -745,12 +767,8 @@ impl Ctx<'_> {
                     )
                     .into(),
                     related: Vec::new().into(),
-                    fixes: vec![self.replace_fix(
-                        format!("Capitalise as `{fixed}`"),
-                        vec![Edit { range: self.mentions[i].range.clone(), text: fixed.into() }],
-                        true,
-                    )]
-                    .into(),
+                    fixes: vec![self.replace_fix(format!("Capitalise as `{fixed}`"), Edits::Here(fixed.into()), true)]
+                        .into(),
                 });
             }
         }
@@ -797,11 +815,7 @@ impl Ctx<'_> {
             let fixes = expansion
                 .map(|e| {
                     let text = fit(self.text, m.range.start, &format!("{e} ({written})"));
-                    vec![self.replace_fix(
-                        format!("Spell out: `{e} ({written})`"),
-                        vec![Edit { range: m.range.clone(), text: text.into() }],
-                        true,
-                    )]
+                    vec![self.replace_fix(format!("Spell out: `{e} ({written})`"), Edits::Here(text.into()), true)]
                 })
                 .unwrap_or_default();
             self.out.push(Finding {
@@ -837,10 +851,8 @@ impl Ctx<'_> {
         let mut actors = vec![m.actor()];
         actors.extend(m.others.iter().copied());
         let names: Vec<&str> = actors.iter().map(|&a| self.kb.actor(a).name()).collect();
-        let fixes = names
-            .iter()
-            .map(|n| self.replace_fix(format!("Spell out as `{n}`"), vec![self.edit(i, n)], false))
-            .collect();
+        let fixes =
+            names.iter().map(|n| self.replace_fix(format!("Spell out as `{n}`"), self.here(i, n), false)).collect();
         self.out.push(Finding {
             rule: AMBIGUOUS_ALIAS,
             range: m.range.clone(),
@@ -873,7 +885,7 @@ impl Ctx<'_> {
                 related: Vec::new().into(),
                 fixes: vec![self.replace_fix(
                     format!("Replace `{written}` with `{wanted}`"),
-                    vec![self.edit(i, &wanted)],
+                    self.here(i, &wanted),
                     true,
                 )]
                 .into(),

@@ -580,15 +580,17 @@ mod tests {
         let unused = &fs[0];
         assert_eq!((unused.code(), unused.severity()), ("suppression/unused", Severity::Hint));
         assert_eq!(&t[unused.range.clone()], "<!-- frontline-disable-next-line naming -->");
-        let e = &unused.fixes[0].edits[0];
+        let e = &unused.fixes[0].edits.at(&unused.range)[0].clone();
         assert_eq!(&t[e.range.clone()], "<!-- frontline-disable-next-line naming -->\n");
 
         // One code used, one unknown, one unused: each reported on its own, removable.
         let t = "<!-- frontline-disable-next-line bogus, attribution/hedged naming -->\nIt reportedly fell.";
         let mut fs = vec![finding(HEDGED, t, "reportedly")];
         apply(t, &marks(t), &mut |_| true, &mut fs);
-        let got: Vec<(&str, &str, &str)> =
-            fs.iter().map(|f| (f.code(), &t[f.range.clone()], &t[f.fixes[0].edits[0].range.clone()])).collect();
+        let got: Vec<(&str, &str, &str)> = fs
+            .iter()
+            .map(|f| (f.code(), &t[f.range.clone()], &t[f.fixes[0].edits.at(&f.range)[0].range.clone()]))
+            .collect();
         assert_eq!(
             got,
             vec![("suppression/unknown-code", "bogus", "bogus, "), ("suppression/unused", "naming", " naming")]
@@ -600,7 +602,7 @@ mod tests {
         let mut fs = Vec::new();
         apply(t, &marks(t), &mut |_| true, &mut fs);
         assert_eq!(fs.len(), 1);
-        assert_eq!(fs[0].fixes[0].edits[0].range, 5..t.len());
+        assert_eq!(fs[0].fixes[0].edits.at(&fs[0].range)[0].range, 5..t.len());
     }
 
     #[test]

@@ -191,8 +191,8 @@ fn finding_json(c: &Checked, f: &Finding, index: usize, written: &mut HashMap<us
         .fixes
         .iter()
         .map(|fix| {
-            let key = fix.edits.as_ptr() as usize;
-            if fix.edits.len() > 1 {
+            if let Some(list) = fix.edits.shared() {
+                let key = list.as_ptr() as usize;
                 if let Some(&first) = written.get(&key) {
                     return json!({ "title": fix.title, "preferred": fix.preferred, "edits": [], "edits_as_finding": first });
                 }
@@ -201,7 +201,7 @@ fn finding_json(c: &Checked, f: &Finding, index: usize, written: &mut HashMap<us
             json!({
                 "title": fix.title,
                 "preferred": fix.preferred,
-                "edits": fix.edits.iter().map(|e| {
+                "edits": fix.edits.at(&f.range).iter().map(|e| {
                     let mut j = c.span_json(&e.range);
                     j["new_text"] = json!(e.text);
                     j
@@ -312,12 +312,12 @@ pub fn sarif(files: &[Checked]) -> String {
                 let fixes: Vec<Value> = f
                     .fixes
                     .iter()
-                    .filter(|fix| fix.edits.len() < 2 || seen.borrow_mut().insert(fix.edits.as_ptr() as usize))
+                    .filter(|fix| fix.edits.shared().is_none_or(|list| seen.borrow_mut().insert(list.as_ptr() as usize)))
                     .map(|fix| json!({
                         "description": { "text": fix.title },
                         "artifactChanges": [{
                             "artifactLocation": { "uri": uri(c) },
-                            "replacements": fix.edits.iter().map(|e| json!({
+                            "replacements": fix.edits.at(&f.range).iter().map(|e| json!({
                                 "deletedRegion": sarif_region(c, &e.range),
                                 "insertedContent": { "text": e.text },
                             })).collect::<Vec<_>>(),

@@ -257,7 +257,7 @@ pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, e
                 title: fix.title.to_string(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diag.clone()]),
-                edit: Some(versioned_edit(uri, snap, &fix.edits, enc)),
+                edit: Some(versioned_edit(uri, snap, &fix.edits.at(&f.range), enc)),
                 is_preferred: Some(fix.preferred),
                 ..Default::default()
             });
