@@ -236,6 +236,15 @@ pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
     sentences
 }
 
+/// How every mention of `blocks` (`count` in all) is spelled, in order.
+fn all_spelled(blocks: &[Block], count: usize) -> Vec<&Spelled> {
+    let mut out = Vec::with_capacity(count);
+    for b in blocks {
+        out.extend(b.part.spelled.iter());
+    }
+    out
+}
+
 /// Puts the blocks' parts together in story offsets and runs the story-level rules.
 fn assemble(
     kb: &KnowledgeBase,
@@ -270,7 +279,7 @@ fn assemble(
             grade: a.grade,
         }));
     }
-    let spelled: Vec<&Spelled> = blocks.iter().flat_map(|b| &b.part.spelled).collect();
+    let spelled = all_spelled(&blocks, nm);
     let style = settings.style.as_ref();
     let story = match earlier.filter(|e| e.restart < blocks.len()) {
         None => Story {
@@ -286,7 +295,7 @@ fn assemble(
             let from = blocks[restart].range.start;
             let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
             let old_end = new_end + old_len - text.len();
-            let old_spelled: Vec<&Spelled> = previous.blocks.iter().flat_map(|b| &b.part.spelled).collect();
+            let old_spelled = all_spelled(&previous.blocks, previous.mentions.len());
             let earlier = naming::Earlier {
                 named: &previous.story.named,
                 text: old_text,

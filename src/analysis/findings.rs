@@ -273,9 +273,14 @@ impl Finding {
             // Nothing moves: the copy shares everything.
             return self.clone();
         }
+        // Only a list with an edit of the finding's own text or a shared one may be shared (the
+        // others are looked for in vain).
+        let shareable = self.fixes.iter().any(|f| !matches!(f.edits, Edits::One(_)));
         let fixes = if !self.fixes.iter().any(|f| f.edits.moves(at)) {
             self.fixes.clone()
-        } else if let Some((_, moved)) = moves.fixes.iter().find(|(k, _)| *k == self.fixes.as_ptr()) {
+        } else if let Some((_, moved)) =
+            moves.fixes.iter().find(|(k, _)| shareable && *k == self.fixes.as_ptr())
+        {
             moved.clone()
         } else {
             let moved: Arc<[Fix]> = self
@@ -301,7 +306,9 @@ impl Finding {
                     Fix { title: f.title.clone(), edits, preferred: f.preferred }
                 })
                 .collect();
-            moves.fixes.push((self.fixes.as_ptr(), moved.clone()));
+            if shareable {
+                moves.fixes.push((self.fixes.as_ptr(), moved.clone()));
+            }
             moved
         };
         let related = if !self.related.iter().any(|r| r.range.start >= at) {
