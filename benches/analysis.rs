@@ -1,16 +1,20 @@
-//! Analysis throughput, matching alone for comparison, re-analysis after a one-character edit, and
-//! knowledge-base start-up cost.
+//! Analysis throughput, matching alone for comparison, re-analysis after a one-character edit, the
+//! `publishDiagnostics` notification written after it, and knowledge-base start-up cost.
 //!
 //! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), and all five
 //! concatenated and repeated to about 20 KB, 1 MB and 10 MB. Run with `cargo bench --bench analysis`
-//! (`-- analyze/` or `-- reanalyze/` for one group).
+//! (`-- analyze/`, `-- reanalyze/` or `-- publish/` for one group).
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use frontline::analysis::{analyze, reanalyze, Settings};
 use frontline::kb::KnowledgeBase;
+use frontline::lsp::diagnostics::Publication;
+use frontline::lsp::document::Snapshot;
+use frontline::lsp::projects::Projects;
 use frontline::text::markdown::Flavor;
+use frontline::text::Encoding;
 
 fn seeds() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles");
@@ -93,6 +97,36 @@ fn bench(c: &mut Criterion) {
         });
     }
     r.finish();
+
+    // The notification the server writes after a keystroke, from the snapshot of the edited text
+    // and the publication before it (which it copies unchanged diagnostics from), in UTF-16; and
+    // the same notification written afresh.
+    let config = Projects::new(std::sync::Arc::new(kb)).base();
+    let uri: tower_lsp_server::ls_types::Uri = "file:///story.md".parse().unwrap();
+    let mut p = c.benchmark_group("publish");
+    for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
+        let rope = ropey::Rope::from_str(&corpus(size));
+        let base = std::sync::Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
+        let before = Publication::new(&uri, base.clone(), Encoding::Utf16, None);
+        let edited: Vec<std::sync::Arc<Snapshot>> = (1..=16)
+            .map(|k| {
+                let mut r = rope.clone();
+                r.insert_char((k * 7919 * 131) % r.len_chars(), 'x');
+                std::sync::Arc::new(Snapshot::build(config.clone(), r, 2, Flavor::Markdown, Some(&base)))
+            })
+            .collect();
+        let mut k = 0usize;
+        p.bench_function(BenchmarkId::new("after_one_char_edit", label), |b| {
+            b.iter(|| {
+                k += 1;
+                Publication::new(&uri, edited[k % edited.len()].clone(), Encoding::Utf16, Some(&before))
+            })
+        });
+        p.bench_function(BenchmarkId::new("afresh", label), |b| {
+            b.iter(|| Publication::new(&uri, edited[0].clone(), Encoding::Utf16, None))
+        });
+    }
+    p.finish();
 }
 
 criterion_group!(benches, bench);

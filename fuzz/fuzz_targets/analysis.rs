@@ -63,10 +63,11 @@ fn check(text: &str, settings: &Settings) {
             assert!(valid_range(text, &r.range), "{} {}: {:?}", ctx("related"), f.code(), r.range);
         }
         for fix in f.fixes.iter() {
-            for e in fix.edits.iter() {
+            let edits = fix.edits.at(&f.range);
+            for e in edits.iter() {
                 assert!(valid_range(text, &e.range), "{} {}: {:?}", ctx("fix edit"), f.code(), e.range);
             }
-            let mut ranges: Vec<_> = fix.edits.iter().map(|e| e.range.clone()).collect();
+            let mut ranges: Vec<_> = edits.iter().map(|e| e.range.clone()).collect();
             ranges.sort_by_key(|r| (r.start, r.end));
             for w in ranges.windows(2) {
                 assert!(

@@ -278,9 +278,7 @@ impl Finding {
         let shareable = self.fixes.iter().any(|f| !matches!(f.edits, Edits::One(_)));
         let fixes = if !self.fixes.iter().any(|f| f.edits.moves(at)) {
             self.fixes.clone()
-        } else if let Some((_, moved)) =
-            moves.fixes.iter().find(|(k, _)| shareable && *k == self.fixes.as_ptr())
-        {
+        } else if let Some((_, moved)) = moves.fixes.iter().find(|(k, _)| shareable && *k == self.fixes.as_ptr()) {
             moved.clone()
         } else {
             let moved: Arc<[Fix]> = self
