@@ -269,7 +269,8 @@ fn assemble(
         mentions.extend(p.mentions.iter().map(|m| Mention {
             range: shifted(&m.range, at),
             first: !std::mem::replace(&mut seen[m.actor().0 as usize], true),
-            others: m.others.clone(),
+            // (Most mentions have none: no call to clone an empty list.)
+            others: if m.others.is_empty() { Vec::new() } else { m.others.clone() },
             ..*m
         }));
         quotes.extend(p.quotes.iter().map(|q| Quote { range: shifted(&q.range, at), kind: q.kind }));
