@@ -53,7 +53,7 @@ pub fn diagnostics(uri: &Uri, snap: &Snapshot, enc: Encoding) -> Vec<Diagnostic>
 }
 
 /// Writes `s` as a JSON string: as it is between quotes when nothing in it needs escaping (finding
-/// messages are plain prose: a message is scanned, 16 bytes at a time, not escaped byte by byte),
+/// messages are plain prose: a message is scanned, 32 bytes at a time, not escaped byte by byte),
 /// else escaped by serde_json.
 fn write_json_str(out: &mut Vec<u8>, s: &str) {
     // Without branches or an early exit inside a chunk, so that it compiles to vector compares.
