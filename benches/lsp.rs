@@ -52,6 +52,8 @@ usage: cargo bench --bench lsp -- [OPTIONS]
   --max-rss MB      a watchdog kills a server whose RSS passes this (default 8000); the
                     table then says \"killed: RSS over … MB\"
   --quick           3 starts, 20 edits, 10 hovers; sizes 10k,100k unless --sizes is given
+  --utf16           offer the servers UTF-16 positions only, as VS Code does (by default the
+                    client offers UTF-8 and UTF-16, as Neovim does)
   -h, --help        this text
 
 Run without `--bench` (as `cargo test --benches` does) and without options, it makes one quick
@@ -122,6 +124,8 @@ struct Opts {
     budget: Duration,
     settings: Value,
     max_rss_mb: u64,
+    /// The position encodings the client offers.
+    encodings: Vec<&'static str>,
 }
 
 fn parse_size(s: &str) -> Result<(String, usize), String> {
@@ -149,6 +153,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
     let mut budget = Duration::from_secs(30);
     let mut settings = default_settings();
     let mut quick = false;
+    let mut utf16 = false;
     let mut max_rss_mb = 8000;
     let mut bench_mode = false;
     let mut filters = Vec::new();
@@ -179,6 +184,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
             }
             "--max-rss" => max_rss_mb = number(value(&mut it, a)?, a)? as u64,
             "--quick" => quick = true,
+            "--utf16" => utf16 = true,
             "-h" | "--help" => {
                 eprintln!("{USAGE}");
                 return Ok(None);
@@ -218,6 +224,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
         budget,
         settings,
         max_rss_mb,
+        encodings: if utf16 { vec!["utf-16"] } else { vec!["utf-8", "utf-16"] },
     }))
 }
 
@@ -569,16 +576,16 @@ impl Drop for Conn {
     }
 }
 
-fn initialize_params(root: &Path, root_uri: &str, settings: &Value) -> Value {
+fn initialize_params(root: &Path, root_uri: &str, opts: &Opts) -> Value {
     json!({
         "processId": std::process::id(),
         "clientInfo": { "name": "frontline-lsp-bench" },
         "rootPath": root,
         "rootUri": root_uri,
         "workspaceFolders": [{ "uri": root_uri, "name": "lsp-bench" }],
-        "initializationOptions": settings,
+        "initializationOptions": opts.settings,
         "capabilities": {
-            "general": { "positionEncodings": ["utf-8", "utf-16"] },
+            "general": { "positionEncodings": opts.encodings },
             "textDocument": {
                 "synchronization": { "dynamicRegistration": false, "didSave": false },
                 "publishDiagnostics": { "versionSupport": true },
@@ -708,7 +715,7 @@ fn measure_startup(spec: &ServerSpec, opts: &Opts, ws: &Workspace) -> Series {
                 break;
             }
         };
-        let (id, _) = conn.request("initialize", initialize_params(&ws.root, &ws.root_uri, &opts.settings));
+        let (id, _) = conn.request("initialize", initialize_params(&ws.root, &ws.root_uri, opts));
         match conn.response(id, Instant::now() + opts.timeout) {
             Wait::Got((resp, at)) if resp.get("error").is_none() => series.samples.push(millis(at - t0)),
             Wait::Got((resp, _)) => {
@@ -805,7 +812,7 @@ fn measure_size(
         }
     };
 
-    let (id, _) = conn.request("initialize", initialize_params(&ws.root, &ws.root_uri, &opts.settings));
+    let (id, _) = conn.request("initialize", initialize_params(&ws.root, &ws.root_uri, opts));
     let caps = match conn.response(id, Instant::now() + opts.timeout) {
         Wait::Got((resp, _)) if resp.get("error").is_none() => resp["result"].clone(),
         Wait::Got((resp, _)) => {
@@ -1112,12 +1119,13 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md, "- command: `{command}`");
     let _ = writeln!(
         md,
-        "- per size: {} single-character edits (insert/delete pairs), {} hovers; timeout {}, budget per series {}, RSS cap {} MB",
+        "- per size: {} single-character edits (insert/delete pairs), {} hovers; timeout {}, budget per series {}, RSS cap {} MB; the client offers positions in {}",
         opts.edits,
         opts.hovers,
         secs(opts.timeout),
         secs(opts.budget),
-        opts.max_rss_mb
+        opts.max_rss_mb,
+        opts.encodings.join(", ")
     );
     let _ = writeln!(md, "- wall time: {:.1} s\n", wall.as_secs_f64());
     for r in results {
@@ -1189,7 +1197,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
         "wall_s": wall.as_secs_f64(),
         "options": {
             "sizes": opts.sizes.iter().map(|s| &s.0).collect::<Vec<_>>(),
-            "starts": opts.starts, "edits": opts.edits, "hovers": opts.hovers,
+            "starts": opts.starts, "edits": opts.edits, "hovers": opts.hovers, "position_encodings": opts.encodings,
             "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(), "max_rss_mb": opts.max_rss_mb,
             "settings": opts.settings,
         },
