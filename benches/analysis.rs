@@ -6,6 +6,7 @@
 //! (`-- analyze/`, `-- reanalyze/` or `-- publish/` for one group).
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use frontline::analysis::{analyze, reanalyze, Settings};
@@ -101,18 +102,18 @@ fn bench(c: &mut Criterion) {
     // The notification the server writes after a keystroke, from the snapshot of the edited text
     // and the publication before it (which it copies unchanged diagnostics from), in UTF-16; and
     // the same notification written afresh.
-    let config = Projects::new(std::sync::Arc::new(kb)).base();
+    let config = Projects::new(Arc::new(kb)).base();
     let uri: tower_lsp_server::ls_types::Uri = "file:///story.md".parse().unwrap();
     let mut p = c.benchmark_group("publish");
     for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000)] {
         let rope = ropey::Rope::from_str(&corpus(size));
-        let base = std::sync::Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
+        let base = Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
         let before = Publication::new(&uri, base.clone(), Encoding::Utf16, None);
-        let edited: Vec<std::sync::Arc<Snapshot>> = (1..=16)
+        let edited: Vec<Arc<Snapshot>> = (1..=16)
             .map(|k| {
                 let mut r = rope.clone();
                 r.insert_char((k * 7919 * 131) % r.len_chars(), 'x');
-                std::sync::Arc::new(Snapshot::build(config.clone(), r, 2, Flavor::Markdown, Some(&base)))
+                Arc::new(Snapshot::build(config.clone(), r, 2, Flavor::Markdown, Some(&base)))
             })
             .collect();
         let mut k = 0usize;

@@ -195,10 +195,10 @@ impl PartialEq for Edits {
 }
 
 impl From<Vec<Edit>> for Edits {
-    fn from(mut edits: Vec<Edit>) -> Edits {
-        match (edits.pop(), edits.is_empty()) {
-            (Some(e), true) => Edits::One(e),
-            (last, _) => Edits::Shared(edits.into_iter().chain(last).collect()),
+    fn from(edits: Vec<Edit>) -> Edits {
+        match <[Edit; 1]>::try_from(edits) {
+            Ok([e]) => Edits::One(e),
+            Err(edits) => Edits::Shared(edits.into()),
         }
     }
 }
@@ -273,54 +273,39 @@ impl Finding {
             // Nothing moves: the copy shares everything.
             return self.clone();
         }
-        // Only a list with an edit of the finding's own text or a shared one may be shared (the
-        // others are looked for in vain).
-        let shareable = self.fixes.iter().any(|f| !matches!(f.edits, Edits::One(_)));
-        let fixes = if !self.fixes.iter().any(|f| f.edits.moves(at)) {
-            self.fixes.clone()
-        } else if let Some((_, moved)) = moves.fixes.iter().find(|(k, _)| shareable && *k == self.fixes.as_ptr()) {
-            moved.clone()
-        } else {
-            let moved: Arc<[Fix]> = self
-                .fixes
+        let move_edit = |e: &Edit| Edit { range: changed.forward(&e.range), text: e.text.clone() };
+        let move_fixes = |moves: &mut Vec<(*const Edit, Arc<[Edit]>)>| -> Arc<[Fix]> {
+            self.fixes
                 .iter()
                 .map(|f| {
                     let edits = match &f.edits {
-                        e if !e.moves(at) => e.clone(),
-                        Edits::One(e) => Edits::One(Edit { range: changed.forward(&e.range), text: e.text.clone() }),
-                        Edits::Here(text) => Edits::Here(text.clone()),
-                        Edits::Shared(list) => match moves.edits.iter().find(|(k, _)| *k == list.as_ptr()) {
-                            Some((_, moved)) => Edits::Shared(moved.clone()),
-                            None => {
-                                let moved: Arc<[Edit]> = list
-                                    .iter()
-                                    .map(|e| Edit { range: changed.forward(&e.range), text: e.text.clone() })
-                                    .collect();
-                                moves.edits.push((list.as_ptr(), moved.clone()));
-                                Edits::Shared(moved)
-                            }
-                        },
+                        Edits::One(e) if f.edits.moves(at) => Edits::One(move_edit(e)),
+                        Edits::Shared(list) if f.edits.moves(at) => {
+                            Edits::Shared(moved_list(moves, list, || list.iter().map(move_edit).collect()))
+                        }
+                        unmoved => unmoved.clone(),
                     };
                     Fix { title: f.title.clone(), edits, preferred: f.preferred }
                 })
-                .collect();
-            if shareable {
-                moves.fixes.push((self.fixes.as_ptr(), moved.clone()));
-            }
-            moved
+                .collect()
+        };
+        let fixes = if !self.fixes.iter().any(|f| f.edits.moves(at)) {
+            self.fixes.clone()
+        } else if self.fixes.iter().all(|f| matches!(f.edits, Edits::One(_))) {
+            // Edits elsewhere than the finding's own text, and not shared: a list of its own.
+            move_fixes(&mut moves.edits)
+        } else {
+            moved_list(&mut moves.fixes, &self.fixes, || move_fixes(&mut moves.edits))
         };
         let related = if !self.related.iter().any(|r| r.range.start >= at) {
             self.related.clone()
-        } else if let Some((_, moved)) = moves.related.iter().find(|(k, _)| *k == self.related.as_ptr()) {
-            moved.clone()
         } else {
-            let moved: Arc<[Related]> = self
-                .related
-                .iter()
-                .map(|r| Related { range: changed.forward(&r.range), message: r.message.clone() })
-                .collect();
-            moves.related.push((self.related.as_ptr(), moved.clone()));
-            moved
+            moved_list(&mut moves.related, &self.related, || {
+                self.related
+                    .iter()
+                    .map(|r| Related { range: changed.forward(&r.range), message: r.message.clone() })
+                    .collect()
+            })
         };
         Finding { rule: self.rule, range: changed.forward(&self.range), message: self.message.clone(), related, fixes }
     }
@@ -332,6 +317,21 @@ impl Finding {
             *self = self.moved(&Changed { at: 0, old_end: 0, new_end: by }, &mut Moves::default());
         }
     }
+}
+
+/// The moved copy of `list`, which several findings may share: the one in `memo` when `list` was
+/// moved before, else the one `move_list` makes, kept in `memo`.
+fn moved_list<T>(
+    memo: &mut Vec<(*const T, Arc<[T]>)>,
+    list: &Arc<[T]>,
+    move_list: impl FnOnce() -> Arc<[T]>,
+) -> Arc<[T]> {
+    if let Some((_, moved)) = memo.iter().find(|(k, _)| *k == list.as_ptr()) {
+        return moved.clone();
+    }
+    let moved = move_list();
+    memo.push((list.as_ptr(), moved.clone()));
+    moved
 }
 
 /// Sorts findings in text order, ties by code (a stable sort: the rules' order stays for the rest).

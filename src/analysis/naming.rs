@@ -10,8 +10,8 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    merged_in_text_order, Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS,
-    HOUSE_STYLE, MIXED_NAMES, VARIANT_SPELLING,
+    Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES,
+    VARIANT_SPELLING,
 };
 use super::mentions::Mention;
 use super::voice::Voice;
@@ -312,14 +312,9 @@ pub struct Named {
 
 impl Named {
     /// Every finding's list: the actors' in order of first mention, then the ambiguous aliases'.
-    /// [`merged_in_text_order`] puts them in text order.
+    /// [`super::findings::merged_in_text_order`] puts them in text order.
     pub fn lists(&self) -> impl Iterator<Item = &[Finding]> {
         self.actors.iter().map(|(_, f)| &f[..]).chain([&self.ambiguous[..]])
-    }
-
-    /// Every finding, in text order (ties by code).
-    pub fn findings(&self) -> Vec<Finding> {
-        merged_in_text_order(&self.lists().collect::<Vec<_>>())
     }
 }
 
@@ -573,7 +568,7 @@ impl Ctx<'_> {
     }
 
     /// A list of fixes, shared with an earlier finding of the actor that offers the same ones.
-    fn shared(&mut self, fixes: Vec<Fix>) -> Arc<[Fix]> {
+    fn share_fixes(&mut self, fixes: Vec<Fix>) -> Arc<[Fix]> {
         if let Some(list) = self.fix_lists.iter().find(|l| ***l == fixes[..]) {
             return list.clone();
         }
@@ -598,7 +593,7 @@ impl Ctx<'_> {
         if all.len() > 1 {
             fixes.push(self.replace_fix(all_title, all.clone(), false));
         }
-        self.shared(fixes)
+        self.share_fixes(fixes)
     }
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
@@ -676,7 +671,6 @@ impl Ctx<'_> {
                 self.family(i),
                 preferred_family
             );
-            let related = related.clone();
             let all_title =
                 format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len());
             let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
@@ -684,7 +678,7 @@ impl Ctx<'_> {
                 rule: MIXED_NAMES,
                 range: self.mentions[i].range.clone(),
                 message: message.into(),
-                related,
+                related: related.clone(),
                 fixes,
             });
         }

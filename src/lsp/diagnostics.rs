@@ -162,8 +162,7 @@ impl Publication {
         let old = &self.snap.analysis.findings;
         (*cursor..self.items.len()).take_while(|&k| first(k) == start).find_map(|k| {
             let (g, item) = (&old[k], &self.items[k]);
-            let same = g.rule.code == f.rule.code
-                && g.rule.severity == f.rule.severity
+            let same = g.rule == f.rule
                 && Arc::ptr_eq(&g.message, &f.message)
                 && g.related.len() == f.related.len()
                 && (Arc::ptr_eq(&g.related, &f.related)
