@@ -11,9 +11,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
 use crate::text::fold::{fold_str, Folded};
+use crate::text::phrases::Phrases;
 
 /// A cue class: which list a phrase comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,7 +97,7 @@ impl Cue {
 
 /// The compiled lexicons.
 pub struct Lexicon {
-    automaton: AhoCorasick,
+    automaton: Phrases,
     classes: Vec<Classes>,
 }
 
@@ -128,6 +127,9 @@ impl Lexicon {
         let mut classes: Vec<Classes> = Vec::new();
         for (phrase, class) in entries {
             let f = fold_str(phrase);
+            if f.is_empty() {
+                continue;
+            }
             let slot = *index.entry(f.clone()).or_insert_with(|| {
                 patterns.push(f);
                 classes.push(Classes::default());
@@ -135,12 +137,7 @@ impl Lexicon {
             });
             classes[slot] = classes[slot].with(*class);
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            // A full DFA: the lexicon is small, so it costs little at start-up and matches faster.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("the shipped lexicons compile");
+        let automaton = Phrases::new(&patterns);
         Lexicon { automaton, classes }
     }
 
@@ -160,10 +157,11 @@ impl Lexicon {
     /// Every cue in `text` (already folded as `folded`), in order, inner matches dropped.
     pub fn find(&self, text: &str, folded: &Folded) -> Vec<Cue> {
         let mut found: Vec<Cue> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(folded.as_str()) {
-            let Some(range) = folded.whole_word(text, m.range()) else { continue };
-            found.push(Cue { range, classes: self.classes[m.pattern().as_usize()] });
-        }
+        self.automaton.each(folded, |m, pattern| {
+            if let Some(range) = folded.whole_word(text, m) {
+                found.push(Cue { range, classes: self.classes[pattern] });
+            }
+        });
         found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
         let mut out: Vec<Cue> = Vec::with_capacity(found.len());
         for c in found {

@@ -3,9 +3,9 @@
 //! The automaton holds each distinct folded alias once (see [`crate::text::fold`]). A search:
 //!
 //! 1. folds the text, keeping the map back to original offsets;
-//! 2. collects **all** overlapping matches (`MatchKind::Standard`), not the leftmost-longest ones:
-//!    filtering leftmost-longest matches by word boundary silently loses a shorter valid match
-//!    when the longest candidate fails the boundary test;
+//! 2. collects **all** matches that begin where a word may begin ([`Phrases`]), overlapping ones
+//!    too, not the leftmost-longest ones: filtering leftmost-longest matches by word boundary
+//!    silently loses a shorter valid match when the longest candidate fails the boundary test;
 //! 3. keeps a match only if it is a whole word in the original text, lies outside the excluded
 //!    spans, and satisfies its alias's case rule (acronyms match only in their case; an alias that
 //!    is also a common word, such as `IS`, is ignored on an all-capitals line);
@@ -13,11 +13,10 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
 use super::model::{Actor, ActorId, CaseRule};
 use crate::text::fold::{fold_str, same_case, Folded};
 use crate::text::markdown::overlaps;
+use crate::text::phrases::Phrases;
 use crate::text::{find_line_break, rfind_line_break};
 
 /// One name of one actor, by position.
@@ -41,7 +40,7 @@ pub struct Found {
 
 /// The compiled matcher over a set of actors.
 pub struct Matcher {
-    automaton: AhoCorasick,
+    automaton: Phrases,
     /// For each automaton pattern, every name that folds to it.
     names: Vec<Vec<NameRef>>,
 }
@@ -80,14 +79,7 @@ impl Matcher {
                 names[slot].push(NameRef { actor: ActorId(ai as u32), name: ni as u16 });
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            // A contiguous NFA: a full DFA over 1,094 names matched ~10 % faster but cost 11 ms of
-            // start-up and 5 MB of memory, for no difference measurable per keystroke
-            // (BENCHMARKS.md).
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .expect("an automaton over a few thousand short patterns always builds");
+        let automaton = Phrases::new(&patterns);
         Matcher { automaton, names }
     }
 
@@ -100,16 +92,16 @@ impl Matcher {
     /// ranges), in order.
     pub fn find(&self, actors: &[Actor], text: &str, folded: &Folded, excluded: &[Range<usize>]) -> Vec<Found> {
         let mut candidates: Vec<Found> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(folded.as_str()) {
-            let Some(range) = folded.whole_word(text, m.range()) else { continue };
+        self.automaton.each(folded, |m, pattern| {
+            let Some(range) = folded.whole_word(text, m) else { return };
             if overlaps(excluded, &range) {
-                continue;
+                return;
             }
             let written = &text[range.clone()];
-            if let Some(found) = self.choose(actors, m.pattern().as_usize(), written, text, &range) {
+            if let Some(found) = self.choose(actors, pattern, written, text, &range) {
                 candidates.push(found);
             }
-        }
+        });
         candidates.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
         resolve_overlaps(candidates)
     }

@@ -16,7 +16,7 @@
 
 use std::ops::Range;
 
-use super::words::is_whole_word;
+use super::words::{is_arabic_proclitic, is_whole_word, is_word_char};
 
 /// A folded copy of a text with a map back to original byte offsets.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +25,9 @@ pub struct Folded {
     /// `map[i]` is the original offset of the character that produced folded byte `i`;
     /// `map[text.len()]` is the original length.
     map: Vec<u32>,
+    /// The folded offsets, in order, where a whole word of the original may start
+    /// ([`Folded::starts`]).
+    starts: Vec<u32>,
 }
 
 impl Folded {
@@ -33,7 +36,11 @@ impl Folded {
         let bytes = src.as_bytes();
         let mut text: Vec<u8> = Vec::with_capacity(src.len());
         let mut map: Vec<u32> = Vec::with_capacity(src.len() + 1);
+        let mut starts: Vec<u32> = Vec::with_capacity(src.len() / 4);
         let mut last_space = false;
+        // Whether the original character before the current one is a word character that a word
+        // cannot start right after (an Arabic proclitic letter can: see `is_whole_word`).
+        let mut glued = false;
         let mut i = 0;
         while i < bytes.len() {
             // ASCII, most of any text, a byte at a time through a table.
@@ -41,16 +48,23 @@ impl Folded {
             if b.is_ascii() {
                 let f = ASCII_FOLDS[b as usize];
                 let space = f == b' ';
+                let word = ASCII_WORD[b as usize];
                 if !(space && last_space) {
+                    if !(space || glued && word) {
+                        starts.push(text.len() as u32);
+                    }
                     text.push(f);
                     map.push(i as u32);
                 }
                 last_space = space;
+                glued = word;
                 i += 1;
                 continue;
             }
             let Some(c) = src[i..].chars().next() else { break };
             let at = i as u32;
+            let word = is_word_char(c);
+            let may_start = !(glued && word);
             fold_char(c, |f| {
                 if f == ' ' {
                     if last_space {
@@ -59,22 +73,34 @@ impl Folded {
                     last_space = true;
                 } else {
                     last_space = false;
+                    if may_start {
+                        starts.push(text.len() as u32);
+                    }
                 }
                 let mut buf = [0; 4];
                 text.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
                 map.extend(std::iter::repeat_n(at, f.len_utf8()));
             });
+            glued = word && !is_arabic_proclitic(c);
             i += c.len_utf8();
         }
         map.push(src.len() as u32);
         // Whole characters were written, ASCII or encoded: always UTF-8.
         let text = String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Folded { text, map }
+        Folded { text, map, starts }
     }
 
     /// The folded text.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The folded offsets, in order, at which a match can stand as a whole word of the original
+    /// ([`Folded::whole_word`]): every folded character except a space, unless it comes from a
+    /// word character that directly follows another one (other than an Arabic proclitic letter).
+    /// A character that folds to several keeps its own original's rule for each of them.
+    pub fn starts(&self) -> &[u32] {
+        &self.starts
     }
 
     /// Whether the folded byte range `r` (char boundaries) is certainly not a whole word of the
@@ -115,6 +141,17 @@ impl Folded {
 pub fn fold_str(s: &str) -> String {
     Folded::new(s).text.trim().to_string()
 }
+
+/// Whether each ASCII character is a word character ([`is_word_char`]).
+const ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'_';
+        b += 1;
+    }
+    t
+};
 
 /// The folded form of each ASCII character.
 const ASCII_FOLDS: [u8; 128] = {

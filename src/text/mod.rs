@@ -3,6 +3,7 @@
 //! - [`pos`]: line/column positions in UTF-8, UTF-16 or UTF-32 over a [`ropey::Rope`], and edits.
 //! - [`fold`]: the normalisation used for matching, with a map back to original byte offsets.
 //! - [`words`]: Unicode word characters and word boundaries.
+//! - [`phrases`]: finding folded phrases at the places where a whole word may start.
 //! - [`markdown`]: spans of a document that are not prose (code, URLs, comments, front matter).
 //! - [`quotes`]: paragraphs and quoted spans (quotations, scare quotes, block quotes, embedded posts).
 //! - [`sentences`]: sentence boundaries.
@@ -14,6 +15,7 @@ pub mod blocks;
 pub mod clutter;
 pub mod fold;
 pub mod markdown;
+pub mod phrases;
 pub mod pos;
 pub mod quotes;
 pub mod sentences;

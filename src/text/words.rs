@@ -21,7 +21,8 @@ fn is_arabic_letter(c: char) -> bool {
     matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06FA}'..='\u{06FF}')
 }
 
-fn is_arabic_proclitic(c: char) -> bool {
+/// Whether `c` is one of the Arabic letters that attach to the next word as a proclitic.
+pub fn is_arabic_proclitic(c: char) -> bool {
     matches!(c, 'و' | 'ف' | 'ب' | 'ل' | 'ك')
 }
 
