@@ -333,43 +333,87 @@ fn line_starts_with_bracket(text: &str, at: usize) -> bool {
 fn url_spans(text: &str, spans: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
     let mut i = 0;
-    // A byte loop: `h`, `w` and their capitals are ASCII, so never part of another character.
-    while let Some(off) = bytes[i..].iter().position(|&b| matches!(b | 0x20, b'h' | b'w')) {
-        let s = i + off;
-        let rest = &text[s..];
-        let prefix = ["https://", "http://", "www."]
-            .iter()
-            .find(|p| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
-        let preceded_by_word = || s > 0 && text[..s].chars().next_back().is_some_and(super::words::is_word_char);
-        match prefix {
-            Some(p) if !preceded_by_word() => {
-                let mut e = s + p.len();
-                while e < bytes.len() {
-                    let c = text[e..].chars().next().unwrap_or(' ');
-                    if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”') {
-                        break;
-                    }
-                    e += c.len_utf8();
-                }
-                // Trailing punctuation belongs to the sentence, not the URL.
-                while e > s + p.len() && matches!(bytes[e - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\'')
-                {
-                    if bytes[e - 1] == b')' && text[s..e].matches('(').count() >= text[s..e].matches(')').count() {
-                        break;
-                    }
-                    e -= 1;
-                }
-                spans.push(s..e);
-                i = e;
-            }
-            _ => i = s + 1,
+    // Every prefix has a `:` or a `.` at a fixed place, far rarer in prose than the `h` and `w`
+    // it starts with: find those with `memchr`, then look back for the rest of the prefix.
+    for at in memchr::memchr2_iter(b':', b'.', bytes) {
+        let looks_back = |prefix: &str, sep: usize| {
+            let s = at.checked_sub(sep)?;
+            let p = bytes.get(s..s + prefix.len())?;
+            p.eq_ignore_ascii_case(prefix.as_bytes()).then_some((s, prefix.len()))
+        };
+        let found = if bytes[at] == b':' {
+            looks_back("https://", 5).or_else(|| looks_back("http://", 4))
+        } else {
+            looks_back("www.", 3)
+        };
+        let Some((s, len)) = found else { continue };
+        let preceded_by_word = s > 0 && text[..s].chars().next_back().is_some_and(super::words::is_word_char);
+        if s < i || preceded_by_word {
+            continue;
         }
+        let mut e = s + len;
+        while e < bytes.len() {
+            let c = text[e..].chars().next().unwrap_or(' ');
+            if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”') {
+                break;
+            }
+            e += c.len_utf8();
+        }
+        // Trailing punctuation belongs to the sentence, not the URL.
+        while e > s + len && matches!(bytes[e - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\'') {
+            if bytes[e - 1] == b')' && text[s..e].matches('(').count() >= text[s..e].matches(')').count() {
+                break;
+            }
+            e -= 1;
+        }
+        spans.push(s..e);
+        i = e;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scan `url_spans` replaced: every `h` and `w` tried as the start of a prefix.
+    fn url_spans_bytewise(text: &str, spans: &mut Vec<Range<usize>>) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // A byte loop: `h`, `w` and their capitals are ASCII, so never part of another character.
+        while let Some(off) = bytes[i..].iter().position(|&b| matches!(b | 0x20, b'h' | b'w')) {
+            let s = i + off;
+            let rest = &text[s..];
+            let prefix = ["https://", "http://", "www."]
+                .iter()
+                .find(|p| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
+            let preceded_by_word =
+                || s > 0 && text[..s].chars().next_back().is_some_and(crate::text::words::is_word_char);
+            match prefix {
+                Some(p) if !preceded_by_word() => {
+                    let mut e = s + p.len();
+                    while e < bytes.len() {
+                        let c = text[e..].chars().next().unwrap_or(' ');
+                        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '“' | '”') {
+                            break;
+                        }
+                        e += c.len_utf8();
+                    }
+                    // Trailing punctuation belongs to the sentence, not the URL.
+                    while e > s + p.len()
+                        && matches!(bytes[e - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\'')
+                    {
+                        if bytes[e - 1] == b')' && text[s..e].matches('(').count() >= text[s..e].matches(')').count() {
+                            break;
+                        }
+                        e -= 1;
+                    }
+                    spans.push(s..e);
+                    i = e;
+                }
+                _ => i = s + 1,
+            }
+        }
+    }
 
     fn excluded(text: &str, flavor: Flavor) -> Vec<&str> {
         excluded_spans(text, flavor).into_iter().map(|r| &text[r]).collect()
@@ -430,5 +474,18 @@ mod tests {
         assert!(overlaps(&spans, &(3..5)));
         assert!(!overlaps(&spans, &(4..10)));
         assert!(overlaps(&spans, &(0..20)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn urls_found_from_separators_as_from_every_letter(
+            text in "(https?://|HTTP://|www\\.|WwW\\.|xhttp://|http:|ww\\.|[a-z]{1,3}|[ .:,)(/\n]|é|“){0,16}"
+        ) {
+            let mut a = Vec::new();
+            url_spans(&text, &mut a);
+            let mut b = Vec::new();
+            url_spans_bytewise(&text, &mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
     }
 }

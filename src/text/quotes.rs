@@ -52,7 +52,13 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut start: Option<usize> = None;
     let mut end = 0;
     let mut pos = 0;
-    for line in text.split_inclusive('\n') {
+    // Lines by `memchr`: a `char` pattern splits several times slower.
+    let ends =
+        memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1).chain((!text.ends_with('\n')).then_some(text.len()));
+    let mut from = 0;
+    for e in ends {
+        let line = &text[from..e];
+        from = e;
         let content = line.trim_end_matches(['\n', '\r']);
         if content.trim().is_empty() {
             if let Some(s) = start.take() {
