@@ -142,8 +142,9 @@ fn spelling_key(spelled: &str) -> String {
 pub struct Spelled {
     text: String,
     key: String,
-    /// The key without dots ("US" for "U.S."), to match a headline's form to the body's.
-    dotless: String,
+    /// The key without dots ("US" for "U.S."), to match a headline's form to the body's; `None`
+    /// when the key has no dots (most keys: no second string for them).
+    dotless: Option<String>,
     lowered: bool,
     /// The form counts as a name for the naming rules ([`counts_as_name`]).
     counts: bool,
@@ -161,7 +162,7 @@ impl Spelled {
         let lowered = n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text);
         let key = spelling_key(&spelled);
         Spelled {
-            dotless: if key.contains('.') { key.replace('.', "") } else { key.clone() },
+            dotless: key.contains('.').then(|| key.replace('.', "")),
             key,
             text: spelled,
             lowered,
@@ -171,12 +172,26 @@ impl Spelled {
     }
 }
 
+impl Spelled {
+    fn dotless(&self) -> &str {
+        self.dotless.as_deref().unwrap_or(&self.key)
+    }
+}
+
 /// The spelling group of a name: variants and misspellings belong to the name they spell; the
-/// acronyms of one family form one group (U.S., US, USA).
+/// acronyms of one family form one group (U.S., US, USA). Groups are compared within one actor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum SpellingRoot {
     Name(u16),
-    Acronyms(String),
+    /// The acronyms of a family, by the first of the actor's names in that family (an index, not
+    /// the family's name: no string per mention).
+    Acronyms(u16),
+}
+
+/// The group of the acronyms in the family of `actor.names[idx]`.
+fn acronyms(actor: &crate::kb::Actor, idx: usize) -> SpellingRoot {
+    let family = &actor.names[idx].family;
+    SpellingRoot::Acronyms(actor.names.iter().position(|n| &n.family == family).unwrap_or(idx) as u16)
 }
 
 fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
@@ -191,12 +206,12 @@ fn spelling_root(kb: &KnowledgeBase, r: NameRef) -> SpellingRoot {
                     _ => break,
                 }
             }
-            AliasForm::Acronym => return SpellingRoot::Acronyms(n.family.clone()),
+            AliasForm::Acronym => return acronyms(actor, idx),
             _ => break,
         }
     }
     match actor.names[idx].form {
-        AliasForm::Acronym => SpellingRoot::Acronyms(actor.names[idx].family.clone()),
+        AliasForm::Acronym => acronyms(actor, idx),
         _ => SpellingRoot::Name(idx as u16),
     }
 }
@@ -700,7 +715,7 @@ impl Ctx<'_> {
             // The first body mention of each dotless key (few per group: a linear list).
             let mut body_keys: Vec<(&str, usize)> = Vec::new();
             for (k, &i) in members.iter().enumerate() {
-                let dotless = self.spelled[i].dotless.as_str();
+                let dotless = self.spelled[i].dotless();
                 if self.mentions[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
                     body_keys.push((dotless, k));
                 }
@@ -708,7 +723,7 @@ impl Ctx<'_> {
             let keys: Vec<&str> = members
                 .iter()
                 .enumerate()
-                .map(|(k, &i)| match body_keys.iter().find(|(d, _)| *d == self.spelled[i].dotless).map(|(_, b)| b) {
+                .map(|(k, &i)| match body_keys.iter().find(|(d, _)| *d == self.spelled[i].dotless()).map(|(_, b)| b) {
                     Some(&b) if !self.mentions[i].body => keys[b],
                     _ => keys[k],
                 })
