@@ -35,7 +35,7 @@ pub fn blocks(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
 /// A line: its start, its content without the line break, and where the next line starts.
 fn line_at(text: &str, at: usize) -> (usize, &str, usize) {
     let rest = &text[at..];
-    let next = rest.find('\n').map_or(text.len(), |i| at + i + 1);
+    let next = memchr::memchr(b'\n', rest.as_bytes()).map_or(text.len(), |i| at + i + 1);
     let content = text[at..next].trim_end_matches(['\n', '\r']);
     (at, content, next)
 }

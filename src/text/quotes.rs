@@ -117,27 +117,53 @@ fn straight_opens(text: &str, i: usize) -> bool {
 
 /// Double-quoted spans inside one paragraph.
 fn quotes_in(text: &str, para: Range<usize>, out: &mut Vec<Quote>) {
-    let mut iter = text[para.clone()].char_indices().map(|(i, c)| (para.start + i, c)).peekable();
-    while let Some((i, c)) = iter.next() {
-        let closers: &[char] = if c == '"' {
-            if !straight_opens(text, i) {
+    let mut i = para.start;
+    while let Some((at, c)) = next_char_of(text, i..para.end, &['"', '“', '„', '«', '»']) {
+        let closers: &[char] = match closing_for(c) {
+            Some(cl) => cl,
+            None if straight_opens(text, at) => &['"'],
+            None => {
+                i = at + 1;
                 continue;
             }
-            &['"']
-        } else if let Some(cl) = closing_for(c) {
-            cl
-        } else {
-            continue;
         };
-        let mut end = para.end;
-        for (j, d) in iter.by_ref() {
-            if closers.contains(&d) {
-                end = j + d.len_utf8();
-                break;
-            }
-        }
-        out.push(classify(text, i..end));
+        let end = next_char_of(text, at + c.len_utf8()..para.end, closers).map_or(para.end, |(j, d)| j + d.len_utf8());
+        out.push(classify(text, at..end));
+        i = end;
     }
+}
+
+/// The first of `chars` (whose encodings start with at most three different bytes) in
+/// `text[range]`, and where it is: `memchr` finds their first bytes, which never occur inside
+/// another character.
+fn next_char_of(text: &str, range: Range<usize>, chars: &[char]) -> Option<(usize, char)> {
+    let (mut leads, mut n) = ([0u8; 4], 0);
+    for c in chars {
+        let lead = c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+        if !leads[..n].contains(&lead) && n < leads.len() {
+            leads[n] = lead;
+            n += 1;
+        }
+    }
+    let leads = &leads[..n];
+    let bytes = &text.as_bytes()[..range.end];
+    let mut from = range.start;
+    while from < range.end {
+        let hay = &bytes[from..];
+        let p = match *leads {
+            [a] => memchr::memchr(a, hay),
+            [a, b] => memchr::memchr2(a, b, hay),
+            [a, b, c] => memchr::memchr3(a, b, c, hay),
+            _ => hay.iter().position(|x| leads.contains(x)),
+        }?;
+        let at = from + p;
+        let c = text[at..].chars().next()?;
+        if chars.contains(&c) && at + c.len_utf8() <= range.end {
+            return Some((at, c));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// A signature line of an embedded post: a dash, a name, and an `(@handle)`.
@@ -205,6 +231,31 @@ pub fn quote_around<'a>(quotes: &'a [Quote], r: &Range<usize>) -> Option<&'a Quo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scan `quotes_in` replaced: every character of the paragraph read in turn.
+    fn quotes_in_by_char(text: &str, para: Range<usize>, out: &mut Vec<Quote>) {
+        let mut iter = text[para.clone()].char_indices().map(|(i, c)| (para.start + i, c)).peekable();
+        while let Some((i, c)) = iter.next() {
+            let closers: &[char] = if c == '"' {
+                if !straight_opens(text, i) {
+                    continue;
+                }
+                &['"']
+            } else if let Some(cl) = closing_for(c) {
+                cl
+            } else {
+                continue;
+            };
+            let mut end = para.end;
+            for (j, d) in iter.by_ref() {
+                if closers.contains(&d) {
+                    end = j + d.len_utf8();
+                    break;
+                }
+            }
+            out.push(classify(text, i..end));
+        }
+    }
 
     fn spans(text: &str, flavor: Flavor) -> Vec<(&str, QuoteKind)> {
         quotes(text, flavor).into_iter().map(|q| (&text[q.range], q.kind)).collect()
@@ -283,5 +334,15 @@ mod tests {
         let t = "a\nb\n\n  \nc\r\n\r\nd";
         let p: Vec<&str> = paragraphs(t).into_iter().map(|r| &t[r]).collect();
         assert_eq!(p, vec!["a\nb", "c", "d"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quotes_found_by_their_bytes_as_by_every_character(text in "[a \"“”„«»’é.,\n]{0,30}") {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            quotes_in(&text, 0..text.len(), &mut a);
+            quotes_in_by_char(&text, 0..text.len(), &mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
     }
 }
