@@ -76,7 +76,7 @@ impl Snapshot {
             let (text, lines, analysis) = (String::new(), LineIndex::default(), Analysis::default());
             return Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: true };
         }
-        let text = rope.to_string();
+        let text = crate::text::pos::text_of(&rope);
         let settings = Settings { flavor, ..(**settings).clone() };
         let (analysis, lines) = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {

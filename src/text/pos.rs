@@ -78,6 +78,17 @@ fn terminator_chars(line: RopeSlice<'_>) -> usize {
     }
 }
 
+/// The whole text of `rope` as one string, allocated once at its size. (`Rope::to_string` goes
+/// through the formatter, which grows the string by doubling: on a 1 MB story that copied and
+/// reallocated up to the whole text again on every keystroke.)
+pub fn text_of(rope: &Rope) -> String {
+    let mut text = String::with_capacity(rope.len_bytes());
+    for chunk in rope.chunks() {
+        text.push_str(chunk);
+    }
+    text
+}
+
 /// The byte offset of `pos`, clamped into the text and onto a character boundary.
 pub fn byte_of(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
     let line_idx = pos.line as usize;
@@ -286,6 +297,19 @@ mod tests {
             let found = index.pos_near(&rope, &long, byte, Encoding::Utf16, &mut near);
             assert_eq!(found, pos_of(&rope, byte, Encoding::Utf16));
         }
+    }
+
+    #[test]
+    fn the_text_of_a_rope_of_many_chunks() {
+        let mut rope = Rope::from_str(&"ab\r\né🙂 ".repeat(5_000));
+        for k in 0..200 {
+            let at = (k * 7919) % rope.len_chars();
+            rope.insert(at, "x\n");
+        }
+        assert!(rope.chunks().count() > 10);
+        let text = text_of(&rope);
+        assert_eq!(text, rope.to_string());
+        assert_eq!(text.capacity(), text.len());
     }
 
     proptest! {
