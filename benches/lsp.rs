@@ -486,6 +486,11 @@ impl Conn {
         Ok(Conn { child, out, rx, next_id: 1, watch })
     }
 
+    /// The server's processor time so far, in seconds (`None` once it has exited).
+    fn cpu_seconds(&self) -> Option<f64> {
+        cpu_seconds(self.child.id())
+    }
+
     /// `VmRSS` and `VmHWM` in MB; after the server died, the watchdog's highest RSS for both.
     fn memory_mb(&self) -> (Option<f64>, Option<f64>) {
         match memory_mb(self.child.id()) {
@@ -611,6 +616,20 @@ fn memory_mb(pid: u32) -> (Option<f64>, Option<f64>) {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok().map(|kb| kb / 1024.0))
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The processor time a process has used so far, in seconds: user and system time of all its
+/// threads (`/proc/PID/stat`, in clock ticks, usually 10 ms each).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces: count the fields after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // SAFETY: `sysconf` reads a configuration value and has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then_some(())?;
+    // Fields 14 and 15 of the file (utime, stime) are the 12th and 13th after the name.
+    Some((ticks(11)? + ticks(12)?) / per_second as f64)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,6 +768,9 @@ struct SizeRun {
     diagnostics: Option<(usize, usize)>,
     rss_open_mb: Option<f64>,
     peak_rss_mb: Option<f64>,
+    /// The server's processor time over the edit series, per edit, in ms: what the server did,
+    /// whatever the scheduling of the two processes made the latencies.
+    cpu_per_edit_ms: Option<f64>,
 }
 
 impl SizeRun {
@@ -797,6 +819,7 @@ fn measure_size(
         diagnostics: None,
         rss_open_mb: None,
         peak_rss_mb: None,
+        cpu_per_edit_ms: None,
     };
     let fail_all = |run: &mut SizeRun, why: String| {
         run.open = Series::stopped(1, why.clone());
@@ -881,6 +904,7 @@ fn measure_size(
     let lines = Lines::new(&text);
     let offsets = edit_offsets(&text, opts.edits / 2);
     let mut version = 1;
+    let cpu_before = conn.cpu_seconds();
     let series_start = Instant::now();
     if sync_kind == 0 {
         run.edits.failure = Some("server takes no edits".into());
@@ -935,6 +959,10 @@ fn measure_size(
                 break;
             }
         }
+    }
+    if let (Some(a), Some(b)) = (cpu_before, conn.cpu_seconds()) {
+        let n = run.edits.samples.len();
+        run.cpu_per_edit_ms = (n > 0).then(|| (b - a) * 1e3 / n as f64);
     }
     let text_restored =
         run.edits.samples.len() % 2 == 0 && run.edits.failure.as_deref().is_none_or(|f| f.starts_with("budget"));
@@ -1092,10 +1120,11 @@ fn main() {
             let t = Instant::now();
             let run = measure_size(spec, &opts, &ws, size, &mut info);
             eprintln!(
-                "  {}: open {}, edits {}, hovers {} ({:.1} s)",
+                "  {}: open {}, edits {} (server CPU {} per edit), hovers {} ({:.1} s)",
                 size.0,
                 run.open.cell(&[0.5]),
                 run.edits.cell(&[0.5, 0.95]),
+                run.cpu_per_edit_ms.map_or("—".into(), ms),
                 run.hovers.cell(&[0.5, 0.95]),
                 t.elapsed().as_secs_f64()
             );
@@ -1144,20 +1173,21 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md);
     let _ = writeln!(
         md,
-        "| server | size | start-up p50 / p95 | open → diagnostics | edit → diagnostics p50 / p95 / max | hover p50 / p95 | diagnostics (publish size) | RSS open / peak MB |"
+        "| server | size | start-up p50 / p95 | open → diagnostics | edit → diagnostics p50 / p95 / max | server CPU per edit | hover p50 / p95 | diagnostics (publish size) | RSS open / peak MB |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
     for r in results {
         for s in &r.sizes {
             let _ = writeln!(
                 md,
-                "| {} | {} ({} B) | {} | {} | {} | {} | {} | {} / {} |",
+                "| {} | {} ({} B) | {} | {} | {} | {} | {} | {} | {} / {} |",
                 r.spec.label,
                 s.size,
                 s.bytes,
                 r.startup.cell(&[0.5, 0.95]),
                 s.open.cell(&[0.5]),
                 s.edits.cell(&[0.5, 0.95, 1.0]),
+                s.cpu_per_edit_ms.map_or("—".into(), ms),
                 s.hovers.cell(&[0.5, 0.95]),
                 s.diagnostics.map_or("—".into(), |(n, bytes)| format!("{n} ({})", kb(bytes))),
                 mb(s.rss_open_mb),
@@ -1172,15 +1202,16 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                 "\nRatios {} / {} (above 1: {} is slower or larger):\n",
                 other.spec.label, base.spec.label, other.spec.label
             );
-            let _ = writeln!(md, "| size | edit p50 | edit p95 | hover p95 | peak RSS |");
-            let _ = writeln!(md, "|---|---|---|---|---|");
+            let _ = writeln!(md, "| size | edit p50 | edit p95 | server CPU per edit | hover p95 | peak RSS |");
+            let _ = writeln!(md, "|---|---|---|---|---|---|");
             for (b, o) in base.sizes.iter().zip(&other.sizes) {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} |",
                     b.size,
                     ratio(o.edits.p(0.5), b.edits.p(0.5)),
                     ratio(o.edits.p(0.95), b.edits.p(0.95)),
+                    ratio(o.cpu_per_edit_ms, b.cpu_per_edit_ms),
                     ratio(o.hovers.p(0.95), b.hovers.p(0.95)),
                     // Memory of a run that was killed or gave up is not comparable.
                     if o.complete() && b.complete() { ratio(o.peak_rss_mb, b.peak_rss_mb) } else { "n/a".into() },
@@ -1221,6 +1252,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                 "last_publish_bytes": s.diagnostics.map(|d| d.1),
                 "rss_open_mb": s.rss_open_mb,
                 "peak_rss_mb": s.peak_rss_mb,
+                "server_cpu_per_edit_ms": s.cpu_per_edit_ms,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });

@@ -1188,7 +1188,7 @@ pub fn run_stdio() -> u8 {
         let outbox = transport::outbox();
         let direct = transport::Outbox(outbox.0.downgrade());
         let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(direct)));
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, CONCURRENCY, outbox).await
+        transport::serve(tokio::io::stdin(), transport::stdout(), service, socket, CONCURRENCY, outbox).await
     });
     // A read of stdin may still be pending on a blocking thread: do not wait for it.
     runtime.shutdown_background();

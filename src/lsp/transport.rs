@@ -125,6 +125,28 @@ impl Outbox {
     }
 }
 
+/// Standard output as the server's writer. When it is a pipe, as when an editor starts the
+/// server, frames are written straight from their buffers to the pipe as the client drains it
+/// (`tokio::net::unix::pipe::Sender`, non-blocking). `tokio::io::stdout()`, the fallback for a
+/// file or a terminal, first copies each frame into a buffer of its own and writes it on a
+/// blocking thread through the standard library's line-buffered stdout, which searches the whole
+/// frame for its last line break: on a 1 MB publish, about a tenth of the server's processor time
+/// per keystroke (BENCHMARKS.md).
+pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        // A duplicate of fd 1: the pipe's file description, made non-blocking. Nothing else
+        // writes to standard output (the crate denies `print!`).
+        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
+            if let Ok(pipe) = tokio::net::unix::pipe::Sender::from_owned_fd(fd) {
+                return Box::pin(pipe);
+            }
+        }
+    }
+    Box::pin(tokio::io::stdout())
+}
+
 /// Writes each body as a frame, flushing after each.
 async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Outgoing>) {
     while let Some(Outgoing { body, then_free }) = rx.recv().await {
