@@ -170,9 +170,7 @@ impl Spelled {
             root: spelling_root(kb, m.name),
         }
     }
-}
 
-impl Spelled {
     fn dotless(&self) -> &str {
         self.dotless.as_deref().unwrap_or(&self.key)
     }

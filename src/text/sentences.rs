@@ -167,7 +167,8 @@ impl Marks<'_> {
         Marks { bytes, rare: memchr::memchr2(b'!', b'?', bytes).unwrap_or(bytes.len()) }
     }
 
-    /// The offset of the first mark at or after `from`, or the text's length.
+    /// The offset of the first mark at or after `from`, or the text's length. `from` must not
+    /// decrease from one call to the next (the splitter only moves forward).
     fn next(&mut self, from: usize) -> usize {
         let len = self.bytes.len();
         if from >= len {
