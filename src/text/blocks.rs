@@ -70,7 +70,11 @@ fn comment_open_after(line: &str, mut open: bool) -> bool {
     let mut rest = line;
     loop {
         let marker = if open { "-->" } else { "<!--" };
-        match rest.find(marker) {
+        // Most lines have no `<` (or no `-` inside a comment): one `memchr` says so.
+        if memchr::memchr(marker.as_bytes()[0], rest.as_bytes()).is_none() {
+            return open;
+        }
+        match memchr::memmem::find(rest.as_bytes(), marker.as_bytes()) {
             Some(i) => {
                 rest = &rest[i + marker.len()..];
                 open = !open;
