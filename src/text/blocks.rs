@@ -17,6 +17,7 @@
 
 use std::ops::Range;
 
+use super::line_at;
 use super::markdown::{self, after_leading_comments, closes_fence, fence_of, front_matter_end, indent_width, Flavor};
 use super::quotes::{ends_like_sentence, introduces_block, is_post_signature};
 
@@ -30,14 +31,6 @@ pub fn blocks(text: &str, flavor: Flavor) -> Vec<Range<usize>> {
         start = end;
     }
     out
-}
-
-/// A line: its start, its content without the line break, and where the next line starts.
-fn line_at(text: &str, at: usize) -> (usize, &str, usize) {
-    let rest = &text[at..];
-    let next = memchr::memchr(b'\n', rest.as_bytes()).map_or(text.len(), |i| at + i + 1);
-    let content = text[at..next].trim_end_matches(['\n', '\r']);
-    (at, content, next)
 }
 
 fn is_blank(line: &str) -> bool {

@@ -39,9 +39,7 @@ fn starts_with_cue(line: &str) -> bool {
 /// Clutter spans of `text`, sorted and disjoint.
 pub fn clutter_spans(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
+    for (pos, content, _) in super::lines_at(text) {
         if starts_with_cue(content) && !content.trim_end().ends_with(['.', '!', '?']) {
             out.push(pos..pos + content.len());
         } else if let Some(i) = memchr::memmem::find(content.as_bytes(), b" Tags ") {
@@ -51,7 +49,6 @@ pub fn clutter_spans(text: &str) -> Vec<Range<usize>> {
                 out.push(pos + i + 1..pos + content.len());
             }
         }
-        pos += line.len();
     }
     out
 }

@@ -33,6 +33,26 @@ pub fn rfind_line_break(s: &str) -> Option<usize> {
     memchr::memrchr2(b'\n', b'\r', s.as_bytes())
 }
 
+/// The line of `text` that starts at `at`, the way the block, paragraph and clutter scanners read
+/// lines (they end at `\n`; a `\r` before it is part of the break): its start, its content
+/// without the line break, and where the next line starts. Found with `memchr`.
+pub fn line_at(text: &str, at: usize) -> (usize, &str, usize) {
+    let next = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i + 1);
+    (at, text[at..next].trim_end_matches(['\n', '\r']), next)
+}
+
+/// Every line of `text` as [`line_at`] reads it, in order.
+pub fn lines_at(text: &str) -> impl Iterator<Item = (usize, &str, usize)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        (at < text.len()).then(|| {
+            let line = line_at(text, at);
+            at = line.2;
+            line
+        })
+    })
+}
+
 /// The largest char boundary of `s` at or below `i` (clamped to `s.len()`).
 pub fn floor_char_boundary(s: &str, i: usize) -> usize {
     let mut i = i.min(s.len());

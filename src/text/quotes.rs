@@ -51,15 +51,7 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut end = 0;
-    let mut pos = 0;
-    // Lines by `memchr`: a `char` pattern splits several times slower.
-    let ends =
-        memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1).chain((!text.ends_with('\n')).then_some(text.len()));
-    let mut from = 0;
-    for e in ends {
-        let line = &text[from..e];
-        from = e;
-        let content = line.trim_end_matches(['\n', '\r']);
+    for (pos, content, _) in super::lines_at(text) {
         if content.trim().is_empty() {
             if let Some(s) = start.take() {
                 out.push(s..end);
@@ -68,7 +60,6 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
             start.get_or_insert(pos);
             end = pos + content.len();
         }
-        pos += line.len();
     }
     if let Some(s) = start {
         out.push(s..end);
