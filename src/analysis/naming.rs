@@ -107,7 +107,19 @@ impl BodyLines {
 /// How the writer spelled a mention, for comparing spellings: apostrophes unified, white space
 /// collapsed, case kept.
 fn spelling(text: &str, m: &Mention) -> String {
-    let written = &text[m.range.clone()];
+    spelling_of(&text[m.range.clone()])
+}
+
+fn spelling_of(written: &str) -> String {
+    // Most mentions are ASCII without white space: nothing to normalise.
+    if written.bytes().all(|b| b.is_ascii_graphic() && b != b'`') {
+        return written.to_string();
+    }
+    normalised_spelling(written)
+}
+
+/// [`spelling_of`] for any text.
+fn normalised_spelling(written: &str) -> String {
     let mut out = String::with_capacity(written.len());
     let mut space = false;
     for c in written.chars() {
@@ -126,7 +138,7 @@ fn spelling(text: &str, m: &Mention) -> String {
 /// What two spellings must share to be the same: case, a leading article (`al-`, `el-`, `the`)
 /// and a possessive are not spelling.
 fn spelling_key(spelled: &str) -> String {
-    let mut key = spelled.to_lowercase();
+    let mut key = if spelled.is_ascii() { spelled.to_ascii_lowercase() } else { spelled.to_lowercase() };
     for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
         if key.starts_with(article) {
             key.drain(..article.len());
@@ -284,6 +296,13 @@ const GENERIC_WORDS: &[&str] = &[
 /// Whether the writer put in lower case a word the name capitalises ("raqqa", "Syrian democratic
 /// forces", "Donald trump"), other than generic words such as "army" or "province".
 fn lowered_capitals(written: &str, name: &str) -> bool {
+    // Most mentions are written as the name is (and a letter cannot be both an upper-case one and
+    // a lower-case one).
+    written != name && lowered_capitals_of_other(written, name)
+}
+
+/// [`lowered_capitals`] for any two texts.
+fn lowered_capitals_of_other(written: &str, name: &str) -> bool {
     let lowered =
         |a: &str, b: &str| case_signature(a).zip(case_signature(b)).any(|(x, y)| y.is_uppercase() && x.is_lowercase());
     let words = |s| str::split(s, [' ', '-', '\n', '\r', '\t']).filter(|w| !w.is_empty());
@@ -291,12 +310,14 @@ fn lowered_capitals(written: &str, name: &str) -> bool {
         return lowered(written, name);
     }
     words(written).zip(words(name)).any(|(a, b)| {
-        let generic = if b.is_ascii() {
-            GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(b))
-        } else {
-            GENERIC_WORDS.contains(&b.to_lowercase().as_str())
+        let generic = || {
+            if b.is_ascii() {
+                GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(b))
+            } else {
+                GENERIC_WORDS.contains(&b.to_lowercase().as_str())
+            }
         };
-        lowered(a, b) && !generic
+        lowered(a, b) && !generic()
     })
 }
 
@@ -924,5 +945,34 @@ fn join_or(names: &[&str]) -> String {
         [] => String::new(),
         [a] => a.to_string(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The shortcuts for the common case (an ASCII mention written as its name is) give what
+        /// the general rules give.
+        #[test]
+        fn shortcuts_agree_with_the_general_rules(
+            a in "[aAiIsS `'’.\t\nİéا-]{0,12}",
+            b in "[aAiIsS `'’.\t\nİéا-]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(spelling_of(&a), normalised_spelling(&a));
+            proptest::prop_assert_eq!(spelling_key(&a), {
+                let mut key = a.to_lowercase();
+                for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
+                    if key.starts_with(article) {
+                        key.drain(..article.len());
+                        break;
+                    }
+                }
+                key
+            });
+            proptest::prop_assert_eq!(lowered_capitals(&a, &b), lowered_capitals_of_other(&a, &b));
+            proptest::prop_assert_eq!(lowered_capitals(&a, &a), lowered_capitals_of_other(&a, &a));
+        }
     }
 }
