@@ -407,8 +407,7 @@ fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
     let head = &sentence[..crate::text::floor_char_boundary(sentence, 48)];
     // Every phrase has one of these words (lower-casing makes no other ASCII letters): most
     // sentences are settled without lower-casing anything.
-    let hint = |w: &str| head.as_bytes().windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes()));
-    if !TOPIC_SHIFT_HINTS.into_iter().any(hint) {
+    if !has_topic_shift_hint(head.as_bytes()) {
         return false;
     }
     let head: String = head.trim_start_matches(['“', '"', '(']).to_lowercase();
@@ -418,6 +417,19 @@ fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
         first.starts_with(t) && first[t.len()..].starts_with([' ', ','])
             || (t.len() > 5 && first.split([' ', ',']).any(|w| w == *t))
     })
+}
+
+/// Whether `head` (at most 48 bytes) contains one of [`TOPIC_SHIFT_HINTS`], in any ASCII case:
+/// lower-cased once, then looked at only where a hint's first letter is.
+fn has_topic_shift_hint(head: &[u8]) -> bool {
+    let mut lower = [0u8; 48];
+    let n = head.len().min(lower.len());
+    for (l, b) in lower.iter_mut().zip(&head[..n]) {
+        *l = b.to_ascii_lowercase();
+    }
+    let lower = &lower[..n];
+    (0..n)
+        .any(|i| TOPIC_SHIFT_HINTS.iter().any(|h| h.as_bytes()[0] == lower[i] && lower[i..].starts_with(h.as_bytes())))
 }
 
 /// Whether a paragraph's first sentence continues the previous paragraph's account
@@ -774,6 +786,19 @@ mod tests {
     use super::*;
     use crate::analysis::{analyze, Settings};
 
+    proptest::proptest! {
+        /// The hint search finds what a case-insensitive search of every window finds.
+        #[test]
+        fn hint_search_is_a_search_of_every_window(
+            head in "(meanwhile|ElseWhere|SEPARATELY|however|OTHER|othe|mean|sep|hOw|x|é| |,){0,10}",
+        ) {
+            let head = &head.as_bytes()[..head.len().min(48)];
+            let windows =
+                TOPIC_SHIFT_HINTS.iter().any(|w| head.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes())));
+            proptest::prop_assert_eq!(has_topic_shift_hint(head), windows);
+        }
+    }
+
     fn kb() -> &'static KnowledgeBase {
         static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
         KB.get_or_init(|| KnowledgeBase::builtin().unwrap())
@@ -801,6 +826,10 @@ mod tests {
     fn topic_shifts_are_found_through_their_hint_words() {
         for t in TOPIC_SHIFT_START {
             assert!(TOPIC_SHIFT_HINTS.iter().any(|h| t.contains(h)), "{t} has no hint word");
+        }
+        for h in TOPIC_SHIFT_HINTS {
+            assert!(has_topic_shift_hint(format!("x {} y", h.to_uppercase()).as_bytes()), "{h}");
+            assert!(!has_topic_shift_hint(&h.as_bytes()[1..]), "{h}");
         }
         let shift = |s: &str| starts_with_topic_shift(s, &(0..s.len()));
         assert!(shift("Meanwhile, rebels shelled the town."));
