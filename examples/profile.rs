@@ -3,7 +3,8 @@
 //! Analyses the seed articles concatenated (with a blank line between) and repeated until SIZE
 //! bytes (default 1,000,000), RUNS times (default 30), and prints the median and the fastest run.
 //! With `--edit`, it analyses once and then measures the re-analysis after a one-character edit
-//! at a different place each run, as a keystroke costs the server. With `--keystroke`, it runs
+//! at a different place each run, as a keystroke costs the server. With `--keystroke` (and
+//! `--utf8` for UTF-8 positions instead of UTF-16), it runs
 //! what the server runs for each keystroke: the next snapshot from the previous one (the rope to a
 //! string, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
 //! body, inserting a letter and deleting it again at spread-out places; it prints both stages.
@@ -62,7 +63,10 @@ fn main() -> Result<(), String> {
     let settings = Settings::new(Flavor::Markdown);
     let mut times = Vec::with_capacity(runs);
     if keystroke {
-        return keystrokes(kb, &text, runs);
+        // UTF-16 positions, as VS Code asks for; `--utf8` as Neovim and the LSP bench's client
+        // offer.
+        let enc = if args.iter().any(|a| a == "--utf8") { Encoding::Utf8 } else { Encoding::Utf16 };
+        return keystrokes(kb, &text, runs, enc);
     }
     if edit {
         let base = analyze(&kb, &text, &settings);
@@ -95,12 +99,12 @@ fn main() -> Result<(), String> {
 }
 
 /// The server's work for each keystroke, stage by stage (see the module's documentation).
-fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize) -> Result<(), String> {
+fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize, enc: Encoding) -> Result<(), String> {
     let config = Projects::new(Arc::new(kb)).base();
     let uri: tower_lsp_server::ls_types::Uri = "file:///story.md".parse().map_err(|e| format!("{e:?}"))?;
     let mut rope = ropey::Rope::from_str(text);
     let mut snap = Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
-    let mut publication = Publication::new(&uri, snap.clone(), Encoding::Utf16, None);
+    let mut publication = Publication::new(&uri, snap.clone(), enc, None);
     let (mut build, mut body) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
     let mut copied = 0;
     for k in 0..runs {
@@ -115,7 +119,7 @@ fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize) -> Result<(), String> 
         build.push(t.elapsed().as_secs_f64() * 1e3);
         snap = Arc::new(next);
         let t = Instant::now();
-        let p = Publication::new(&uri, snap.clone(), Encoding::Utf16, Some(&publication));
+        let p = Publication::new(&uri, snap.clone(), enc, Some(&publication));
         body.push(t.elapsed().as_secs_f64() * 1e3);
         copied += p.copied;
         publication = p;
@@ -124,7 +128,7 @@ fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize) -> Result<(), String> 
         v.sort_by(f64::total_cmp);
     }
     println!(
-        "keystrokes on {} bytes, {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
+        "keystrokes on {} bytes ({enc:?} positions), {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
          ({} bytes, {:.1} copied from the one before on average) median {:.3} ms (fastest {:.3})",
         text.len(),
         build[runs / 2],

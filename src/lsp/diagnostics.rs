@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges,
-    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, TextDocumentEdit, TextEdit,
-    Uri, WorkspaceEdit,
+    Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::document::Snapshot;
@@ -16,7 +16,7 @@ use super::transport::Body;
 use crate::analysis::findings::Edit;
 use crate::analysis::{Finding, Severity};
 use crate::text::pos::Near;
-use crate::text::Encoding;
+use crate::text::{Changed, Encoding};
 
 fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
@@ -119,6 +119,7 @@ impl Publication {
         let mut items = Vec::with_capacity(findings.len());
         let mut copied = 0;
         let mut cursor = 0;
+        let mut before = previous.and_then(|p| Before::new(p, &snap));
         // Findings come in text order, and so, mostly, do their related places.
         let (mut near, mut near_related) = (Near::default(), Near::default());
         out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
@@ -129,10 +130,14 @@ impl Publication {
                 out.push(b',');
             }
             let at = positions.len();
-            let r = snap.lsp_range_near(&f.range, enc, &mut near);
-            positions.extend([r.start, r.end]);
-            for r in f.related.iter() {
-                let r = snap.lsp_range_near(&r.range, enc, &mut near_related);
+            let old = before.as_mut().and_then(|b| b.positions_of(f));
+            let ranges = std::iter::once(&f.range).chain(f.related.iter().map(|r| &r.range));
+            for (j, r) in ranges.enumerate() {
+                let near = if j == 0 { &mut near } else { &mut near_related };
+                let r = match (&before, old) {
+                    (Some(b), Some(old)) => b.range(&snap, r, &old[2 * j..2 * j + 2], enc, near),
+                    _ => snap.lsp_range_near(r, enc, near),
+                };
                 positions.extend([r.start, r.end]);
             }
             let start = out.len();
@@ -170,6 +175,77 @@ impl Publication {
                 && self.positions.get(item.positions..item.positions + positions.len()) == Some(positions);
             same.then(|| &self.body[item.json.clone()])
         })
+    }
+}
+
+/// What a publication after an edit takes from the publication of the text before it: the
+/// positions of the findings that were there already, where the edit cannot have changed them.
+/// An offset before the changed bytes keeps its position; one after them keeps its column when
+/// its line starts after them (and the line is looked up). Counting a column in UTF-16 can mean
+/// reading the line up to it, for thousands of findings on every keystroke.
+struct Before<'p> {
+    p: &'p Publication,
+    changed: Changed,
+    /// The first of `p`'s findings not passed yet (findings are looked up in text order).
+    cursor: usize,
+}
+
+impl<'p> Before<'p> {
+    /// For a publication of `snap` after `p`'s, when `snap` was made by an edit of `p`'s snapshot.
+    fn new(p: &'p Publication, snap: &Snapshot) -> Option<Before<'p>> {
+        let (serial, changed) = snap.edited_from?;
+        (serial == p.snap.serial && !snap.too_large && !p.snap.too_large).then_some(Before { p, changed, cursor: 0 })
+    }
+
+    /// Where `r`, a range of the text after the edit, was before it: `None` if the edit touched it.
+    fn back(&self, r: &Range<usize>) -> Option<Range<usize>> {
+        let c = &self.changed;
+        if r.end <= c.at {
+            Some(r.clone())
+        } else if r.start >= c.new_end {
+            Some(c.back(r.start)..c.back(r.end))
+        } else {
+            None
+        }
+    }
+
+    /// The positions published before for a finding whose ranges were those of `f` (see
+    /// [`Publication::positions`]), if there was one.
+    fn positions_of(&mut self, f: &Finding) -> Option<&'p [Position]> {
+        let start = self.back(&f.range)?.start;
+        let p = self.p;
+        let old = &p.snap.analysis.findings;
+        while self.cursor < old.len() && old[self.cursor].range.start < start {
+            self.cursor += 1;
+        }
+        let same = |g: &Finding| {
+            Some(g.range.clone()) == self.back(&f.range)
+                && g.related.len() == f.related.len()
+                && g.related.iter().zip(f.related.iter()).all(|(a, b)| Some(a.range.clone()) == self.back(&b.range))
+        };
+        let k = (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))?;
+        let from = p.items[k].positions;
+        p.positions.get(from..from + 2 + 2 * f.related.len())
+    }
+
+    /// The LSP range of `r` in `snap`, a range that was at `old` (its two positions) before the
+    /// edit and that the edit did not touch.
+    fn range(&self, snap: &Snapshot, r: &Range<usize>, old: &[Position], enc: Encoding, near: &mut Near) -> LspRange {
+        let c = &self.changed;
+        if r.end <= c.at {
+            return LspRange::new(old[0], old[1]);
+        }
+        // The line break before the line is after the changed bytes (a `\r\n` is two bytes), so
+        // the line reads as before up to the range.
+        let line_kept = self.p.snap.lines.line_start(old[0].line as usize).is_some_and(|s| s >= c.old_end + 2);
+        if !line_kept {
+            return snap.lsp_range_near(r, enc, near);
+        }
+        let mut pos = |b: usize, old: Position| {
+            let p = snap.lines.pos_near_in_column(b, old.character as usize, enc, near);
+            Position::new(p.line, p.col)
+        };
+        LspRange::new(pos(r.start, old[0]), pos(r.end, old[1]))
     }
 }
 
@@ -374,5 +450,39 @@ mod tests {
         }
         assert!(copied > 10 * written, "most diagnostics are copied: {copied} copied, {written} written");
         assert!(written > 0, "the edits changed some diagnostics");
+    }
+
+    #[test]
+    fn positions_are_taken_from_before_an_edit_only_where_it_cannot_move_them() {
+        // Every edit at every place around line breaks of each kind (`\r\n`, `\n`, a lone `\r`),
+        // with findings on the lines before and after and on the edited line itself, in UTF-16
+        // (Arabic and an emoji make columns differ from byte counts).
+        let base = base();
+        let uri: Uri = "file:///story.md".parse().expect("uri");
+        let text = "الرقة 🙂 ISIS and Daesh.\r\nThe Islamic State 🙂 and ISIL.\nDaesh 🙂 and ISIS.\rISIL and Daesh.\n";
+        let (mut reused, mut findings) = (0, 0);
+        for at in 0..=text.len() {
+            if !text.is_char_boundary(at) {
+                continue;
+            }
+            for edit in ["x", "\n", "\r", "🙂", ""] {
+                let mut new = text.to_string();
+                if edit.is_empty() {
+                    let Some(c) = text[at..].chars().next() else { continue };
+                    new.replace_range(at..at + c.len_utf8(), "");
+                } else {
+                    new.insert_str(at, edit);
+                }
+                let snap = Arc::new(Snapshot::build(base.clone(), Rope::from_str(text), 1, Flavor::Plain, None));
+                let before = Publication::new(&uri, snap.clone(), Encoding::Utf16, None);
+                let next = Arc::new(Snapshot::build(base.clone(), Rope::from_str(&new), 2, Flavor::Plain, Some(&snap)));
+                let after = Publication::new(&uri, next.clone(), Encoding::Utf16, Some(&before));
+                check(&uri, &next, Encoding::Utf16, &after);
+                let mut b = Before::new(&before, &next).expect("an edit of the snapshot published before");
+                reused += next.analysis.findings.iter().filter(|f| b.positions_of(f).is_some()).count();
+                findings += next.analysis.findings.len();
+            }
+        }
+        assert!(reused * 2 > findings, "{reused} of {findings} findings took their positions from before");
     }
 }

@@ -17,10 +17,10 @@ use super::convert;
 use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
-use crate::text::changed_bytes;
 use crate::text::markdown::Flavor;
 use crate::text::pos::{LineIndex, Near};
 use crate::text::Encoding;
+use crate::text::{changed_bytes, Changed};
 
 /// Every snapshot gets a number never used before: what the publisher, pull diagnostics and
 /// semantic-token deltas compare to know whether anything changed.
@@ -44,6 +44,9 @@ pub struct Snapshot {
     pub config: Arc<Config>,
     /// Not analysed: the document is larger than the configured limit.
     pub too_large: bool,
+    /// The snapshot this one was made from by an edit (its serial), and the bytes the edit
+    /// changed: what lets the next publication take positions from the one before.
+    pub edited_from: Option<(u64, Changed)>,
 }
 
 /// What the analysis runs with. Replaced whole when the settings change; `generation` tells
@@ -74,23 +77,35 @@ impl Snapshot {
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         if rope.len_bytes() > *max_file_size {
             let (text, lines, analysis) = (String::new(), LineIndex::default(), Analysis::default());
-            return Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: true };
+            return Snapshot {
+                version,
+                flavor,
+                rope,
+                text,
+                lines,
+                analysis,
+                serial,
+                config,
+                too_large: true,
+                edited_from: None,
+            };
         }
         let text = crate::text::pos::text_of(&rope);
         let settings = Settings { flavor, ..(**settings).clone() };
-        let (analysis, lines) = match previous {
+        let (analysis, lines, edited_from) = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 let c = changed_bytes(&p.text, &text);
                 (
                     reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings),
                     p.lines.edited(&text, c.at, c.old_end, c.new_end),
+                    Some((p.serial, c)),
                 )
             }
-            _ => (analyze(kb, &text, &settings), LineIndex::new(&text)),
+            _ => (analyze(kb, &text, &settings), LineIndex::new(&text), None),
         };
         // Every test that edits a document checks the edited index against a fresh one.
         debug_assert_eq!(lines, LineIndex::new(&text));
-        Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false }
+        Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false, edited_from }
     }
 
     /// The LSP range of a byte range of the snapshot's text.

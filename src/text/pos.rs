@@ -202,20 +202,8 @@ impl LineIndex {
     /// on from the last one's, when both are on a line that is not all ASCII).
     pub fn pos_near(&self, rope: &Rope, text: &str, byte: usize, enc: Encoding, near: &mut Near) -> LineCol {
         let byte = super::floor_char_boundary(text, byte);
-        let starts = &self.starts;
-        let line = if near.byte <= byte && near.line < starts.len() {
-            // `starts[line] <= byte` holds all along.
-            let (mut line, mut step) = (near.line, 1);
-            while line + step < starts.len() && starts[line + step] <= byte {
-                line += step;
-                step *= 2;
-            }
-            let end = (line + step).min(starts.len());
-            line + starts[line..end].partition_point(|&s| s <= byte) - 1
-        } else {
-            starts.partition_point(|&s| s <= byte).saturating_sub(1)
-        };
-        let start = starts[line];
+        let line = self.line_near(byte, near);
+        let start = self.starts[line];
         let col = if enc == Encoding::Utf8 || self.ascii[line] {
             byte - start
         } else if line == near.line && enc == near.enc && near.byte <= byte && byte - near.byte <= SCAN_LIMIT {
@@ -227,6 +215,36 @@ impl LineIndex {
         };
         *near = Near { line, byte, col, enc };
         LineCol::new(saturating_u32(line), saturating_u32(col))
+    }
+
+    /// The line of byte offset `byte`, looked for from `near`.
+    fn line_near(&self, byte: usize, near: &Near) -> usize {
+        let starts = &self.starts;
+        if near.byte <= byte && near.line < starts.len() {
+            // `starts[line] <= byte` holds all along.
+            let (mut line, mut step) = (near.line, 1);
+            while line + step < starts.len() && starts[line + step] <= byte {
+                line += step;
+                step *= 2;
+            }
+            let end = (line + step).min(starts.len());
+            line + starts[line..end].partition_point(|&s| s <= byte) - 1
+        } else {
+            starts.partition_point(|&s| s <= byte).saturating_sub(1)
+        }
+    }
+
+    /// [`LineIndex::pos_near`] for a character boundary `byte` whose column (in `enc`) is known
+    /// already: only its line is looked up.
+    pub fn pos_near_in_column(&self, byte: usize, col: usize, enc: Encoding, near: &mut Near) -> LineCol {
+        let line = self.line_near(byte, near);
+        *near = Near { line, byte, col, enc };
+        LineCol::new(saturating_u32(line), saturating_u32(col))
+    }
+
+    /// Where line `line` starts, if there is one.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line).copied()
     }
 }
 
