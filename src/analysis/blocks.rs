@@ -254,6 +254,25 @@ fn all_spelled(blocks: &[Block], count: usize) -> Vec<&Spelled> {
     out
 }
 
+/// How the mentions `which` (indices of the mentions of `blocks`, in order) are spelled.
+fn spelled_in(blocks: &[Block], which: Range<usize>) -> Vec<&Spelled> {
+    let mut out = Vec::with_capacity(which.len());
+    let mut first = 0;
+    for b in blocks {
+        let n = b.part.spelled.len();
+        if first + n > which.start {
+            let from = which.start.saturating_sub(first);
+            let to = (which.end - first).min(n);
+            out.extend(b.part.spelled[from..to].iter());
+        }
+        first += n;
+        if first >= which.end {
+            break;
+        }
+    }
+    out
+}
+
 /// Puts the blocks' parts together in story offsets and runs the story-level rules.
 fn assemble(
     kb: &KnowledgeBase,
@@ -310,7 +329,7 @@ fn assemble(
             let from = blocks[restart].range.start;
             let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
             let old_end = new_end + old_len - text.len();
-            let old_spelled = all_spelled(&previous.blocks, previous.mentions.len());
+            let old_spelled = spelled_in(&previous.blocks, naming::window(&previous.mentions, &(from..old_end)));
             let earlier = naming::Earlier {
                 named: &previous.story.named,
                 text: old_text,

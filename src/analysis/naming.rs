@@ -355,9 +355,11 @@ impl Named {
 /// What the check of the text before an edit lends to the check after it.
 pub struct Earlier<'a> {
     pub named: &'a Named,
-    /// The text before the edit, its mentions and how each was spelled.
+    /// The text before the edit and its mentions.
     pub text: &'a str,
     pub mentions: &'a [Mention],
+    /// How the mentions around the bytes read again were spelled: those of
+    /// `window(mentions, &old)`, in order.
     pub spelled: &'a [&'a Spelled],
     /// The bytes read again, in the text before the edit and after it: everything outside them is
     /// as it was, moved by `moved`.
@@ -385,7 +387,7 @@ struct Read<'a> {
 }
 
 /// The mentions of `mentions` in `region`, and the one just before and just after it.
-fn around(mentions: &[Mention], region: &Range<usize>) -> Range<usize> {
+pub(crate) fn window(mentions: &[Mention], region: &Range<usize>) -> Range<usize> {
     let first = mentions.partition_point(|m| m.range.end <= region.start);
     let last = mentions.partition_point(|m| m.range.start < region.end);
     first.saturating_sub(1)..(last + 1).min(mentions.len())
@@ -395,7 +397,7 @@ fn around(mentions: &[Mention], region: &Range<usize>) -> Range<usize> {
 fn reads<'a>(
     text: &str,
     mentions: &'a [Mention],
-    spelled: &[&'a Spelled],
+    spelled: impl Fn(usize) -> &'a Spelled,
     window: Range<usize>,
     actor: ActorId,
     map: impl Fn(&Range<usize>) -> Range<usize>,
@@ -414,7 +416,7 @@ fn reads<'a>(
                 voice: m.voice,
                 body: m.body,
                 others: &m.others,
-                spelled: spelled[i],
+                spelled: spelled(i),
                 starts_sentence: starts_sentence(text, m.range.start),
                 next_in_brackets,
             }
@@ -468,15 +470,16 @@ pub fn check_again(
     let mut again = vec![earlier.is_none(); kb.actors().len()];
     let mut before: Vec<Option<&Arc<[Finding]>>> = vec![None; kb.actors().len()];
     if let Some(e) = &earlier {
-        let (old_window, new_window) = (around(e.mentions, &e.old), around(mentions, &e.new));
+        let (old_window, new_window) = (window(e.mentions, &e.old), window(mentions, &e.new));
+        debug_assert_eq!(e.spelled.len(), old_window.len());
         let near = e.mentions[old_window.clone()].iter().chain(&mentions[new_window.clone()]).map(Mention::actor);
         let map = |r: &Range<usize>| e.changed.forward(r);
         let mut compared = vec![false; kb.actors().len()];
         for actor in near {
             let k = actor.0 as usize;
             if !std::mem::replace(&mut compared[k], true) {
-                let was = reads(e.text, e.mentions, e.spelled, old_window.clone(), actor, map);
-                let is = reads(text, mentions, spelled, new_window.clone(), actor, Range::clone);
+                let was = reads(e.text, e.mentions, |i| e.spelled[i - old_window.start], old_window.clone(), actor, map);
+                let is = reads(text, mentions, |i| spelled[i], new_window.clone(), actor, Range::clone);
                 again[k] = was != is;
             }
         }
