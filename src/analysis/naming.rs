@@ -478,7 +478,8 @@ pub fn check_again(
         for actor in near {
             let k = actor.0 as usize;
             if !std::mem::replace(&mut compared[k], true) {
-                let was = reads(e.text, e.mentions, |i| e.spelled[i - old_window.start], old_window.clone(), actor, map);
+                let was =
+                    reads(e.text, e.mentions, |i| e.spelled[i - old_window.start], old_window.clone(), actor, map);
                 let is = reads(text, mentions, |i| spelled[i], new_window.clone(), actor, Range::clone);
                 again[k] = was != is;
             }

@@ -18,7 +18,7 @@ use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::markdown::Flavor;
-use crate::text::pos::{LineIndex, Near};
+use crate::text::pos::{edited_text, text_of, LineIndex, Near};
 use crate::text::Encoding;
 use crate::text::{changed_bytes, Changed};
 
@@ -90,19 +90,23 @@ impl Snapshot {
                 edited_from: None,
             };
         }
-        let text = crate::text::pos::text_of(&rope);
         let settings = Settings { flavor, ..(**settings).clone() };
-        let (analysis, lines, edited_from) = match previous {
+        let (text, analysis, lines, edited_from) = match previous {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
-                let c = changed_bytes(&p.text, &text);
-                (
-                    reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings),
-                    p.lines.edited(&text, c.at, c.old_end, c.new_end),
-                    Some((p.serial, c)),
-                )
+                // (The rope of `previous` is the document's before the edits: they share chunks.)
+                let (text, c) = edited_text(&p.rope, &p.text, &rope);
+                debug_assert_eq!(c, changed_bytes(&p.text, &text));
+                let analysis = reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings);
+                let lines = p.lines.edited(&text, c.at, c.old_end, c.new_end);
+                (text, analysis, lines, Some((p.serial, c)))
             }
-            _ => (analyze(kb, &text, &settings), LineIndex::new(&text), None),
+            _ => {
+                let text = text_of(&rope);
+                let (analysis, lines) = (analyze(kb, &text, &settings), LineIndex::new(&text));
+                (text, analysis, lines, None)
+            }
         };
+        debug_assert_eq!(text, text_of(&rope));
         // Every test that edits a document checks the edited index against a fresh one.
         debug_assert_eq!(lines, LineIndex::new(&text));
         Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false, edited_from }

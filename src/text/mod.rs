@@ -100,6 +100,17 @@ pub fn changed_bytes(old: &str, new: &str) -> Changed {
     Changed { at, old_end: o.len() - suffix, new_end: n.len() - suffix }
 }
 
+/// [`changed_bytes`] for texts whose first `prefix` bytes and last `suffix` bytes are known to be
+/// the same (as far as both texts reach): only the bytes between are compared.
+pub fn changed_bytes_between(old: &str, new: &str, prefix: usize, suffix: usize) -> Changed {
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let prefix = prefix.min(o.len()).min(n.len());
+    let at = prefix + common_prefix(&o[prefix..], &n[prefix..]);
+    let known = suffix.min(o.len() - at).min(n.len() - at);
+    let suffix = known + common_suffix(&o[at..o.len() - known], &n[at..n.len() - known]);
+    Changed { at, old_end: o.len() - suffix, new_end: n.len() - suffix }
+}
+
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const CHUNK: usize = 4096;
     let mut i = 0;

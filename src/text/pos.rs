@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use ropey::{Rope, RopeSlice};
 
+use super::Changed;
+
 /// The unit in which columns are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Encoding {
@@ -87,6 +89,41 @@ pub fn text_of(rope: &Rope) -> String {
         text.push_str(chunk);
     }
     text
+}
+
+/// The text of `new`, a rope made by editing `old` (whose text is `old_text`), and the bytes the
+/// edits changed: `changed_bytes(old_text, &text)`. Editing a rope copies only the chunks the edit
+/// touches; the chunks the two ropes still share from either end (the same memory) are copied
+/// from `old_text` and not compared, which spares a keystroke on a long story a pass over it.
+pub fn edited_text(old: &Rope, old_text: &str, new: &Rope) -> (String, Changed) {
+    let same = |a: &str, b: &str| a.as_ptr() == b.as_ptr() && a.len() == b.len();
+    let mut prefix = 0;
+    for (a, b) in old.chunks().zip(new.chunks()) {
+        if !same(a, b) {
+            break;
+        }
+        prefix += a.len();
+    }
+    let (mut a, mut b) = (old.chunks_at_byte(old.len_bytes()).0, new.chunks_at_byte(new.len_bytes()).0);
+    let mut suffix = 0;
+    while let (Some(x), Some(y)) = (a.prev(), b.prev()) {
+        if !same(x, y) {
+            break;
+        }
+        suffix += x.len();
+    }
+    // Shared chunks end on character boundaries.
+    let (len, old_len) = (new.len_bytes(), old_text.len());
+    let prefix = prefix.min(len).min(old_len);
+    let suffix = suffix.min(len - prefix).min(old_len - prefix);
+    let mut text = String::with_capacity(len);
+    text.push_str(&old_text[..prefix]);
+    for chunk in new.byte_slice(prefix..len - suffix).chunks() {
+        text.push_str(chunk);
+    }
+    text.push_str(&old_text[old_len - suffix..]);
+    let changed = super::changed_bytes_between(old_text, &text, prefix, suffix);
+    (text, changed)
 }
 
 /// The byte offset of `pos`, clamped into the text and onto a character boundary.
@@ -485,6 +522,31 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn an_edited_rope_gives_its_text_and_the_changed_bytes(
+            pieces in proptest::collection::vec("[a-z \n]{0,300}|الرقة 🙂\r\n", 1..40),
+            edits in proptest::collection::vec((0usize..20_000, 0usize..3, "[xé\n]{0,3}|🙂"), 0..4),
+        ) {
+            // Thousands of bytes: the rope has many chunks, and an edit shares most of them.
+            let text: String = pieces.concat();
+            let old = Rope::from_str(&text);
+            let mut new = old.clone();
+            for (at, remove, insert) in edits {
+                let at = at % (new.len_chars() + 1);
+                let end = (at + remove).min(new.len_chars());
+                new.remove(at..end);
+                new.insert(at, &insert);
+            }
+            let expected = text_of(&new);
+            let (got, changed) = edited_text(&old, &text, &new);
+            prop_assert_eq!(&got, &expected);
+            prop_assert_eq!(changed, crate::text::changed_bytes(&text, &expected));
+            // A rope made afresh shares no chunk.
+            let (got, changed) = edited_text(&old, &text, &Rope::from_str(&expected));
+            prop_assert_eq!(&got, &expected);
+            prop_assert_eq!(changed, crate::text::changed_bytes(&text, &expected));
+        }
+
         #[test]
         fn positions_round_trip_on_char_boundaries(text in tricky_text()) {
             let rope = Rope::from_str(&text);
