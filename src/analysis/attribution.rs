@@ -29,7 +29,7 @@ use super::voice::Voice;
 use crate::kb::{ActorKind, KnowledgeBase};
 use crate::text::fold::Folded;
 use crate::text::markdown::{overlaps, Flavor};
-use crate::text::quotes::{paragraphs, Quote, QuoteKind};
+use crate::text::quotes::{Quote, QuoteKind};
 use crate::text::sentences::sentences;
 use crate::text::Changed;
 
@@ -178,7 +178,8 @@ fn words(text: &str, range: &Range<usize>) -> Vec<Range<usize>> {
 }
 
 fn is_number(word: &str) -> bool {
-    word.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word.to_lowercase().as_str())
+    word.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || NUMBER_WORDS.contains(&&*crate::text::fold::lowercase_in(word, &mut [0u8; 32]))
 }
 
 /// The clause boundary characters that end a source phrase.
@@ -526,23 +527,28 @@ impl SentenceFacts {
     }
 }
 
+/// A block of a story with what was read of it before the attribution rules.
+#[derive(Clone, Copy)]
+pub struct Scanned<'a> {
+    pub text: &'a str,
+    pub folded: &'a Folded,
+    pub flavor: Flavor,
+    /// Its paragraphs ([`crate::text::quotes::paragraphs`]).
+    pub paragraphs: &'a [Range<usize>],
+    pub quotes: &'a [Quote],
+    /// What is not read: code, comments, clutter (sorted).
+    pub skip: &'a [Range<usize>],
+}
+
 /// Finds the attribution anchors of a text (a block of a story) and what each sentence holds for
 /// the rules: its best source, its claim, its quotation, its style hints.
-pub fn facts(
-    kb: &KnowledgeBase,
-    text: &str,
-    folded: &Folded,
-    flavor: Flavor,
-    mentions: &[Mention],
-    quotes: &[Quote],
-    skip: &[Range<usize>],
-) -> (Vec<Anchor>, Vec<SentenceFacts>) {
+pub fn facts(kb: &KnowledgeBase, block: Scanned<'_>, mentions: &[Mention]) -> (Vec<Anchor>, Vec<SentenceFacts>) {
+    let Scanned { text, folded, flavor, paragraphs: paras, quotes, skip } = block;
     let cues = Lexicon::builtin().find(text, folded);
     // Cue words inside actor names ("States" in "United States") are names, not cues.
     let names: Vec<Range<usize>> = mentions.iter().map(|m| m.range.clone()).collect();
     let cues: Vec<Cue> =
         cues.into_iter().filter(|c| !overlaps(skip, &c.range) && !overlaps(&names, &c.range)).collect();
-    let paras = paragraphs(text);
     let mut sents: Vec<Sentence> = Vec::new();
     for r in sentences(text, flavor) {
         let paragraph = paras.partition_point(|p| p.end <= r.start);

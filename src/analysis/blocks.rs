@@ -29,7 +29,7 @@ use crate::text::blocks::{next_block_end, opens_front_matter};
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
-use crate::text::quotes::{paragraphs, quotes, Quote};
+use crate::text::quotes::{paragraphs, quotes_of_paragraphs, Quote};
 use crate::text::{changed_bytes, Changed};
 
 /// What one block holds, with ranges relative to the block's start.
@@ -76,7 +76,8 @@ pub struct Block {
 /// Analyses one block; `starts_document` tells whether it is the first (front matter).
 fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document: bool) -> Part {
     let excluded = excluded_spans_in(text, flavor, starts_document);
-    let quotes = quotes(text, flavor);
+    let paras = paragraphs(text);
+    let quotes = quotes_of_paragraphs(text, &paras, flavor);
     let folded = Folded::new(text);
     let found = kb.find_folded(text, &folded, &excluded);
     let spans: Vec<Span> = found
@@ -97,9 +98,11 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let mut skip = excluded;
     skip.extend(clutter);
     skip.sort_by_key(|r| r.start);
-    let (anchors, sentences) = attribution::facts(kb, text, &folded, flavor, &mentions, &quotes, &skip);
+    let scanned =
+        attribution::Scanned { text, folded: &folded, flavor, paragraphs: &paras, quotes: &quotes, skip: &skip };
+    let (anchors, sentences) = attribution::facts(kb, scanned, &mentions);
     let spelled = mentions.iter().map(|m| Spelled::new(kb, text, m)).collect();
-    Part { mentions, quotes, anchors, sentences, spelled, paragraphs: paragraphs(text).len() }
+    Part { mentions, quotes, anchors, sentences, spelled, paragraphs: paras.len() }
 }
 
 /// Where `text` names each actor, found block by block without voices or rules: the ranges and

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use crate::text::floor_char_boundary;
+use crate::text::fold::lowercase_in;
 use crate::text::quotes::{quote_around, Quote};
 
 /// Whose words a mention is in.
@@ -66,14 +67,16 @@ pub struct Span<'a> {
 }
 
 fn ends_with_cue(before: &str) -> bool {
-    let b = before.trim_end().trim_end_matches([',', ':']).trim_end().to_lowercase();
+    let mut buf = [0u8; 64];
+    let b = lowercase_in(before.trim_end().trim_end_matches([',', ':']).trim_end(), &mut buf);
     GLOSS_CUES.iter().any(|cue| {
         b.ends_with(cue) && b[..b.len() - cue.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
     })
 }
 
 fn starts_with_after_cue(after: &str) -> bool {
-    let a = after.trim_start_matches([',', ' ', '(', '—', '–']).to_lowercase();
+    let mut buf = [0u8; 64];
+    let a = lowercase_in(after.trim_start_matches([',', ' ', '(', '—', '–']), &mut buf);
     GLOSS_AFTER.iter().any(|cue| a.starts_with(cue))
 }
 

@@ -32,7 +32,8 @@ const LINE_CUES: &[&str] = &[
 fn starts_with_cue(line: &str) -> bool {
     // The longest cue is 19 bytes: the head of the line is enough to lower-case.
     let l = line.trim_start();
-    let l = l[..crate::text::floor_char_boundary(l, 64)].to_lowercase();
+    let mut buf = [0u8; 64];
+    let l = super::fold::lowercase_in(&l[..crate::text::floor_char_boundary(l, 64)], &mut buf);
     LINE_CUES.iter().any(|c| l.starts_with(c) && l[c.len()..].chars().next().is_none_or(|n| !n.is_alphanumeric()))
 }
 

@@ -14,6 +14,7 @@
 //! offsets. Dropped characters belong to the character before them (a combining mark stays with
 //! its letter).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::words::{is_arabic_proclitic, is_whole_word, is_word_char};
@@ -134,6 +135,22 @@ impl Folded {
         }
         let r = self.original(folded);
         (!r.is_empty() && is_whole_word(src, r.start, r.end)).then_some(r)
+    }
+}
+
+/// `s.to_lowercase()`, written into `buf` without allocating when `s` is ASCII and fits
+/// (lower-casing an ASCII letter gives an ASCII letter): the many short lower-cased looks of the
+/// rules (a line's head, the words after a name) cost no allocation.
+pub fn lowercase_in<'b>(s: &str, buf: &'b mut [u8]) -> Cow<'b, str> {
+    if !s.is_ascii() || s.len() > buf.len() {
+        return Cow::Owned(s.to_lowercase());
+    }
+    let out = &mut buf[..s.len()];
+    out.copy_from_slice(s.as_bytes());
+    out.make_ascii_lowercase();
+    match std::str::from_utf8(out) {
+        Ok(l) => Cow::Borrowed(l),
+        Err(_) => Cow::Owned(s.to_lowercase()),
     }
 }
 
@@ -317,6 +334,17 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn lowercasing_in_a_buffer_is_lowercasing() {
+        let mut buf = [0u8; 16];
+        for s in ["", "Share On", "SOURCE: x", "0-9 AZaz[]", "16 bytes exactly", "Kobanî İ", "seventeen bytes!!"] {
+            let fits = s.is_ascii() && s.len() <= buf.len();
+            let l = lowercase_in(s, &mut buf);
+            assert_eq!(l, s.to_lowercase());
+            assert_eq!(matches!(l, Cow::Borrowed(_)), fits, "{s}");
         }
     }
 

@@ -167,11 +167,13 @@ pub(crate) fn is_post_signature(line: &str) -> bool {
 /// "The statement said:".
 pub(crate) fn introduces_block(para: &str) -> bool {
     let p = after_leading_comments(para).trim_end();
-    p.len() < 100
-        && p.ends_with([',', ':'])
-        && ["reported", "wrote", "writes", "said", "says", "stated", "reads", "read", "according to", "added"]
-            .iter()
-            .any(|v| p.to_lowercase().contains(v))
+    if !(p.len() < 100 && p.ends_with([',', ':'])) {
+        return false;
+    }
+    let p = p.to_lowercase();
+    ["reported", "wrote", "writes", "said", "says", "stated", "reads", "read", "according to", "added"]
+        .iter()
+        .any(|v| p.contains(v))
 }
 
 /// Whether a paragraph reads as running text (ends like a sentence), as a block quotation does.
@@ -181,8 +183,12 @@ pub(crate) fn ends_like_sentence(para: &str) -> bool {
 
 /// Every quoted span of `text`, sorted by start and not overlapping.
 pub fn quotes(text: &str, flavor: Flavor) -> Vec<Quote> {
+    quotes_of_paragraphs(text, &paragraphs(text), flavor)
+}
+
+/// [`quotes`], for a caller that has the paragraphs of `text` ([`paragraphs`]) already.
+pub fn quotes_of_paragraphs(text: &str, paras: &[Range<usize>], flavor: Flavor) -> Vec<Quote> {
     let mut out = Vec::new();
-    let paras = paragraphs(text);
     let mut in_block = false;
     for (k, para) in paras.iter().enumerate() {
         let body = &text[para.clone()];

@@ -43,8 +43,9 @@ fn word_before(text: &str, end: usize) -> &str {
 }
 
 fn is_abbreviation(word: &str, at_line_start: bool) -> bool {
-    let w = word.trim_start_matches(['(', '[', '“', '"', '\'', '‘']).to_lowercase();
-    if ABBREVIATIONS.contains(&w.as_str()) {
+    let mut buf = [0u8; 32];
+    let w = super::fold::lowercase_in(word.trim_start_matches(['(', '[', '“', '"', '\'', '‘']), &mut buf);
+    if ABBREVIATIONS.contains(&&*w) {
         return true;
     }
     let letters: Vec<char> = w.trim_end_matches('.').chars().collect();
