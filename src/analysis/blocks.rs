@@ -248,15 +248,6 @@ pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
     sentences
 }
 
-/// How every mention of `blocks` (`count` in all) is spelled, in order.
-fn all_spelled(blocks: &[Block], count: usize) -> Vec<&Spelled> {
-    let mut out = Vec::with_capacity(count);
-    for b in blocks {
-        out.extend(b.part.spelled.iter());
-    }
-    out
-}
-
 /// How the mentions `which` (indices of the mentions of `blocks`, in order) are spelled.
 fn spelled_in(blocks: &[Block], which: Range<usize>) -> Vec<&Spelled> {
     let mut out = Vec::with_capacity(which.len());
@@ -311,7 +302,7 @@ fn assemble(
             grade: a.grade,
         }));
     }
-    let spelled = all_spelled(&blocks, nm);
+    let spelled = spelled_in(&blocks, 0..nm);
     let style = settings.style.as_ref();
     let story = match earlier.filter(|e| e.restart < blocks.len()) {
         None => {

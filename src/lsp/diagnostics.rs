@@ -212,14 +212,15 @@ impl<'p> Before<'p> {
     /// The positions published before for a finding whose ranges were those of `f` (see
     /// [`Publication::positions`]), if there was one.
     fn positions_of(&mut self, f: &Finding) -> Option<&'p [Position]> {
-        let start = self.back(&f.range)?.start;
+        let range = self.back(&f.range)?;
+        let start = range.start;
         let p = self.p;
         let old = &p.snap.analysis.findings;
         while self.cursor < old.len() && old[self.cursor].range.start < start {
             self.cursor += 1;
         }
         let same = |g: &Finding| {
-            Some(g.range.clone()) == self.back(&f.range)
+            g.range == range
                 && g.related.len() == f.related.len()
                 && g.related.iter().zip(f.related.iter()).all(|(a, b)| Some(a.range.clone()) == self.back(&b.range))
         };

@@ -94,10 +94,7 @@ impl Changed {
 
 /// What changed between `old` and `new`, by comparing them (4 KB at a time where they agree).
 pub fn changed_bytes(old: &str, new: &str) -> Changed {
-    let (o, n) = (old.as_bytes(), new.as_bytes());
-    let at = common_prefix(o, n);
-    let suffix = common_suffix(&o[at..], &n[at..]);
-    Changed { at, old_end: o.len() - suffix, new_end: n.len() - suffix }
+    changed_bytes_between(old, new, 0, 0)
 }
 
 /// [`changed_bytes`] for texts whose first `prefix` bytes and last `suffix` bytes are known to be
