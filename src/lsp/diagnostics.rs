@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
 
 use super::document::Snapshot;
 use super::ignore::ignore_actions;
-use super::transport::Body;
+use super::transport::{Body, Bytes};
 use crate::analysis::findings::Edit;
 use crate::analysis::{Finding, Severity};
 use crate::text::pos::Near;
@@ -75,8 +75,10 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
 /// [`diagnostics`] without building a `Diagnostic` (five allocations) for each finding, with
 /// strings and numbers written straight into the buffer. A 1 MB story has thousands of findings
 /// and its publication is a megabyte, resent whole after each keystroke (LSP has no way to send
-/// only what changed); so the publisher keeps each publication until the next, which copies from
-/// it the JSON of every diagnostic that reads the same.
+/// only what changed); so the publisher keeps each publication until the next, which takes from
+/// it the JSON of every diagnostic that reads the same: the diagnostics the edit left as they were
+/// (most of them) as pieces of the buffers they lie in, without copying them, and the others'
+/// JSON copied when they read as one published before.
 pub struct Publication {
     /// The snapshot published: held so that its findings' texts stay alive, which lets the next
     /// publication compare texts by address.
@@ -84,8 +86,11 @@ pub struct Publication {
     enc: Encoding,
     /// The whole message.
     pub body: Body,
-    /// Per finding of `snap`, in order: where its JSON lies in `body`, and where its positions
-    /// start in `positions`.
+    /// The buffers that the body's pieces lie in: the publication's own first, then those of
+    /// earlier publications that it takes diagnostics from.
+    bufs: Vec<Bytes>,
+    /// Per finding of `snap`, in order: where its JSON lies, and where its positions start in
+    /// `positions`.
     items: Vec<Item>,
     /// The LSP positions of every finding in turn: its range's start and end, then those of each
     /// related place.
@@ -95,8 +100,105 @@ pub struct Publication {
 }
 
 struct Item {
+    /// Which of the publication's `bufs` holds its JSON, and where.
+    buf: u32,
     json: Range<usize>,
     positions: usize,
+}
+
+/// A body is made of at most this many pieces; past it, the publication is written out in one
+/// buffer (about once in twenty keystrokes), so that a body does not fray into ever more pieces
+/// and old buffers are let go.
+const MAX_PIECES: usize = 48;
+
+/// The body of a publication as it is made: bytes written into its own buffer, and pieces of the
+/// buffers of the publication before.
+struct Pieces {
+    own: Vec<u8>,
+    /// The buffers pieces lie in; the own buffer is the first, put in place by [`Pieces::finish`].
+    bufs: Vec<Bytes>,
+    /// For each buffer of the publication before, its index in `bufs` once a piece lies in it.
+    from_old: Vec<Option<u32>>,
+    /// The body: ranges of `bufs`, in order.
+    pieces: Vec<(u32, Range<usize>)>,
+}
+
+impl Pieces {
+    fn new(room: usize, previous: Option<&Publication>) -> Pieces {
+        Pieces {
+            own: Vec::with_capacity(room),
+            bufs: vec![Arc::default()],
+            from_old: vec![None; previous.map_or(0, |p| p.bufs.len())],
+            pieces: Vec::new(),
+        }
+    }
+
+    /// Adds `r` of buffer `buf` to the body, extending the last piece when it runs on.
+    fn extend(&mut self, buf: u32, r: Range<usize>) {
+        match self.pieces.last_mut() {
+            Some((b, last)) if *b == buf && last.end == r.start => last.end = r.end,
+            _ => self.pieces.push((buf, r)),
+        }
+    }
+
+    /// Writes `bytes` into the own buffer, at the end of the body.
+    fn push(&mut self, bytes: &[u8]) {
+        let start = self.own.len();
+        self.own.extend_from_slice(bytes);
+        self.extend(0, start..self.own.len());
+    }
+
+    /// Writes with `write` into the own buffer, at the end of the body; returns where.
+    fn write(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> Range<usize> {
+        let start = self.own.len();
+        write(&mut self.own);
+        self.extend(0, start..self.own.len());
+        start..self.own.len()
+    }
+
+    /// The index in `bufs` of buffer `old` of the publication before.
+    fn old_buf(&mut self, p: &Publication, old: u32) -> u32 {
+        let slot = &mut self.from_old[old as usize];
+        *slot.get_or_insert_with(|| {
+            self.bufs.push(p.bufs[old as usize].clone());
+            (self.bufs.len() - 1) as u32
+        })
+    }
+
+    /// The body and its buffers; `items` are moved into one buffer when the body is made of too
+    /// many pieces.
+    fn finish(mut self, items: &mut [Item]) -> (Body, Vec<Bytes>) {
+        self.bufs[0] = Arc::new(std::mem::take(&mut self.own));
+        if self.pieces.len() > MAX_PIECES {
+            let mut flat = Vec::with_capacity(self.pieces.iter().map(|(_, r)| r.len()).sum());
+            let mut starts = Vec::with_capacity(self.pieces.len());
+            for (b, r) in &self.pieces {
+                starts.push(flat.len());
+                flat.extend_from_slice(&self.bufs[*b as usize][r.clone()]);
+            }
+            // Items lie in pieces, in order.
+            let mut k = 0;
+            for item in items.iter_mut() {
+                let holds = |(b, r): &(u32, Range<usize>)| {
+                    *b == item.buf && r.start <= item.json.start && item.json.end <= r.end
+                };
+                while k < self.pieces.len() && !holds(&self.pieces[k]) {
+                    k += 1;
+                }
+                let Some(piece) = self.pieces.get(k) else {
+                    debug_assert!(false, "every item lies in a piece, in order");
+                    break;
+                };
+                let at = starts[k] + item.json.start - piece.1.start;
+                *item = Item { buf: 0, json: at..at + item.json.len(), positions: item.positions };
+            }
+            let len = flat.len();
+            let flat = Arc::new(flat);
+            return (Body::new(vec![(flat.clone(), 0..len)]), vec![flat]);
+        }
+        let body = Body::new(self.pieces.iter().map(|(b, r)| (self.bufs[*b as usize].clone(), r.clone())).collect());
+        (body, self.bufs)
+    }
 }
 
 impl Publication {
@@ -106,28 +208,51 @@ impl Publication {
         let previous = previous.filter(|p| p.enc == enc);
         let findings = &snap.analysis.findings;
         let uri_json = serde_json::to_vec(uri).unwrap_or_else(|_| b"\"\"".to_vec());
-        // Enough room for the whole body (a 1 MB story's is 1 MB): growing the buffer would copy
-        // it. The positions of a finding are two, and two per related place.
+        let mut before = previous.and_then(|p| Before::new(p, &snap));
+        // Enough room for what is written here (a 1 MB story's body is 1 MB; after an edit most
+        // of it is taken from the publication before): growing the buffer would copy it. The
+        // positions of a finding are two, and two per related place.
         let (mut room, mut places) = (256 + uri_json.len(), 0);
         for f in findings {
-            let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
-            room += 192 + f.message.len() + related;
             places += 2 + 2 * f.related.len();
         }
-        let mut out: Vec<u8> = Vec::with_capacity(room);
+        if before.is_none() {
+            for f in findings {
+                let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
+                room += 192 + f.message.len() + related;
+            }
+        }
+        let mut out = Pieces::new(room, previous);
         let mut positions = Vec::with_capacity(places);
         let mut items = Vec::with_capacity(findings.len());
         let mut copied = 0;
         let mut cursor = 0;
-        let mut before = previous.and_then(|p| Before::new(p, &snap));
         // Findings come in text order, and so, mostly, do their related places.
         let (mut near, mut near_related) = (Near::default(), Near::default());
-        out.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
-        out.extend_from_slice(&uri_json);
-        out.extend_from_slice(br#","diagnostics":["#);
-        for (i, f) in findings.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
+        out.push(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+        out.push(&uri_json);
+        out.push(br#","diagnostics":["#);
+        // The old diagnostics taken last and not yet added: added together, as pieces of the
+        // buffers they lie in.
+        let mut run: Option<Range<usize>> = None;
+        for f in findings {
+            if let Some((b, k)) = before.as_mut().and_then(|b| b.unchanged(f).map(|k| (b.p, k))) {
+                copied += 1;
+                match &mut run {
+                    Some(r) if r.end == k => r.end = k + 1,
+                    _ => {
+                        if let Some(r) = run.replace(k..k + 1) {
+                            take_run(&mut out, &mut positions, &mut items, b, r);
+                        }
+                    }
+                }
+                continue;
+            }
+            if let (Some(b), Some(r)) = (&before, run.take()) {
+                take_run(&mut out, &mut positions, &mut items, b.p, r);
+            }
+            if !items.is_empty() {
+                out.push(b",");
             }
             let at = positions.len();
             let old = before.as_mut().and_then(|b| b.positions_of(f));
@@ -140,20 +265,23 @@ impl Publication {
                 };
                 positions.extend([r.start, r.end]);
             }
-            let start = out.len();
-            match previous.and_then(|p| p.json_like(&mut cursor, f, &positions[at..])) {
+            let json = match previous.and_then(|p| p.json_like(&mut cursor, f, &positions[at..])) {
                 Some(json) => {
-                    out.extend_from_slice(json);
                     copied += 1;
+                    out.write(|o| o.extend_from_slice(json))
                 }
-                None => write_diagnostic(&mut out, f, &positions[at..], &uri_json),
-            }
-            items.push(Item { json: start..out.len(), positions: at });
+                None => out.write(|o| write_diagnostic(o, f, &positions[at..], &uri_json)),
+            };
+            items.push(Item { buf: 0, json, positions: at });
         }
-        out.extend_from_slice(br#"],"version":"#);
-        out.extend_from_slice(itoa::Buffer::new().format(snap.version).as_bytes());
-        out.extend_from_slice(b"}}");
-        Publication { snap, enc, body: Arc::new(out), items, positions, copied }
+        if let (Some(b), Some(r)) = (&before, run.take()) {
+            take_run(&mut out, &mut positions, &mut items, b.p, r);
+        }
+        out.push(br#"],"version":"#);
+        out.push(itoa::Buffer::new().format(snap.version).as_bytes());
+        out.push(b"}}");
+        let (body, bufs) = out.finish(&mut items);
+        Publication { snap, enc, body, bufs, items, positions, copied }
     }
 
     /// The JSON published for a finding that reads as `f` at `positions` does, if there was one.
@@ -173,8 +301,46 @@ impl Publication {
                 && (Arc::ptr_eq(&g.related, &f.related)
                     || g.related.iter().zip(f.related.iter()).all(|(a, b)| Arc::ptr_eq(&a.message, &b.message)))
                 && self.positions.get(item.positions..item.positions + positions.len()) == Some(positions);
-            same.then(|| &self.body[item.json.clone()])
+            same.then(|| &self.bufs[item.buf as usize][item.json.clone()])
         })
+    }
+}
+
+/// Adds the old diagnostics `run` (indices into `p`'s items) to the body as they were, with their
+/// positions: as pieces of the buffers they lie in, one piece for those that lie side by side
+/// (with the commas between them).
+fn take_run(
+    out: &mut Pieces,
+    positions: &mut Vec<Position>,
+    items: &mut Vec<Item>,
+    p: &Publication,
+    run: Range<usize>,
+) {
+    let mut k = run.start;
+    while k < run.end {
+        // The longest stretch from `k` that lies side by side in one buffer.
+        let mut end = k + 1;
+        while end < run.end
+            && p.items[end].buf == p.items[k].buf
+            && p.items[end].json.start == p.items[end - 1].json.end + 1
+        {
+            end += 1;
+        }
+        let (first, last) = (&p.items[k], &p.items[end - 1]);
+        if !items.is_empty() {
+            out.push(b",");
+        }
+        let buf = out.old_buf(p, first.buf);
+        out.extend(buf, first.json.start..last.json.end);
+        let pos_end = p.items.get(end).map_or(p.positions.len(), |i| i.positions);
+        let pos_from = positions.len();
+        positions.extend_from_slice(&p.positions[first.positions..pos_end]);
+        items.extend(p.items[k..end].iter().map(|i| Item {
+            buf,
+            json: i.json.clone(),
+            positions: i.positions - first.positions + pos_from,
+        }));
+        k = end;
     }
 }
 
@@ -188,13 +354,21 @@ struct Before<'p> {
     changed: Changed,
     /// The first of `p`'s findings not passed yet (findings are looked up in text order).
     cursor: usize,
+    /// The edit left the number of lines as it was: a line that starts after it keeps its number.
+    same_lines: bool,
 }
 
 impl<'p> Before<'p> {
     /// For a publication of `snap` after `p`'s, when `snap` was made by an edit of `p`'s snapshot.
     fn new(p: &'p Publication, snap: &Snapshot) -> Option<Before<'p>> {
         let (serial, changed) = snap.edited_from?;
-        (serial == p.snap.serial && !snap.too_large && !p.snap.too_large).then_some(Before { p, changed, cursor: 0 })
+        let same_lines = p.snap.lines.lines() == snap.lines.lines();
+        (serial == p.snap.serial && !snap.too_large && !p.snap.too_large).then_some(Before {
+            p,
+            changed,
+            cursor: 0,
+            same_lines,
+        })
     }
 
     /// Where `r`, a range of the text after the edit, was before it: `None` if the edit touched it.
@@ -207,6 +381,40 @@ impl<'p> Before<'p> {
         } else {
             None
         }
+    }
+
+    /// The old finding that `f` is (the same rule, message and related places, its ranges moved
+    /// by the edit at most) when the edit left every one of its positions as it was: then its
+    /// JSON is the old one too. Most findings of a long story, after a keystroke.
+    fn unchanged(&mut self, f: &Finding) -> Option<usize> {
+        let range = self.back(&f.range)?;
+        let start = range.start;
+        let p = self.p;
+        let old = &p.snap.analysis.findings;
+        while self.cursor < old.len() && old[self.cursor].range.start < start {
+            self.cursor += 1;
+        }
+        let same = |g: &Finding| {
+            g.range == range
+                && g.rule == f.rule
+                && Arc::ptr_eq(&g.message, &f.message)
+                && g.related.len() == f.related.len()
+                && g.related
+                    .iter()
+                    .zip(f.related.iter())
+                    .all(|(a, b)| Arc::ptr_eq(&a.message, &b.message) && Some(a.range.clone()) == self.back(&b.range))
+        };
+        let k = (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))?;
+        // A range before the changed bytes reads as before; one after them too, on a line that
+        // starts after them (a `\r\n` is two bytes) when the edit added or removed no line.
+        let c = &self.changed;
+        let kept = |r: &Range<usize>, old: Position| {
+            r.end <= c.at
+                || (self.same_lines && p.snap.lines.line_start(old.line as usize).is_some_and(|s| s >= c.old_end + 2))
+        };
+        let from = p.items[k].positions;
+        let ranges = std::iter::once(&f.range).chain(f.related.iter().map(|r| &r.range));
+        ranges.enumerate().all(|(j, r)| kept(r, p.positions[from + 2 * j])).then_some(k)
     }
 
     /// The positions published before for a finding whose ranges were those of `f` (see
@@ -382,7 +590,7 @@ mod tests {
             diagnostics: diagnostics(uri, snap, enc),
             version: Some(snap.version),
         };
-        let direct: serde_json::Value = serde_json::from_slice(&publication.body).expect("valid JSON");
+        let direct: serde_json::Value = serde_json::from_slice(&publication.body.to_vec()).expect("valid JSON");
         assert_eq!(direct["method"], "textDocument/publishDiagnostics");
         assert_eq!(direct["params"], serde_json::to_value(&owned).expect("serialises"));
     }
@@ -451,6 +659,40 @@ mod tests {
         }
         assert!(copied > 10 * written, "most diagnostics are copied: {copied} copied, {written} written");
         assert!(written > 0, "the edits changed some diagnostics");
+    }
+
+    #[test]
+    fn a_long_run_of_edits_takes_pieces_of_earlier_bodies_and_stays_whole() {
+        // Two hundred letters typed and deleted at spread-out places, with a line break now and
+        // then, each published after the one before: the bodies are pieces of earlier ones (fewer
+        // than the limit, which a flattened body starts again from), and always the JSON of their
+        // diagnostics.
+        let base = base();
+        let uri: Uri = "file:///story.md".parse().expect("uri");
+        let text = texts().concat();
+        let mut rope = Rope::from_str(&text);
+        let mut snap = Arc::new(Snapshot::build(base.clone(), rope.clone(), 1, Flavor::Markdown, None));
+        let mut publication = Publication::new(&uri, snap.clone(), Encoding::Utf16, None);
+        let (mut most, mut flattened) = (0, 0);
+        for k in 0..200_usize {
+            let at = (k / 2 * 7919 + 31) % rope.len_chars();
+            match k % 2 {
+                0 if k % 34 == 0 => rope.insert_char(at, '\n'),
+                0 => rope.insert_char(at, 'x'),
+                _ => rope.remove(at..at + 1),
+            }
+            let next =
+                Arc::new(Snapshot::build(base.clone(), rope.clone(), k as i32 + 2, Flavor::Markdown, Some(&snap)));
+            let p = Publication::new(&uri, next.clone(), Encoding::Utf16, Some(&publication));
+            check(&uri, &next, Encoding::Utf16, &p);
+            assert!(p.body.pieces() <= MAX_PIECES, "{} pieces", p.body.pieces());
+            assert!(p.bufs.len() <= MAX_PIECES);
+            most = most.max(p.body.pieces());
+            flattened += usize::from(p.body.pieces() == 1);
+            (snap, publication) = (next, p);
+        }
+        assert!(most > 10, "bodies are made of pieces of earlier ones (at most {most})");
+        assert!(flattened > 0, "a body with too many pieces is flattened");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //!
 //! It also remembers whether `shutdown` came before `exit`, for the exit code LSP prescribes.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -60,9 +61,60 @@ where
     u8::from(!clean)
 }
 
-/// A message body on its way to the client. Shared, so that the publisher can keep the body it
-/// sent (the next publication copies from it) without copying it.
-pub type Body = Arc<Vec<u8>>;
+/// A shared buffer of message bytes.
+pub type Bytes = Arc<Vec<u8>>;
+
+/// A message body on its way to the client: pieces of shared buffers, written one after the
+/// other. Most bodies are one buffer. A publication of diagnostics after an edit is mostly the
+/// publication before it: its body is pieces of that one's buffers, not a copy of them (on a
+/// 1 MB story, a megabyte less to read and write for each keystroke).
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    pieces: Arc<[(Bytes, Range<usize>)]>,
+    len: usize,
+}
+
+impl Body {
+    /// The body made of `pieces` (ranges of their buffers), in order.
+    pub fn new(pieces: Vec<(Bytes, Range<usize>)>) -> Body {
+        let len = pieces.iter().map(|(_, r)| r.len()).sum();
+        Body { pieces: pieces.into(), len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The body's bytes, piece by piece.
+    pub fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        self.pieces.iter().map(|(b, r)| &b[r.clone()])
+    }
+
+    /// How many pieces the body is made of.
+    pub fn pieces(&self) -> usize {
+        self.pieces.len()
+    }
+
+    /// The body in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for s in self.slices() {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Body {
+        let len = bytes.len();
+        Body::new(vec![(Arc::new(bytes), 0..len)])
+    }
+}
 
 /// A message on its way to the client, and what to free once it is written.
 pub struct Outgoing {
@@ -80,7 +132,7 @@ impl From<Body> for Outgoing {
 
 impl From<Vec<u8>> for Outgoing {
     fn from(body: Vec<u8>) -> Outgoing {
-        Arc::new(body).into()
+        Body::from(body).into()
     }
 }
 
@@ -151,8 +203,13 @@ pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
 async fn write_frames<O: AsyncWrite + Unpin>(mut out: O, mut rx: UnboundedReceiver<Outgoing>) {
     while let Some(Outgoing { body, then_free }) = rx.recv().await {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        if out.write_all(header.as_bytes()).await.is_err() || out.write_all(&body).await.is_err() {
+        if out.write_all(header.as_bytes()).await.is_err() {
             return;
+        }
+        for piece in body.slices() {
+            if out.write_all(piece).await.is_err() {
+                return;
+            }
         }
         if out.flush().await.is_err() {
             return;

@@ -283,6 +283,11 @@ impl LineIndex {
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.starts.get(line).copied()
     }
+
+    /// The number of lines (a text without line breaks has one).
+    pub fn lines(&self) -> usize {
+        self.starts.len()
+    }
 }
 
 /// Where the last position asked of [`LineIndex::pos_near`] lies: its line, byte offset and
