@@ -428,15 +428,26 @@ fn reads<'a>(
         .collect()
 }
 
+/// Which actors a story names, in order of first mention, and which of its mentions use an
+/// ambiguous alias: gathered in the one pass that puts a story's mentions together, so that the
+/// rules need not pass over all of them again after each keystroke.
+#[derive(Debug, Default)]
+pub struct Roll {
+    pub order: Vec<ActorId>,
+    /// Indices of the mentions with other actors they could mean.
+    pub ambiguous: Vec<usize>,
+}
+
 /// Runs every naming rule.
 pub fn check(
     kb: &KnowledgeBase,
     text: &str,
     mentions: &[Mention],
     spelled: &[&Spelled],
+    roll: &Roll,
     style: Option<&HouseStyle>,
 ) -> Named {
-    check_again(kb, text, mentions, spelled, style, None)
+    check_again(kb, text, mentions, spelled, roll, style, None)
 }
 
 /// Runs every naming rule, judging again only the actors named near the edit that `earlier`
@@ -446,29 +457,10 @@ pub fn check_again(
     text: &str,
     mentions: &[Mention],
     spelled: &[&Spelled],
+    roll: &Roll,
     style: Option<&HouseStyle>,
     earlier: Option<Earlier<'_>>,
 ) -> Named {
-    // Mentions by actor, in one buffer (actor `k`'s are `by_actor[first[k]..first[k + 1]]`: no
-    // list grows), and actors in order of first mention.
-    let mut first = vec![0usize; kb.actors().len() + 1];
-    for m in mentions {
-        first[m.actor().0 as usize + 1] += 1;
-    }
-    for k in 1..first.len() {
-        first[k] += first[k - 1];
-    }
-    let mut by_actor = vec![0usize; mentions.len()];
-    let mut next = first.clone();
-    let mut order: Vec<ActorId> = Vec::new();
-    for (i, m) in mentions.iter().enumerate() {
-        let k = m.actor().0 as usize;
-        if next[k] == first[k] {
-            order.push(m.actor());
-        }
-        by_actor[next[k]] = i;
-        next[k] += 1;
-    }
     // Which actors must be judged again: those named near the edit whose mentions there read
     // differently after it. And what the earlier check found for each.
     let mut again = vec![earlier.is_none(); kb.actors().len()];
@@ -492,9 +484,12 @@ pub fn check_again(
             before[a.0 as usize] = Some(f);
         }
     }
+    // The mentions of each actor judged again (actor `k`'s are `by_actor[first[k]..first[k + 1]]`:
+    // no list grows); after a keystroke, usually none.
+    let (first, by_actor) = if again.iter().any(|&a| a) { by_actor(kb, mentions) } else { Default::default() };
     let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new(), fix_lists: Vec::new() };
     let mut named = Named::default();
-    for actor in order {
+    for &actor in &roll.order {
         let k = actor.0 as usize;
         if !again[k] {
             if let (Some(f), Some(e)) = (before[k], &earlier) {
@@ -525,8 +520,9 @@ pub fn check_again(
         }
     }
     let mut moves = Moves::default();
-    for (i, m) in mentions.iter().enumerate() {
-        if !(m.voice == Voice::Own && !m.others.is_empty() && m.body) {
+    for &i in &roll.ambiguous {
+        let m = &mentions[i];
+        if !(m.voice == Voice::Own && m.body) {
             continue;
         }
         let reused = earlier.as_ref().and_then(|e| {
@@ -544,6 +540,25 @@ pub fn check_again(
         }
     }
     named
+}
+
+/// The mentions of every actor in one buffer: actor `k`'s are `by_actor[first[k]..first[k + 1]]`.
+fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>) {
+    let mut first = vec![0usize; kb.actors().len() + 1];
+    for m in mentions {
+        first[m.actor().0 as usize + 1] += 1;
+    }
+    for k in 1..first.len() {
+        first[k] += first[k - 1];
+    }
+    let mut by_actor = vec![0usize; mentions.len()];
+    let mut next = first.clone();
+    for (i, m) in mentions.iter().enumerate() {
+        let k = m.actor().0 as usize;
+        by_actor[next[k]] = i;
+        next[k] += 1;
+    }
+    (first, by_actor)
 }
 
 impl Ctx<'_> {
