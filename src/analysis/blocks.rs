@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::findings::{merged_in_text_order, Finding};
 use super::mentions::{Analysis, Mention, Settings};
-use super::naming::{self, Named, Spelled};
+use super::naming::{self, Named, Spelled, Spellings};
 use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
@@ -310,7 +310,7 @@ fn assemble(
             grade: a.grade,
         }));
     }
-    let spelled = spelled_in(&blocks, 0..nm);
+    let spelled = Spellings::new(|| spelled_in(&blocks, 0..nm));
     let style = settings.style.as_ref();
     let story = match earlier.filter(|e| e.restart < blocks.len()) {
         None => {
@@ -332,11 +332,13 @@ fn assemble(
             let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
             let old_end = new_end + old_len - text.len();
             let old_spelled = spelled_in(&previous.blocks, naming::window(&previous.mentions, &(from..old_end)));
+            let new_spelled = spelled_in(&blocks, naming::window(&mentions, &(from..new_end)));
             let earlier = naming::Earlier {
                 named: &previous.story.named,
                 text: old_text,
                 mentions: &previous.mentions,
                 spelled: &old_spelled,
+                new_spelled: &new_spelled,
                 old: from..old_end,
                 new: from..new_end,
                 changed,
@@ -370,6 +372,7 @@ fn assemble(
             Story { named, attributed, marks }
         }
     };
+    drop(spelled);
     // (Levels keep the order: merging before them is sorting after them.)
     let lists: Vec<&[Finding]> = story.named.lists().chain([&story.attributed[..]]).collect();
     let mut findings = merged_in_text_order(&lists);

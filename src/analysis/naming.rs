@@ -22,7 +22,7 @@ use crate::text::sentences::starts_sentence;
 use crate::text::Changed;
 use crate::text::{find_line_break, rfind_line_break};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
 /// line that does not end like a sentence.
@@ -150,6 +150,36 @@ fn without_article(mut key: String) -> String {
         }
     }
     key
+}
+
+/// How the mentions of a story are spelled, by mention index: gathered from where the blocks
+/// keep them when first asked for. After a keystroke the naming rules read only the spellings
+/// around the edit (handed over apart, in [`Earlier`]) unless they judge an actor again, and
+/// gathering references to all of them (13,500 on a 1 MB story) would cost more than the rules.
+pub struct Spellings<'a> {
+    all: OnceLock<Vec<&'a Spelled>>,
+    gather: Box<dyn Fn() -> Vec<&'a Spelled> + Send + Sync + 'a>,
+}
+
+impl<'a> Spellings<'a> {
+    /// The spellings that `gather` gathers, in mention order.
+    pub fn new(gather: impl Fn() -> Vec<&'a Spelled> + Send + Sync + 'a) -> Spellings<'a> {
+        Spellings { all: OnceLock::new(), gather: Box::new(gather) }
+    }
+}
+
+impl std::ops::Index<usize> for Spellings<'_> {
+    type Output = Spelled;
+
+    fn index(&self, i: usize) -> &Spelled {
+        self.all.get_or_init(|| (self.gather)())[i]
+    }
+}
+
+impl std::fmt::Debug for Spellings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spellings").field("gathered", &self.all.get().map(Vec::len)).finish()
+    }
 }
 
 /// How one mention is written, worked out once per mention (and kept with its block): its
@@ -325,8 +355,8 @@ fn lowered_capitals_of_other(written: &str, name: &str) -> bool {
     })
 }
 
-struct Ctx<'a> {
-    spelled: &'a [&'a Spelled],
+struct Ctx<'a, 's> {
+    spelled: &'a Spellings<'s>,
     kb: &'a KnowledgeBase,
     text: &'a str,
     mentions: &'a [Mention],
@@ -365,6 +395,8 @@ pub struct Earlier<'a> {
     /// How the mentions around the bytes read again were spelled: those of
     /// `window(mentions, &old)`, in order.
     pub spelled: &'a [&'a Spelled],
+    /// And after the edit: those of `window(mentions, &new)` of the mentions after it.
+    pub new_spelled: &'a [&'a Spelled],
     /// The bytes read again, in the text before the edit and after it: everything outside them is
     /// as it was, moved by `moved`.
     pub old: Range<usize>,
@@ -443,7 +475,7 @@ pub fn check(
     kb: &KnowledgeBase,
     text: &str,
     mentions: &[Mention],
-    spelled: &[&Spelled],
+    spelled: &Spellings<'_>,
     roll: &Roll,
     style: Option<&HouseStyle>,
 ) -> Named {
@@ -456,7 +488,7 @@ pub fn check_again(
     kb: &KnowledgeBase,
     text: &str,
     mentions: &[Mention],
-    spelled: &[&Spelled],
+    spelled: &Spellings<'_>,
     roll: &Roll,
     style: Option<&HouseStyle>,
     earlier: Option<Earlier<'_>>,
@@ -468,6 +500,7 @@ pub fn check_again(
     if let Some(e) = &earlier {
         let (old_window, new_window) = (window(e.mentions, &e.old), window(mentions, &e.new));
         debug_assert_eq!(e.spelled.len(), old_window.len());
+        debug_assert_eq!(e.new_spelled.len(), new_window.len());
         let near = e.mentions[old_window.clone()].iter().chain(&mentions[new_window.clone()]).map(Mention::actor);
         let map = |r: &Range<usize>| e.changed.forward(r);
         let mut compared = vec![false; kb.actors().len()];
@@ -476,7 +509,14 @@ pub fn check_again(
             if !std::mem::replace(&mut compared[k], true) {
                 let was =
                     reads(e.text, e.mentions, |i| e.spelled[i - old_window.start], old_window.clone(), actor, map);
-                let is = reads(text, mentions, |i| spelled[i], new_window.clone(), actor, Range::clone);
+                let is = reads(
+                    text,
+                    mentions,
+                    |i| e.new_spelled[i - new_window.start],
+                    new_window.clone(),
+                    actor,
+                    Range::clone,
+                );
                 again[k] = was != is;
             }
         }
@@ -561,7 +601,7 @@ fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>
     (first, by_actor)
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn written(&self, i: usize) -> &str {
         &self.text[self.mentions[i].range.clone()]
     }
