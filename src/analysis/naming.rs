@@ -463,9 +463,11 @@ fn reads<'a>(
 /// Which actors a story names, in order of first mention, and which of its mentions use an
 /// ambiguous alias: gathered in the one pass that puts a story's mentions together, so that the
 /// rules need not pass over all of them again after each keystroke.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Roll {
     pub order: Vec<ActorId>,
+    /// The index of each of those actors' first mention.
+    pub first_at: Vec<usize>,
     /// Indices of the mentions with other actors they could mean.
     pub ambiguous: Vec<usize>,
 }
