@@ -250,21 +250,19 @@ pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
     sentences
 }
 
-/// How the mentions `which` (indices of the mentions of `blocks`, in order) are spelled.
-fn spelled_in(blocks: &[Block], which: Range<usize>) -> Vec<&Spelled> {
+/// How the mentions `which` are spelled: indices into `mentions`, the mentions of `blocks` in
+/// story offsets. The first one's block is found by its offset, without reading the blocks
+/// before it.
+fn spelled_in<'b>(blocks: &'b [Block], mentions: &[Mention], which: Range<usize>) -> Vec<&'b Spelled> {
     let mut out = Vec::with_capacity(which.len());
-    let mut first = 0;
-    for b in blocks {
-        let n = b.part.spelled.len();
-        if first + n > which.start {
-            let from = which.start.saturating_sub(first);
-            let to = (which.end - first).min(n);
-            out.extend(b.part.spelled[from..to].iter());
-        }
-        first += n;
-        if first >= which.end {
-            break;
-        }
+    let Some(at) = mentions.get(which.start).map(|m| m.range.start) else { return out };
+    let mut k = blocks.partition_point(|b| b.range.end <= at);
+    let mut skip = blocks.get(k).map_or(0, |b| b.part.mentions.partition_point(|m| m.range.start + b.range.start < at));
+    while out.len() < which.len() && k < blocks.len() {
+        let list = &blocks[k].part.spelled;
+        let take = (which.len() - out.len()).min(list.len().saturating_sub(skip));
+        out.extend(&list[skip..skip + take]);
+        (skip, k) = (0, k + 1);
     }
     out
 }
@@ -402,7 +400,7 @@ fn assemble(
         None => gathered(kb, &blocks),
     };
     let nm = mentions.len();
-    let spelled = Spellings::new(|| spelled_in(&blocks, 0..nm));
+    let spelled = Spellings::new(|| spelled_in(&blocks, &mentions, 0..nm));
     let style = settings.style.as_ref();
     let story = match earlier.filter(|e| e.restart < blocks.len()) {
         None => {
@@ -423,8 +421,9 @@ fn assemble(
             let from = blocks[restart].range.start;
             let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
             let old_end = new_end + old_len - text.len();
-            let old_spelled = spelled_in(&previous.blocks, naming::window(&previous.mentions, &(from..old_end)));
-            let new_spelled = spelled_in(&blocks, naming::window(&mentions, &(from..new_end)));
+            let old_spelled =
+                spelled_in(&previous.blocks, &previous.mentions, naming::window(&previous.mentions, &(from..old_end)));
+            let new_spelled = spelled_in(&blocks, &mentions, naming::window(&mentions, &(from..new_end)));
             let earlier = naming::Earlier {
                 named: &previous.story.named,
                 text: old_text,
