@@ -6,7 +6,7 @@
 //! at a different place each run, as a keystroke costs the server. With `--keystroke` (and
 //! `--utf8` for UTF-8 positions instead of UTF-16), it runs
 //! what the server runs for each keystroke: the next snapshot from the previous one (the rope to a
-//! string, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
+//! string from the bytes the edit left alone, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
 //! body, inserting a letter and deleting it again at spread-out places; it prints both stages.
 //!
 //! BENCHMARKS.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
@@ -24,6 +24,7 @@ use frontline::lsp::diagnostics::Publication;
 use frontline::lsp::document::Snapshot;
 use frontline::lsp::projects::Projects;
 use frontline::text::markdown::Flavor;
+use frontline::text::pos::{Replaced, Untouched};
 use frontline::text::Encoding;
 
 fn corpus(size: usize) -> Result<String, String> {
@@ -109,13 +110,20 @@ fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize, enc: Encoding) -> Resu
     let mut copied = 0;
     for k in 0..runs {
         let at = rope.byte_to_char(frontline::text::floor_char_boundary(text, (k / 2 * 7919 * 131) % text.len()));
-        if k % 2 == 0 {
+        let (len, byte) = (rope.len_bytes(), rope.char_to_byte(at));
+        let replaced = if k % 2 == 0 {
             rope.insert_char(at, 'x');
+            Replaced { old: byte..byte, new_len: 1 }
         } else {
+            let end = rope.char_to_byte(at + 1);
             rope.remove(at..at + 1);
-        }
+            Replaced { old: byte..end, new_len: 0 }
+        };
+        // What the server's document tells the snapshot: the bytes the edit left alone.
+        let since = Some((snap.version, Untouched::all(len).after(&replaced, len)));
         let t = Instant::now();
-        let next = Snapshot::build(config.clone(), rope.clone(), k as i32 + 2, Flavor::Markdown, Some(&snap));
+        let next =
+            Snapshot::build_after(config.clone(), rope.clone(), k as i32 + 2, Flavor::Markdown, Some(&snap), since);
         build.push(t.elapsed().as_secs_f64() * 1e3);
         snap = Arc::new(next);
         let t = Instant::now();

@@ -7,7 +7,7 @@ use tower_lsp_server::ls_types::{
     ClientCapabilities, Position, PositionEncodingKind, Range as LspRange, TextDocumentContentChangeEvent,
 };
 
-use crate::text::pos::{apply_change, byte_of, pos_of};
+use crate::text::pos::{apply_change, byte_of, pos_of, Replaced};
 use crate::text::{Encoding, LineCol};
 
 /// Picks the position encoding: UTF-8 when the client offers it, else UTF-16 (LSP's default,
@@ -69,7 +69,7 @@ pub fn byte_range(rope: &Rope, r: LspRange, enc: Encoding) -> Range<usize> {
 }
 
 /// Applies one `didChange` content change to `rope`.
-pub fn apply(rope: &mut Rope, change: &TextDocumentContentChangeEvent, enc: Encoding) {
+pub fn apply(rope: &mut Rope, change: &TextDocumentContentChangeEvent, enc: Encoding) -> Replaced {
     let range = change.range.map(|r| (line_col(r.start), line_col(r.end)));
-    apply_change(rope, range, &change.text, enc);
+    apply_change(rope, range, &change.text, enc)
 }

@@ -18,7 +18,7 @@ use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::markdown::Flavor;
-use crate::text::pos::{edited_text, text_of, LineIndex, Near};
+use crate::text::pos::{edited_text, edited_text_within, text_of, LineIndex, Near, Untouched};
 use crate::text::Changed;
 use crate::text::Encoding;
 
@@ -72,6 +72,19 @@ impl Snapshot {
         flavor: Flavor,
         previous: Option<&Snapshot>,
     ) -> Snapshot {
+        Snapshot::build_after(config, rope, version, flavor, previous, None)
+    }
+
+    /// [`Snapshot::build`], told what the edits since the text of version `since.0` left alone
+    /// (see [`Document::take`]): when `previous` is of that version, its text is copied there.
+    pub fn build_after(
+        config: Arc<Config>,
+        rope: Rope,
+        version: i32,
+        flavor: Flavor,
+        previous: Option<&Snapshot>,
+        since: Option<(i32, Untouched)>,
+    ) -> Snapshot {
         let Config { kb, settings, generation, max_file_size, .. } = &*config;
         let generation = *generation;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
@@ -95,7 +108,10 @@ impl Snapshot {
             Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
                 // (The rope of `previous` is the document's before the edits: they share chunks.)
                 // (`reanalyze_changed` checks `c` against `changed_bytes` in debug builds.)
-                let (text, c) = edited_text(&p.rope, &p.text, &rope);
+                let (text, c) = match since {
+                    Some((v, untouched)) if v == p.version => edited_text_within(&p.text, &rope, untouched),
+                    _ => edited_text(&p.rope, &p.text, &rope),
+                };
                 let analysis = reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings);
                 let lines = p.lines.edited(&text, c.at, c.old_end, c.new_end);
                 (text, analysis, lines, Some((p.serial, c)))
@@ -142,6 +158,9 @@ pub struct Document {
     pub flavor: Flavor,
     /// The latest analysed snapshot (none until the first analysis is done).
     latest: watch::Sender<Option<Arc<Snapshot>>>,
+    /// The version last taken for analysis ([`Document::take`]), and what the changes since left
+    /// alone of its text.
+    since: Option<(i32, Untouched)>,
 }
 
 /// The flavour for an LSP language id, or `None` for languages we do not read.
@@ -164,7 +183,7 @@ impl Document {
     /// A document as opened; it is analysed afterwards.
     pub fn open(text: &str, version: i32, flavor: Flavor) -> Document {
         let id = SERIAL.fetch_add(1, Ordering::Relaxed);
-        Document { id, rope: Rope::from_str(text), version, flavor, latest: watch::Sender::new(None) }
+        Document { id, rope: Rope::from_str(text), version, flavor, latest: watch::Sender::new(None), since: None }
     }
 
     /// Applies the changes of one `didChange` in order.
@@ -178,10 +197,20 @@ impl Document {
             return Err(ChangeRejected::Stale { held: self.version, got: version });
         }
         for c in changes {
-            convert::apply(&mut self.rope, c, enc);
+            let len = self.rope.len_bytes();
+            let replaced = convert::apply(&mut self.rope, c, enc);
+            self.since = self.since.map(|(v, u)| (v, u.after(&replaced, len)));
         }
         self.version = version;
         Ok(())
+    }
+
+    /// The text to analyse: its rope and version, and, when a version was taken before, that
+    /// version and what the changes since left alone of its text (a snapshot of it copies those
+    /// bytes instead of finding them).
+    pub fn take(&mut self) -> (Rope, i32, Option<(i32, Untouched)>) {
+        let since = self.since.replace((self.version, Untouched::all(self.rope.len_bytes())));
+        (self.rope.clone(), self.version, since)
     }
 
     /// The latest analysed snapshot, if any.
@@ -207,5 +236,78 @@ impl Document {
             newer
         });
         (stored, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::lsp::projects::Projects;
+    use crate::text::pos::pos_of;
+
+    fn base() -> Arc<Config> {
+        static KB: std::sync::OnceLock<Arc<KnowledgeBase>> = std::sync::OnceLock::new();
+        let kb = KB.get_or_init(|| Arc::new(KnowledgeBase::builtin().expect("the built-in knowledge base loads")));
+        Projects::new(kb.clone()).base()
+    }
+
+    /// A change replacing the characters `a..b` of `rope` (in either order) with `text`, in UTF-16
+    /// positions, or the whole text.
+    fn change(rope: &Rope, a: usize, b: usize, text: &str, whole: bool) -> TextDocumentContentChangeEvent {
+        let n = rope.len_chars();
+        let (a, b) = ((a % (n + 1)).min(b % (n + 1)), (a % (n + 1)).max(b % (n + 1)));
+        let pos = |c: usize| {
+            let p = pos_of(rope, rope.char_to_byte(c), Encoding::Utf16);
+            Position::new(p.line, p.col)
+        };
+        let range = (!whole).then(|| LspRange::new(pos(a), pos(b)));
+        let text = if whole { format!("{text}{}", rope) } else { text.to_string() };
+        TextDocumentContentChangeEvent { range, range_length: None, text }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Told what the changes since the last version taken left alone, a snapshot copies that
+        /// much of the text before and finds the rest as comparing the ropes does, through several
+        /// changes per version, whole-text changes, and versions taken but never stored.
+        #[test]
+        fn what_changes_leave_alone_is_what_comparing_finds(
+            changes in proptest::collection::vec(
+                (0usize..4000, 0usize..4000, "[ax\n\r é🙂]{0,3}|ISIS|Daesh", any::<bool>(), 0u8..8),
+                1..16,
+            ),
+        ) {
+            let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles/000_a9beee0ed21879d9.txt"))
+                .expect("seed");
+            let text = format!("الرقة 🙂 ISIS.\r\n\r\n{text}");
+            let mut doc = Document::open(&text, 1, Flavor::Markdown);
+            let (rope, version, _) = doc.take();
+            let mut stored = Snapshot::build(base(), rope, version, Flavor::Markdown, None);
+            for (k, (a, b, ins, two, what)) in changes.into_iter().enumerate() {
+                let mut events = vec![change(&doc.rope, a, b, &ins, what == 0)];
+                if two {
+                    let mut after = doc.rope.clone();
+                    convert::apply(&mut after, &events[0], Encoding::Utf16);
+                    events.push(change(&after, b, a / 2, "y", false));
+                }
+                doc.change(k as i32 + 2, &events, Encoding::Utf16).expect("a newer version");
+                if what % 3 == 0 {
+                    continue;
+                }
+                let (rope, version, since) = doc.take();
+                let told = Snapshot::build_after(base(), rope.clone(), version, Flavor::Markdown, Some(&stored), since);
+                let found = Snapshot::build(base(), rope, version, Flavor::Markdown, Some(&stored));
+                prop_assert_eq!(&told.text, &found.text);
+                prop_assert_eq!(told.edited_from.map(|e| e.1), found.edited_from.map(|e| e.1));
+                prop_assert_eq!(&told.analysis, &found.analysis);
+                // Some versions taken are not stored (a newer one was there first).
+                if what % 3 == 1 {
+                    stored = told;
+                }
+            }
+        }
     }
 }

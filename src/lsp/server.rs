@@ -126,12 +126,15 @@ async fn analyst(
         for uri in batch {
             // Loaded when the document was opened: this is a cache lookup.
             let cfg = projects.project_of(&uri);
-            let job = docs.get(&uri).map(|d| (d.id, d.rope.clone(), d.version, d.flavor, d.latest()));
-            let Some((id, rope, version, flavor, previous)) = job else { continue };
+            let job = docs.get_mut(&uri).map(|mut d| {
+                let (rope, version, since) = d.take();
+                (d.id, rope, version, since, d.flavor, d.latest())
+            });
+            let Some((id, rope, version, since, flavor, previous)) = job else { continue };
             if previous.as_ref().is_some_and(|p| p.version == version && p.config.generation == cfg.generation) {
                 continue;
             }
-            match build_off_path(cfg, rope, version, flavor, previous).await {
+            match build_off_path(cfg, rope, version, since, flavor, previous).await {
                 Ok(snap) => {
                     let offered = docs.get(&uri).filter(|d| d.id == id).map(|d| d.offer(Arc::new(snap)));
                     let (stored, old) = offered.unwrap_or_default();
@@ -155,10 +158,12 @@ async fn build_off_path(
     cfg: Arc<Config>,
     rope: ropey::Rope,
     version: i32,
+    since: Option<(i32, crate::text::pos::Untouched)>,
     flavor: crate::text::markdown::Flavor,
     previous: Option<Arc<Snapshot>>,
 ) -> std::result::Result<Snapshot, tokio::task::JoinError> {
-    tokio::task::spawn_blocking(move || Snapshot::build(cfg, rope, version, flavor, previous.as_deref())).await
+    tokio::task::spawn_blocking(move || Snapshot::build_after(cfg, rope, version, flavor, previous.as_deref(), since))
+        .await
 }
 
 /// What the notices task does.
@@ -487,7 +492,7 @@ impl Backend {
                 latest
             }
         };
-        match build_off_path(self.config_for(uri), rope, target, flavor, latest).await {
+        match build_off_path(self.config_for(uri), rope, target, None, flavor, latest).await {
             Ok(snap) => Some(Arc::new(snap)),
             Err(e) => {
                 log!("analysis of {} version {target} failed: {e}", uri.as_str());

@@ -126,6 +126,26 @@ pub fn edited_text(old: &Rope, old_text: &str, new: &Rope) -> (String, Changed) 
     (text, changed)
 }
 
+/// [`edited_text`] when the edits are known to have left `untouched` alone: the text is copied
+/// from `old_text` there without looking for the chunks the ropes share (a walk through both
+/// trees, on a long story, that costs more than the rest).
+pub fn edited_text_within(old_text: &str, new: &Rope, untouched: Untouched) -> (String, Changed) {
+    let (len, old_len) = (new.len_bytes(), old_text.len());
+    let prefix = super::floor_char_boundary(old_text, untouched.prefix.min(len).min(old_len));
+    let mut suffix = untouched.suffix.min(len - prefix).min(old_len - prefix);
+    while !old_text.is_char_boundary(old_len - suffix) {
+        suffix -= 1;
+    }
+    let mut text = String::with_capacity(len);
+    text.push_str(&old_text[..prefix]);
+    for chunk in new.byte_slice(prefix..len - suffix).chunks() {
+        text.push_str(chunk);
+    }
+    text.push_str(&old_text[old_len - suffix..]);
+    let changed = super::changed_bytes_between(old_text, &text, prefix, suffix);
+    (text, changed)
+}
+
 /// The byte offset of `pos`, clamped into the text and onto a character boundary.
 pub fn byte_of(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
     let line_idx = pos.line as usize;
@@ -311,9 +331,13 @@ pub fn byte_range(rope: &Rope, start: LineCol, end: LineCol, enc: Encoding) -> R
 ///
 /// Edits are applied one after another, each against the text the previous one left, as LSP's
 /// `didChange` requires.
-pub fn apply_change(rope: &mut Rope, range: Option<(LineCol, LineCol)>, new_text: &str, enc: Encoding) {
+pub fn apply_change(rope: &mut Rope, range: Option<(LineCol, LineCol)>, new_text: &str, enc: Encoding) -> Replaced {
     match range {
-        None => *rope = Rope::from_str(new_text),
+        None => {
+            let old = 0..rope.len_bytes();
+            *rope = Rope::from_str(new_text);
+            Replaced { old, new_len: new_text.len() }
+        }
         Some((start, end)) => {
             let bytes = byte_range(rope, start, end, enc);
             let start_char = rope.byte_to_char(bytes.start);
@@ -324,7 +348,35 @@ pub fn apply_change(rope: &mut Rope, range: Option<(LineCol, LineCol)>, new_text
             if !new_text.is_empty() {
                 rope.insert(start_char, new_text);
             }
+            Replaced { old: bytes, new_len: new_text.len() }
         }
+    }
+}
+
+/// What one change replaced: the bytes `old` of the text before it, with `new_len` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub old: Range<usize>,
+    pub new_len: usize,
+}
+
+/// Where a text differs from the text it was made from by edits: at most in the bytes between its
+/// first `prefix` and its last `suffix`, which the edits left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untouched {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Untouched {
+    /// Nothing edited yet, in a text of `len` bytes.
+    pub fn all(len: usize) -> Untouched {
+        Untouched { prefix: len, suffix: len }
+    }
+
+    /// After `r`, made to a text of `len` bytes.
+    pub fn after(self, r: &Replaced, len: usize) -> Untouched {
+        Untouched { prefix: self.prefix.min(r.old.start), suffix: self.suffix.min(len - r.old.end) }
     }
 }
 
