@@ -310,14 +310,25 @@ impl Gathered {
             for m in &p.mentions {
                 self.push_mention(m, shifted(&m.range, at), seen);
             }
-            self.quotes.extend(p.quotes.iter().map(|q| Quote { range: shifted(&q.range, at), kind: q.kind }));
-            self.anchors.extend(p.anchors.iter().map(|a| moved_anchor(a, at)));
+            let by = |x: usize| x + at;
+            self.quotes.extend(p.quotes.iter().map(|q| quote_moved(q, by)));
+            self.anchors.extend(p.anchors.iter().map(|a| anchor_moved(a, by)));
         }
     }
 }
 
-fn moved_anchor(a: &Anchor, by: usize) -> Anchor {
-    Anchor { cue: shifted(&a.cue, by), source: a.source.as_ref().map(|s| shifted(s, by)), grade: a.grade }
+/// `q`, with each offset `x` at `to(x)`.
+fn quote_moved(q: &Quote, to: impl Fn(usize) -> usize) -> Quote {
+    Quote { range: to(q.range.start)..to(q.range.end), kind: q.kind }
+}
+
+/// `a`, with each offset `x` at `to(x)`.
+fn anchor_moved(a: &Anchor, to: impl Fn(usize) -> usize) -> Anchor {
+    Anchor {
+        cue: to(a.cue.start)..to(a.cue.end),
+        source: a.source.as_ref().map(|s| to(s.start)..to(s.end)),
+        grade: a.grade,
+    }
 }
 
 /// What `blocks` hold, in story offsets.
@@ -377,12 +388,8 @@ fn gathered_after_edit(kb: &KnowledgeBase, blocks: &[Block], e: &Earlier<'_>, te
     for m in &pm[mb..] {
         out.push_mention(m, by(m.range.start)..by(m.range.end), &mut seen);
     }
-    out.quotes.extend(pq[qb..].iter().map(|q| Quote { range: by(q.range.start)..by(q.range.end), kind: q.kind }));
-    out.anchors.extend(pa[ab..].iter().map(|a| Anchor {
-        cue: by(a.cue.start)..by(a.cue.end),
-        source: a.source.as_ref().map(|s| by(s.start)..by(s.end)),
-        grade: a.grade,
-    }));
+    out.quotes.extend(pq[qb..].iter().map(|q| quote_moved(q, by)));
+    out.anchors.extend(pa[ab..].iter().map(|a| anchor_moved(a, by)));
     out
 }
 

@@ -155,7 +155,7 @@ fn without_article(mut key: String) -> String {
 /// How the mentions of a story are spelled, by mention index: gathered from where the blocks
 /// keep them when first asked for. After a keystroke the naming rules read only the spellings
 /// around the edit (handed over apart, in [`Earlier`]) unless they judge an actor again, and
-/// gathering references to all of them (13,500 on a 1 MB story) would cost more than the rules.
+/// gathering references to all of them (13,464 on the 1 MB benchmark story) cost more than the rules.
 pub struct Spellings<'a> {
     all: OnceLock<Vec<&'a Spelled>>,
     gather: Box<dyn Fn() -> Vec<&'a Spelled> + Send + Sync + 'a>,
