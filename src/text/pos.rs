@@ -116,9 +116,16 @@ pub fn edited_text(old: &Rope, old_text: &str, new: &Rope) -> (String, Changed) 
     let (len, old_len) = (new.len_bytes(), old_text.len());
     let prefix = prefix.min(len).min(old_len);
     let suffix = suffix.min(len - prefix).min(old_len - prefix);
+    // (Bytes the edits left alone end on the same character boundaries in both texts; were
+    // `untouched` wrong, the texts are compared whole rather than a slice refused.)
+    let Some(middle) = new.get_byte_slice(prefix..len - suffix) else {
+        let text = text_of(new);
+        let changed = super::changed_bytes(old_text, &text);
+        return (text, changed);
+    };
     let mut text = String::with_capacity(len);
     text.push_str(&old_text[..prefix]);
-    for chunk in new.byte_slice(prefix..len - suffix).chunks() {
+    for chunk in middle.chunks() {
         text.push_str(chunk);
     }
     text.push_str(&old_text[old_len - suffix..]);
@@ -136,9 +143,16 @@ pub fn edited_text_within(old_text: &str, new: &Rope, untouched: Untouched) -> (
     while !old_text.is_char_boundary(old_len - suffix) {
         suffix -= 1;
     }
+    // (Bytes the edits left alone end on the same character boundaries in both texts; were
+    // `untouched` wrong, the texts are compared whole rather than a slice refused.)
+    let Some(middle) = new.get_byte_slice(prefix..len - suffix) else {
+        let text = text_of(new);
+        let changed = super::changed_bytes(old_text, &text);
+        return (text, changed);
+    };
     let mut text = String::with_capacity(len);
     text.push_str(&old_text[..prefix]);
-    for chunk in new.byte_slice(prefix..len - suffix).chunks() {
+    for chunk in middle.chunks() {
         text.push_str(chunk);
     }
     text.push_str(&old_text[old_len - suffix..]);
