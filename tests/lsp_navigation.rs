@@ -311,6 +311,65 @@ fn references_and_symbols_reach_the_workspace_files() {
 }
 
 #[test]
+fn a_story_open_when_the_index_reaches_it_is_read_from_the_editor_then_from_disk() {
+    // The index lists the files, then waits for the client to create its progress token: the
+    // test holds that answer until a.md is open, so the index reaches a.md while it is open (and
+    // leaves it to its snapshot), deterministically.
+    let dir = temp_dir("openfirst");
+    let (a, b) = (dir.join("a.md"), dir.join("b.md"));
+    let (a_disk, b_text) = ("ISIS left Raqqa.\n", "The Islamic State came back.\n");
+    std::fs::write(&a, a_disk).unwrap();
+    std::fs::write(&b, b_text).unwrap();
+    let (a_uri, b_uri) = (format!("file://{}", a.display()), format!("file://{}", b.display()));
+    let mut c = start(json!({ "window": { "workDoneProgress": true } }), Some(std::slice::from_ref(&dir)));
+    c.answer_requests = false;
+    let create = c.wait_notification(|n| n["method"] == "window/workDoneProgress/create");
+    let a_open = "ISIS left Raqqa. ISIL came back.\n";
+    c.open(&a_uri, "markdown", a_open);
+    c.diagnostics(&a_uri, Some(1));
+    c.answer_requests = true;
+    c.send(&json!({ "jsonrpc": "2.0", "id": create["id"], "result": null }));
+    let end = wait_index_end(&mut c);
+    assert_eq!(end["params"]["value"]["message"], "1 of 2 files name an actor", "{end}");
+    let refs_from = |c: &mut Client, uri: &str, text: &str, needle: &str| -> Vec<(String, usize)> {
+        let refs = c.request(
+            "textDocument/references",
+            json!({ "textDocument": { "uri": uri }, "position": at(text, needle, 0), "context": { "includeDeclaration": true } }),
+        );
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for l in refs.as_array().unwrap() {
+            let u = l["uri"].as_str().unwrap().to_string();
+            match out.iter_mut().find(|(v, _)| *v == u) {
+                Some((_, n)) => *n += 1,
+                None => out.push((u, 1)),
+            }
+        }
+        out.sort();
+        out
+    };
+    // While open, a.md counts from the editor's copy (two mentions), b.md from the disk.
+    let mut want = vec![(a_uri.clone(), 2), (b_uri.clone(), 1)];
+    want.sort();
+    assert_eq!(refs_from(&mut c, &a_uri, a_open, "ISIS"), want);
+    // Closed, a.md is read from the disk (one mention).
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": a_uri } }));
+    c.open(&b_uri, "markdown", b_text);
+    let mut want = vec![(a_uri.clone(), 1), (b_uri.clone(), 1)];
+    want.sort();
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = refs_from(&mut c, &b_uri, b_text, "Islamic State");
+        if got == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(got, want);
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn no_progress_without_the_capability() {
     let dir = temp_dir("noprogress");
     std::fs::write(dir.join("a.txt"), "ISIS left.\n").unwrap();

@@ -7,7 +7,7 @@ use tower_lsp_server::ls_types::{
     ClientCapabilities, Position, PositionEncodingKind, Range as LspRange, TextDocumentContentChangeEvent,
 };
 
-use crate::text::pos::{apply_change, byte_of, pos_of, Replaced};
+use crate::text::pos::{apply_change, byte_of, pos_of, LineIndex, Near, Replaced};
 use crate::text::{Encoding, LineCol};
 
 /// Picks the position encoding: UTF-8 when the client offers it, else UTF-16 (LSP's default,
@@ -61,6 +61,20 @@ pub fn lsp_position(rope: &Rope, byte: usize, enc: Encoding) -> Position {
 /// The LSP range of a byte range.
 pub fn lsp_range(rope: &Rope, range: &Range<usize>, enc: Encoding) -> LspRange {
     LspRange::new(lsp_position(rope, range.start, enc), lsp_position(rope, range.end, enc))
+}
+
+/// [`lsp_range`] for many ranges of one text in a row, through its line index (`near` is where
+/// the last one was: see [`LineIndex::pos_near`]).
+pub fn lsp_range_near(
+    lines: &LineIndex,
+    rope: &Rope,
+    text: &str,
+    range: &Range<usize>,
+    enc: Encoding,
+    near: &mut Near,
+) -> LspRange {
+    let mut pos = |b: usize| position(lines.pos_near(rope, text, b, enc, near));
+    LspRange::new(pos(range.start), pos(range.end))
 }
 
 /// The byte range of an LSP range (clamped and put in order).

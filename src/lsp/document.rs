@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 use tokio::sync::watch;
-use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
+use tower_lsp_server::ls_types::{Range as LspRange, TextDocumentContentChangeEvent};
 
 use super::convert;
 use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
@@ -140,11 +140,7 @@ impl Snapshot {
             // Not analysed: no text or line index was kept.
             return convert::lsp_range(&self.rope, r, enc);
         }
-        let mut pos = |b: usize| {
-            let p = self.lines.pos_near(&self.rope, &self.text, b, enc, near);
-            Position::new(p.line, p.col)
-        };
-        LspRange::new(pos(r.start), pos(r.end))
+        convert::lsp_range_near(&self.lines, &self.rope, &self.text, r, enc, near)
     }
 }
 
@@ -242,6 +238,8 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    use tower_lsp_server::ls_types::Position;
 
     use super::*;
     use crate::lsp::projects::Projects;

@@ -179,7 +179,7 @@ enum Notice {
 /// scans: one at a time, and requests made while one waits are one scan.
 async fn notices_task(
     client: Client,
-    projects: Arc<Projects>,
+    (projects, docs): (Arc<Projects>, Docs),
     workspace: Arc<Workspace>,
     encoding: Arc<RwLock<Encoding>>,
     mut rx: UnboundedReceiver<Notice>,
@@ -201,16 +201,16 @@ async fn notices_task(
                     continue;
                 }
                 let (queued, running) = (queued.clone(), running.clone());
-                let (client, ws, projects) = (client.clone(), workspace.clone(), projects.clone());
+                let (client, ws, projects, docs) = (client.clone(), workspace.clone(), projects.clone(), docs.clone());
                 let enc = encoding.read().map(|e| *e).unwrap_or_default();
                 tokio::spawn(async move {
                     let _one_at_a_time = running.lock().await;
                     queued.store(false, Ordering::Release);
-                    workspace::scan(client, ws, enc, move |uri| match super::projects::path_of(uri) {
+                    let config_of = move |uri: &Uri| match super::projects::path_of(uri) {
                         Some(path) => projects.config_for_file(&path),
                         None => projects.base(),
-                    })
-                    .await;
+                    };
+                    workspace::scan(client, ws, enc, config_of, move |uri| docs.contains_key(uri)).await;
                 });
             }
         }
@@ -357,7 +357,13 @@ impl Backend {
         let projects = Arc::new(Projects::new(kb));
         let workspace = Arc::new(Workspace::default());
         let (notices, notes_rx) = unbounded_channel();
-        tokio::spawn(notices_task(client.clone(), projects.clone(), workspace.clone(), encoding.clone(), notes_rx));
+        tokio::spawn(notices_task(
+            client.clone(),
+            (projects.clone(), docs.clone()),
+            workspace.clone(),
+            encoding.clone(),
+            notes_rx,
+        ));
         let (publish, rx) = unbounded_channel();
         tokio::spawn(publisher(client.clone(), direct, docs.clone(), encoding.clone(), pull.clone(), rx));
         let (analyse, jobs) = unbounded_channel();

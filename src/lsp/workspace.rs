@@ -17,10 +17,11 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{NumberOrString, Range as LspRange, Uri};
 use tower_lsp_server::Client;
 
-use super::convert::lsp_range;
+use super::convert::lsp_range_near;
 use super::document::Config;
 use crate::analysis::blocks::mention_ranges;
 use crate::project::files::flavor_of_path;
+use crate::text::pos::{LineIndex, Near};
 use crate::text::Encoding;
 
 /// The latest snapshots of open documents, by URI.
@@ -127,11 +128,12 @@ pub fn index_file(path: &Path, config: &Config, enc: Encoding) -> Option<FileInd
     let text = std::fs::read_to_string(path).ok()?;
     // The mentions alone: an index needs no voices, quotations or rules.
     let found = mention_ranges(&config.kb, &text, flavor);
-    let rope = Rope::from_str(&text);
+    let (rope, lines) = (Rope::from_str(&text), LineIndex::new(&text));
+    let mut near = Near::default();
     let mut mentions: HashMap<String, Vec<LspRange>> = HashMap::new();
     for (range, actor) in &found {
         let id = &config.kb.actor(*actor).id;
-        mentions.entry(id.clone()).or_default().push(lsp_range(&rope, range, enc));
+        mentions.entry(id.clone()).or_default().push(lsp_range_near(&lines, &rope, &text, range, enc, &mut near));
     }
     Some(FileIndex { path: path.to_path_buf(), mentions })
 }
@@ -218,12 +220,15 @@ impl Workspace {
 /// Walks the workspace folders and indexes every wanted file, in chunks on the blocking pool,
 /// reporting `$/progress` (when the client supports it) with file counts. `config_of` gives the
 /// configuration (knowledge base, size limit) for a file. Requests never wait for this: they use
-/// whatever is indexed when they arrive.
+/// whatever is indexed when they arrive. A file open in the editor when its turn comes is not
+/// read (`is_open`): its snapshot stands for it, and it is indexed when it is closed. (Read, a
+/// long story opened as the server starts was analysed twice at once, on the same cores.)
 pub async fn scan(
     client: Client,
     workspace: Arc<Workspace>,
     enc: Encoding,
     config_of: impl Fn(&Uri) -> Arc<Config> + Send + Sync + 'static,
+    is_open: impl Fn(&Uri) -> bool + Send + Sync + 'static,
 ) {
     let roots = workspace.roots();
     if roots.is_empty() {
@@ -273,13 +278,16 @@ pub async fn scan(
         }
     }
     let mut done = 0;
+    let is_open = Arc::new(is_open);
     let mut chunks = files.into_iter().peekable();
     while chunks.peek().is_some() {
         let chunk: Vec<(Uri, PathBuf, Arc<Config>)> = chunks.by_ref().take(CHUNK).collect();
         let n = chunk.len();
-        let ws = workspace.clone();
+        let (ws, is_open) = (workspace.clone(), is_open.clone());
         let worked = tokio::task::spawn_blocking(move || {
-            chunk.into_par_iter().for_each(|(uri, path, cfg)| ws.store(uri, index_file(&path, &cfg, enc)));
+            chunk.into_par_iter().filter(|(uri, _, _)| !is_open(uri)).for_each(|(uri, path, cfg)| {
+                ws.store(uri, index_file(&path, &cfg, enc));
+            });
         })
         .await;
         if let Err(e) = worked {
