@@ -107,8 +107,8 @@ struct Item {
 }
 
 /// A body is made of at most this many pieces; past it, the publication is written out in one
-/// buffer (about once in twenty keystrokes), so that a body does not fray into ever more pieces
-/// and old buffers are let go.
+/// buffer, so that a body does not fray into ever more pieces and old buffers are let go (each
+/// edit adds a few).
 const MAX_PIECES: usize = 48;
 
 /// The body of a publication as it is made: bytes written into its own buffer, and pieces of the
