@@ -383,31 +383,35 @@ impl<'p> Before<'p> {
         }
     }
 
-    /// The old finding that `f` is (the same rule, message and related places, its ranges moved
-    /// by the edit at most) when the edit left every one of its positions as it was: then its
-    /// JSON is the old one too. Most findings of a long story, after a keystroke.
-    fn unchanged(&mut self, f: &Finding) -> Option<usize> {
+    /// The old finding at `f`'s ranges as they were before the edit (`None` if the edit touched
+    /// one), with the same rule and texts too when `same_texts`. Findings are asked about in text
+    /// order.
+    fn old_finding(&mut self, f: &Finding, same_texts: bool) -> Option<usize> {
         let range = self.back(&f.range)?;
         let start = range.start;
-        let p = self.p;
-        let old = &p.snap.analysis.findings;
+        let old = &self.p.snap.analysis.findings;
         while self.cursor < old.len() && old[self.cursor].range.start < start {
             self.cursor += 1;
         }
         let same = |g: &Finding| {
             g.range == range
-                && g.rule == f.rule
-                && Arc::ptr_eq(&g.message, &f.message)
+                && (!same_texts || (g.rule == f.rule && Arc::ptr_eq(&g.message, &f.message)))
                 && g.related.len() == f.related.len()
-                && g.related
-                    .iter()
-                    .zip(f.related.iter())
-                    .all(|(a, b)| Arc::ptr_eq(&a.message, &b.message) && Some(a.range.clone()) == self.back(&b.range))
+                && g.related.iter().zip(f.related.iter()).all(|(a, b)| {
+                    (!same_texts || Arc::ptr_eq(&a.message, &b.message)) && Some(a.range.clone()) == self.back(&b.range)
+                })
         };
-        let k = (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))?;
+        (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))
+    }
+
+    /// The old finding that `f` is (the same rule, message and related places, its ranges moved
+    /// by the edit at most) when the edit left every one of its positions as it was: then its
+    /// JSON is the old one too. Most findings of a long story, after a keystroke.
+    fn unchanged(&mut self, f: &Finding) -> Option<usize> {
+        let k = self.old_finding(f, true)?;
         // A range before the changed bytes reads as before; one after them too, on a line that
         // starts after them (a `\r\n` is two bytes) when the edit added or removed no line.
-        let c = &self.changed;
+        let (p, c) = (self.p, &self.changed);
         let kept = |r: &Range<usize>, old: Position| {
             r.end <= c.at
                 || (self.same_lines && p.snap.lines.line_start(old.line as usize).is_some_and(|s| s >= c.old_end + 2))
@@ -420,20 +424,8 @@ impl<'p> Before<'p> {
     /// The positions published before for a finding whose ranges were those of `f` (see
     /// [`Publication::positions`]), if there was one.
     fn positions_of(&mut self, f: &Finding) -> Option<&'p [Position]> {
-        let range = self.back(&f.range)?;
-        let start = range.start;
-        let p = self.p;
-        let old = &p.snap.analysis.findings;
-        while self.cursor < old.len() && old[self.cursor].range.start < start {
-            self.cursor += 1;
-        }
-        let same = |g: &Finding| {
-            g.range == range
-                && g.related.len() == f.related.len()
-                && g.related.iter().zip(f.related.iter()).all(|(a, b)| Some(a.range.clone()) == self.back(&b.range))
-        };
-        let k = (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))?;
-        let from = p.items[k].positions;
+        let k = self.old_finding(f, false)?;
+        let (p, from) = (self.p, self.p.items[k].positions);
         p.positions.get(from..from + 2 + 2 * f.related.len())
     }
 

@@ -113,24 +113,7 @@ pub fn edited_text(old: &Rope, old_text: &str, new: &Rope) -> (String, Changed) 
         suffix += x.len();
     }
     // Shared chunks end on character boundaries.
-    let (len, old_len) = (new.len_bytes(), old_text.len());
-    let prefix = prefix.min(len).min(old_len);
-    let suffix = suffix.min(len - prefix).min(old_len - prefix);
-    // (Bytes the edits left alone end on the same character boundaries in both texts; were
-    // `untouched` wrong, the texts are compared whole rather than a slice refused.)
-    let Some(middle) = new.get_byte_slice(prefix..len - suffix) else {
-        let text = text_of(new);
-        let changed = super::changed_bytes(old_text, &text);
-        return (text, changed);
-    };
-    let mut text = String::with_capacity(len);
-    text.push_str(&old_text[..prefix]);
-    for chunk in middle.chunks() {
-        text.push_str(chunk);
-    }
-    text.push_str(&old_text[old_len - suffix..]);
-    let changed = super::changed_bytes_between(old_text, &text, prefix, suffix);
-    (text, changed)
+    edited_text_within(old_text, new, Untouched { prefix, suffix })
 }
 
 /// [`edited_text`] when the edits are known to have left `untouched` alone: the text is copied
