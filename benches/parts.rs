@@ -3,7 +3,6 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use frontline::analysis::lexicon::Lexicon;
 use frontline::analysis::{analyze, Settings};
 use frontline::kb::KnowledgeBase;
 use frontline::text::clutter::clutter_spans;
@@ -24,7 +23,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("quotes", |b| b.iter(|| quotes(black_box(&text), Flavor::Plain)));
     g.bench_function("sentences", |b| b.iter(|| sentences(black_box(&text), Flavor::Plain)));
     g.bench_function("actor_match", |b| b.iter(|| kb.find_folded(black_box(&text), &folded, &[])));
-    g.bench_function("lexicon_match", |b| b.iter(|| Lexicon::builtin().find(black_box(&text), &folded)));
+    g.bench_function("actor_and_cue_match", |b| b.iter(|| kb.scan_folded(black_box(&text), &folded, &[])));
     g.bench_function("analyze", |b| b.iter(|| analyze(&kb, black_box(&text), &Settings::new(Flavor::Plain))));
     g.finish();
 }

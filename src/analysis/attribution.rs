@@ -1,7 +1,7 @@
 //! Attribution: who says each contested claim, and whether the story tells the reader.
 //!
 //! 1. The text is split into paragraphs and sentences ([`crate::text::sentences`]).
-//! 2. Cue phrases from the lexicons ([`super::lexicon`]) mark claims (casualty figures, battlefield
+//! 2. Cue phrases from the lexicons ([`crate::kb::lexicon`]) mark claims (casualty figures, battlefield
 //!    gains, accusations, atrocities), hedges, weasel words and attribution anchors (speech and
 //!    report verbs, "according to").
 //! 3. Each anchor's **source** is the phrase next to it, graded *named* (a known actor, a proper
@@ -23,11 +23,10 @@ use super::findings::{
     sort_in_text_order, Edit, Finding, Fix, Moves, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE,
     VAGUE_SOURCE, WEASEL,
 };
-use super::lexicon::{Class, Cue, Lexicon};
 use super::mentions::Mention;
 use super::voice::Voice;
+use crate::kb::lexicon::{Class, Cue};
 use crate::kb::{ActorKind, KnowledgeBase};
-use crate::text::fold::Folded;
 use crate::text::markdown::{overlaps, Flavor};
 use crate::text::quotes::{Quote, QuoteKind};
 use crate::text::sentences::sentences;
@@ -531,7 +530,8 @@ impl SentenceFacts {
 #[derive(Clone, Copy)]
 pub struct Scanned<'a> {
     pub text: &'a str,
-    pub folded: &'a Folded,
+    /// The lexicons' cues in it ([`KnowledgeBase::scan_folded`]).
+    pub cues: &'a [Cue],
     pub flavor: Flavor,
     /// Its paragraphs ([`crate::text::quotes::paragraphs`]).
     pub paragraphs: &'a [Range<usize>],
@@ -543,12 +543,11 @@ pub struct Scanned<'a> {
 /// Finds the attribution anchors of a text (a block of a story) and what each sentence holds for
 /// the rules: its best source, its claim, its quotation, its style hints.
 pub fn facts(kb: &KnowledgeBase, block: Scanned<'_>, mentions: &[Mention]) -> (Vec<Anchor>, Vec<SentenceFacts>) {
-    let Scanned { text, folded, flavor, paragraphs: paras, quotes, skip } = block;
-    let cues = Lexicon::builtin().find(text, folded);
+    let Scanned { text, cues, flavor, paragraphs: paras, quotes, skip } = block;
     // Cue words inside actor names ("States" in "United States") are names, not cues.
     let names: Vec<Range<usize>> = mentions.iter().map(|m| m.range.clone()).collect();
     let cues: Vec<Cue> =
-        cues.into_iter().filter(|c| !overlaps(skip, &c.range) && !overlaps(&names, &c.range)).collect();
+        cues.iter().filter(|c| !overlaps(skip, &c.range) && !overlaps(&names, &c.range)).cloned().collect();
     let mut sents: Vec<Sentence> = Vec::new();
     for r in sentences(text, flavor) {
         let paragraph = paras.partition_point(|p| p.end <= r.start);

@@ -81,7 +81,7 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let paras = paragraphs(text);
     let quotes = quotes_of_paragraphs(text, &paras, flavor);
     let folded = Folded::new(text);
-    let found = kb.find_folded(text, &folded, &excluded);
+    let (found, cues) = kb.scan_folded(text, &folded, &excluded);
     let spans: Vec<Span> = found
         .iter()
         .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
@@ -100,8 +100,7 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let mut skip = excluded;
     skip.extend(clutter);
     skip.sort_by_key(|r| r.start);
-    let scanned =
-        attribution::Scanned { text, folded: &folded, flavor, paragraphs: &paras, quotes: &quotes, skip: &skip };
+    let scanned = attribution::Scanned { text, cues: &cues, flavor, paragraphs: &paras, quotes: &quotes, skip: &skip };
     let (anchors, sentences) = attribution::facts(kb, scanned, &mentions);
     let spelled = mentions.iter().map(|m| Spelled::new(kb, text, m)).collect();
     Part { mentions, quotes, anchors, sentences, spelled, paragraphs: paras.len() }

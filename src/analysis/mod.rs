@@ -4,7 +4,7 @@
 //! files.
 //!
 //! - [`analyze`] finds the mentions of actors, decides whose words each is in ([`voice`]), and runs
-//!   the rules ([`naming`], [`attribution`] with its [`lexicon`]) that produce [`findings`].
+//!   the rules ([`naming`], [`attribution`] with the cue lexicons of [`crate::kb::lexicon`]) that produce [`findings`].
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]).
 //! - [`suppress`] applies the writer's suppression comments to the findings, last.
@@ -18,7 +18,6 @@ pub mod card;
 pub mod corpus;
 pub mod findings;
 pub mod levels;
-pub mod lexicon;
 mod mentions;
 pub mod naming;
 pub mod rename;

@@ -1,6 +1,9 @@
-//! Finding every name of every actor in a text, with one Aho-Corasick automaton.
+//! Finding every name of every actor in a text, and the cue phrases of the attribution rules, with
+//! one Aho-Corasick automaton.
 //!
-//! The automaton holds each distinct folded alias once (see [`crate::text::fold`]). A search:
+//! The automaton holds each distinct folded alias once (see [`crate::text::fold`]), and after them
+//! each phrase of the [`Lexicon`]: one walk from each word start finds both, where two automatons
+//! took two walks and two cache misses on their states. A search for names:
 //!
 //! 1. folds the text, keeping the map back to original offsets;
 //! 2. collects **all** matches that begin where a word may begin ([`Phrases`]), overlapping ones
@@ -13,6 +16,7 @@
 
 use std::ops::Range;
 
+use super::lexicon::{outermost, Cue, Lexicon};
 use super::model::{Actor, ActorId, CaseRule};
 use crate::text::fold::{fold_str, same_case, Folded};
 use crate::text::markdown::overlaps;
@@ -38,10 +42,11 @@ pub struct Found {
     pub others: Vec<ActorId>,
 }
 
-/// The compiled matcher over a set of actors.
+/// The compiled matcher over a set of actors and the lexicons' cue phrases.
 pub struct Matcher {
     automaton: Phrases,
-    /// For each automaton pattern, every name that folds to it.
+    /// For each automaton pattern below `names.len()`, every name that folds to it; the patterns
+    /// after them are the lexicon's, in its order.
     names: Vec<Vec<NameRef>>,
 }
 
@@ -79,11 +84,12 @@ impl Matcher {
                 names[slot].push(NameRef { actor: ActorId(ai as u32), name: ni as u16 });
             }
         }
+        patterns.extend(Lexicon::builtin().patterns().iter().cloned());
         let automaton = Phrases::new(&patterns);
         Matcher { automaton, names }
     }
 
-    /// The number of distinct folded patterns.
+    /// The number of distinct folded names.
     pub fn pattern_count(&self) -> usize {
         self.names.len()
     }
@@ -91,8 +97,42 @@ impl Matcher {
     /// Every actor name in `text` (folded as `folded`), outside `excluded` (sorted, disjoint byte
     /// ranges), in order.
     pub fn find(&self, actors: &[Actor], text: &str, folded: &Folded, excluded: &[Range<usize>]) -> Vec<Found> {
+        self.search(actors, text, folded, excluded, None)
+    }
+
+    /// [`Matcher::find`], and the lexicon's cues in `text` (anywhere: the caller decides which
+    /// count), in order, those inside a longer cue dropped.
+    pub fn scan(
+        &self,
+        actors: &[Actor],
+        text: &str,
+        folded: &Folded,
+        excluded: &[Range<usize>],
+    ) -> (Vec<Found>, Vec<Cue>) {
+        let mut cues = Vec::new();
+        let found = self.search(actors, text, folded, excluded, Some(&mut cues));
+        (found, outermost(cues))
+    }
+
+    fn search(
+        &self,
+        actors: &[Actor],
+        text: &str,
+        folded: &Folded,
+        excluded: &[Range<usize>],
+        mut cues: Option<&mut Vec<Cue>>,
+    ) -> Vec<Found> {
         let mut candidates: Vec<Found> = Vec::new();
+        let lexicon = Lexicon::builtin();
         self.automaton.each(folded, |m, pattern| {
+            if pattern >= self.names.len() {
+                if let Some(cues) = cues.as_deref_mut() {
+                    if let Some(range) = folded.whole_word(text, m) {
+                        cues.push(Cue { range, classes: lexicon.classes(pattern - self.names.len()) });
+                    }
+                }
+                return;
+            }
             let Some(range) = folded.whole_word(text, m) else { return };
             if overlaps(excluded, &range) {
                 return;

@@ -2,13 +2,15 @@
 //!
 //! - [`model`]: actors, names (aliases), affiliations.
 //! - [`load`]: parsing, merging and validating knowledge-base files, with file:line:col problems.
-//! - [`matcher`]: the Aho-Corasick matcher over every name.
+//! - [`matcher`]: the Aho-Corasick matcher over every name and every cue phrase.
+//! - [`lexicon`]: the cue phrases of the attribution rules (speech verbs, hedges, claims...).
 //! - [`style`]: house styles (which name a newsroom prefers for an actor).
 //! - [`complete`]: which names start with what the writer has typed (completion).
 //!
 //! The built-in knowledge base is `seeds/actors.json`, embedded in the binary at build time.
 
 pub mod complete;
+pub mod lexicon;
 pub mod load;
 pub mod locate;
 pub mod matcher;
@@ -122,6 +124,17 @@ impl KnowledgeBase {
     /// As [`KnowledgeBase::find`], with the text already folded (so callers fold once).
     pub fn find_folded(&self, text: &str, folded: &crate::text::fold::Folded, excluded: &[Range<usize>]) -> Vec<Found> {
         self.matcher.find(&self.actors, text, folded, excluded)
+    }
+
+    /// [`KnowledgeBase::find_folded`], and the lexicons' cue phrases in `text` (whole words, in order,
+    /// those inside a longer cue dropped), found in the same walk.
+    pub fn scan_folded(
+        &self,
+        text: &str,
+        folded: &crate::text::fold::Folded,
+        excluded: &[Range<usize>],
+    ) -> (Vec<Found>, Vec<lexicon::Cue>) {
+        self.matcher.scan(&self.actors, text, folded, excluded)
     }
 
     /// Actors whose id or any name matches `query` (folded): exact matches first, then prefixes,

@@ -1186,8 +1186,6 @@ pub fn run_stdio() -> u8 {
             return 4;
         }
     };
-    // Compile the attribution lexicons now, not on the first keystroke.
-    crate::analysis::lexicon::Lexicon::builtin();
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

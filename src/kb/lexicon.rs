@@ -1,6 +1,7 @@
 //! Lexicons: the cue phrases of the attribution rules, kept as data files beside this module
-//! (`lexicons/*.txt`: `[class]` headers, one phrase a line, `#` comments) and compiled into one
-//! Aho-Corasick automaton at start-up.
+//! (`lexicons/*.txt`: `[class]` headers, one phrase a line, `#` comments). The matcher compiles
+//! them into the automaton of actor names ([`super::matcher`]), so that one walk over a text finds
+//! both.
 //!
 //! Phrases match as whole words under the same folding as actor names (any case, apostrophe style,
 //! hyphen or space). A match that lies strictly inside a longer match is dropped, so "said" in "is
@@ -11,8 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::text::fold::{fold_str, Folded};
-use crate::text::phrases::Phrases;
+use crate::text::fold::fold_str;
 
 /// A cue class: which list a phrase comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,9 +95,10 @@ impl Cue {
     }
 }
 
-/// The compiled lexicons.
+/// The lexicons' phrases, folded, each once with all its classes.
+#[derive(Debug)]
 pub struct Lexicon {
-    automaton: Phrases,
+    patterns: Vec<String>,
     classes: Vec<Classes>,
 }
 
@@ -137,11 +138,10 @@ impl Lexicon {
             });
             classes[slot] = classes[slot].with(*class);
         }
-        let automaton = Phrases::new(&patterns);
-        Lexicon { automaton, classes }
+        Lexicon { patterns, classes }
     }
 
-    /// The shipped lexicons, compiled once.
+    /// The shipped lexicons, parsed once.
     pub fn builtin() -> &'static Lexicon {
         static LEX: OnceLock<Lexicon> = OnceLock::new();
         LEX.get_or_init(|| {
@@ -154,27 +154,32 @@ impl Lexicon {
         })
     }
 
-    /// Every cue in `text` (already folded as `folded`), in order, inner matches dropped.
-    pub fn find(&self, text: &str, folded: &Folded) -> Vec<Cue> {
-        let mut found: Vec<Cue> = Vec::new();
-        self.automaton.each(folded, |m, pattern| {
-            if let Some(range) = folded.whole_word(text, m) {
-                found.push(Cue { range, classes: self.classes[pattern] });
-            }
-        });
-        found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
-        let mut out: Vec<Cue> = Vec::with_capacity(found.len());
-        for c in found {
-            let inside =
-                out.iter().rev().take(8).any(|o| {
-                    o.range.start <= c.range.start && c.range.end <= o.range.end && o.range.len() > c.range.len()
-                });
-            if !inside {
-                out.push(c);
-            }
-        }
-        out
+    /// The folded phrases; phrase `i` has the classes `classes(i)`.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
     }
+
+    pub fn classes(&self, i: usize) -> Classes {
+        self.classes[i]
+    }
+}
+
+/// Cues found as whole words (in any order, overlapping ones too) put in text order, with those
+/// that lie strictly inside a longer one dropped.
+pub fn outermost(mut found: Vec<Cue>) -> Vec<Cue> {
+    found.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(b.range.end.cmp(&a.range.end)));
+    let mut out: Vec<Cue> = Vec::with_capacity(found.len());
+    for c in found {
+        let inside = out
+            .iter()
+            .rev()
+            .take(8)
+            .any(|o| o.range.start <= c.range.start && c.range.end <= o.range.end && o.range.len() > c.range.len());
+        if !inside {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -197,11 +202,11 @@ mod tests {
 
     #[test]
     fn inner_matches_are_dropped_and_classes_merge() {
-        let lex = Lexicon::builtin();
+        let kb = crate::kb::KnowledgeBase::builtin().unwrap();
         let t = "He is said to have been accused. Activists said 12 were killed, reportedly.";
-        let f = Folded::new(t);
+        let f = crate::text::fold::Folded::new(t);
         let cues: Vec<(&str, bool)> =
-            lex.find(t, &f).iter().map(|c| (&t[c.range.clone()], c.is(Class::Speech))).collect();
+            kb.scan_folded(t, &f, &[]).1.iter().map(|c| (&t[c.range.clone()], c.is(Class::Speech))).collect();
         assert!(cues.contains(&("is said to", false)));
         assert!(!cues.contains(&("said", true)) || cues.iter().filter(|c| c.0 == "said").count() == 1);
         assert!(cues.contains(&("accused", true)));
