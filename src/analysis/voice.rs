@@ -129,7 +129,9 @@ pub fn voices(text: &str, spans: &[Span<'_>], quotes: &[Quote], clutter: &[Range
 fn inside_brackets_after_same_actor(text: &str, spans: &[Span<'_>], i: usize) -> bool {
     let s = &spans[i];
     let before = &text[..s.range.start];
-    let Some(open) = before.rfind('(') else { return false };
+    // The bracket opens at most 80 bytes back: only those are searched, not the whole block.
+    let near = floor_char_boundary(before, s.range.start.saturating_sub(80));
+    let Some(open) = before[near..].rfind('(').map(|p| near + p) else { return false };
     if before[open..].contains(')') || s.range.start - open > 80 {
         return false;
     }
