@@ -420,16 +420,36 @@ fn starts_with_topic_shift(text: &str, s: &Range<usize>) -> bool {
 }
 
 /// Whether `head` (at most 48 bytes) contains one of [`TOPIC_SHIFT_HINTS`], in any ASCII case:
-/// lower-cased once, then looked at only where a hint's first letter is.
+/// lower-cased once, then compared only where a hint's first two letters are, found through two
+/// tables of which hints have each byte first and second (a hint's first letter alone, such as
+/// `e` or `o`, is at every other place).
 fn has_topic_shift_hint(head: &[u8]) -> bool {
+    /// `AT[k][b]`: the hints (one bit each) whose byte `k` is `b`.
+    const AT: [[u8; 256]; 2] = {
+        let mut t = [[0u8; 256]; 2];
+        let mut i = 0;
+        while i < TOPIC_SHIFT_HINTS.len() {
+            let h = TOPIC_SHIFT_HINTS[i].as_bytes();
+            t[0][h[0] as usize] |= 1 << i;
+            t[1][h[1] as usize] |= 1 << i;
+            i += 1;
+        }
+        t
+    };
     let mut lower = [0u8; 48];
     let n = head.len().min(lower.len());
     for (l, b) in lower.iter_mut().zip(&head[..n]) {
         *l = b.to_ascii_lowercase();
     }
     let lower = &lower[..n];
-    (0..n)
-        .any(|i| TOPIC_SHIFT_HINTS.iter().any(|h| h.as_bytes()[0] == lower[i] && lower[i..].starts_with(h.as_bytes())))
+    lower.windows(2).enumerate().any(|(i, w)| {
+        let hints = AT[0][usize::from(w[0])] & AT[1][usize::from(w[1])];
+        hints != 0
+            && TOPIC_SHIFT_HINTS
+                .iter()
+                .enumerate()
+                .any(|(k, h)| hints & 1 << k != 0 && lower[i..].starts_with(h.as_bytes()))
+    })
 }
 
 /// Whether a paragraph's first sentence continues the previous paragraph's account
