@@ -111,11 +111,32 @@ fn spelling(text: &str, m: &Mention) -> String {
 }
 
 fn spelling_of(written: &str) -> String {
-    // Most mentions are ASCII without white space: nothing to normalise.
-    if written.bytes().all(|b| b.is_ascii_graphic() && b != b'`') {
+    if is_its_own_spelling(written) {
         return written.to_string();
     }
     normalised_spelling(written)
+}
+
+/// [`spelling_of`] `written` followed by its [`spelling_key`] in one string, and where the key
+/// begins.
+fn spelling_and_key(written: &str) -> (String, usize) {
+    let mut both = String::with_capacity(2 * written.len());
+    let split = if is_its_own_spelling(written) {
+        both.push_str(written);
+        push_key(written, &mut both);
+        written.len()
+    } else {
+        let spelled = normalised_spelling(written);
+        both.push_str(&spelled);
+        push_key(&spelled, &mut both);
+        spelled.len()
+    };
+    (both, split)
+}
+
+/// Most mentions are ASCII without white space: nothing to normalise.
+fn is_its_own_spelling(written: &str) -> bool {
+    written.bytes().all(|b| b.is_ascii_graphic() && b != b'`')
 }
 
 /// [`spelling_of`] for any text.
@@ -138,18 +159,26 @@ fn normalised_spelling(written: &str) -> String {
 /// What two spellings must share to be the same: case, a leading article (`al-`, `el-`, `the`)
 /// and a possessive are not spelling.
 fn spelling_key(spelled: &str) -> String {
-    without_article(if spelled.is_ascii() { spelled.to_ascii_lowercase() } else { spelled.to_lowercase() })
+    let mut key = String::with_capacity(spelled.len());
+    push_key(spelled, &mut key);
+    key
 }
 
-/// A lower-cased spelling without its leading article.
-fn without_article(mut key: String) -> String {
+/// Appends [`spelling_key`] of `spelled` to `out`.
+fn push_key(spelled: &str, out: &mut String) {
+    let start = out.len();
+    if spelled.is_ascii() {
+        out.push_str(spelled);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&spelled.to_lowercase());
+    }
     for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
-        if key.starts_with(article) {
-            key.drain(..article.len());
+        if out[start..].starts_with(article) {
+            out.drain(start..start + article.len());
             break;
         }
     }
-    key
 }
 
 /// How the mentions of a story are spelled, by mention index: gathered from where the blocks
@@ -186,8 +215,10 @@ impl std::fmt::Debug for Spellings<'_> {
 /// spelling, the key spellings are compared by, and whether it lowers a capital of the name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spelled {
-    text: String,
-    key: String,
+    /// The spelling and then its key, in one allocation per mention.
+    both: String,
+    /// Where the key begins in `both`.
+    split: u32,
     /// The key without dots ("US" for "U.S."), to match a headline's form to the body's; `None`
     /// when the key has no dots (most keys: no second string for them).
     dotless: Option<String>,
@@ -201,24 +232,34 @@ pub struct Spelled {
 impl Spelled {
     /// The facts of a mention of `text` (the text it lies in).
     pub fn new(kb: &KnowledgeBase, text: &str, m: &Mention) -> Spelled {
-        let spelled = spelling(text, m);
-        let n = kb.name(m.name);
         let written = &text[m.range.clone()];
+        let (both, split) = spelling_and_key(written);
+        let n = kb.name(m.name);
         let descriptive = matches!(n.form, AliasForm::Descriptive | AliasForm::Metonym);
         let lowered = n.case == CaseRule::Any && !descriptive && lowered_capitals(written, &n.text);
-        let key = spelling_key(&spelled);
+        let key = &both[split..];
         Spelled {
             dotless: key.contains('.').then(|| key.replace('.', "")),
-            key,
-            text: spelled,
+            split: split as u32,
+            both,
             lowered,
             counts: counts_as_name(kb, m.name),
             root: spelling_root(kb, m.name),
         }
     }
 
+    /// How the mention is spelled ([`spelling`]).
+    fn text(&self) -> &str {
+        &self.both[..self.split as usize]
+    }
+
+    /// What spellings are compared by ([`spelling_key`]).
+    fn key(&self) -> &str {
+        &self.both[self.split as usize..]
+    }
+
     fn dotless(&self) -> &str {
-        self.dotless.as_deref().unwrap_or(&self.key)
+        self.dotless.as_deref().unwrap_or(self.key())
     }
 }
 
@@ -644,7 +685,7 @@ impl Ctx<'_, '_> {
         let in_family: Vec<usize> = used.iter().copied().filter(|&j| self.family(j) == family).collect();
         let same_shape = in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym);
         if let Some(j) = same_shape.or(in_family.first().copied()) {
-            return Some(self.spelled[j].text.clone());
+            return Some(self.spelled[j].text().to_string());
         }
         let a = self.kb.actor(actor);
         let shape_ok = |n: &crate::kb::Alias| {
@@ -752,19 +793,19 @@ impl Ctx<'_, '_> {
                 format!("the preferred `{}`", self.kb.name(n).text)
             }
             (Some(n), _) => format!("the house style's `{}`", self.kb.name(n).text),
-            (None, Some(a)) => format!("`{}` (the name this story uses first)", self.spelled[a].text.clone()),
+            (None, Some(a)) => format!("`{}` (the name this story uses first)", self.spelled[a].text()),
             (None, None) => "the preferred name".to_string(),
         };
         // One list for every finding: an edit before them moves it once.
         let related: Arc<[Related]> = anchor
             .map(|a| Related {
                 range: self.mentions[a].range.clone(),
-                message: format!("first use of `{}`", self.spelled[a].text.clone()).into(),
+                message: format!("first use of `{}`", self.spelled[a].text()).into(),
             })
             .into_iter()
             .collect();
         for (&i, repl) in offenders.iter().zip(&replacements) {
-            let written = self.spelled[i].text.clone();
+            let written = self.spelled[i].text().to_string();
             let message = format!(
                 "`{written}` and {pref_label} both name {name}, from different naming families ({} and {}); keep to one",
                 self.family(i),
@@ -795,7 +836,7 @@ impl Ctx<'_, '_> {
         }
         for (_, members) in &groups {
             // In a headline, "US" for the body's "U.S." is headline style, not another spelling.
-            let keys: Vec<&str> = members.iter().map(|&i| self.spelled[i].key.as_str()).collect();
+            let keys: Vec<&str> = members.iter().map(|&i| self.spelled[i].key()).collect();
             // The first body mention of each dotless key (few per group: a linear list).
             let mut body_keys: Vec<(&str, usize)> = Vec::new();
             for (k, &i) in members.iter().enumerate() {
@@ -822,7 +863,7 @@ impl Ctx<'_, '_> {
             let preferred = (0..members.len()).find(|&k| style_form.as_deref() == Some(keys[k])).unwrap_or(0);
             let pref_key = keys[preferred];
             let preferred = members[preferred];
-            let pref_text = self.spelled[preferred].text.clone();
+            let pref_text = self.spelled[preferred].text().to_string();
             let offenders: Vec<usize> =
                 members.iter().zip(&keys).filter(|(_, k)| **k != pref_key).map(|(&i, _)| i).collect();
             let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
@@ -832,7 +873,7 @@ impl Ctx<'_, '_> {
             }]
             .into();
             for &i in &offenders {
-                let written = self.spelled[i].text.clone();
+                let written = self.spelled[i].text().to_string();
                 let message =
                     format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
                 let all_title = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len());
@@ -889,7 +930,7 @@ impl Ctx<'_, '_> {
             }) || all
                 .iter()
                 .copied()
-                .any(|j| j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text.clone() == written);
+                .any(|j| j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text() == written);
             if defined {
                 continue;
             }
@@ -966,7 +1007,7 @@ impl Ctx<'_, '_> {
         let mixed: std::collections::HashSet<usize> =
             self.out.iter().filter(|f| f.rule == MIXED_NAMES).map(|f| f.range.start).collect();
         for &i in own {
-            let written = self.spelled[i].text.clone();
+            let written = self.spelled[i].text().to_string();
             let already = mixed.contains(&self.mentions[i].range.start);
             if allowed.contains(&written) || already {
                 continue;
@@ -1017,16 +1058,30 @@ fn join_or(names: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    /// A lower-cased spelling without its leading article: what [`spelling_key`] gives.
+    fn without_article(mut key: String) -> String {
+        for article in ["al-", "al ", "el-", "el ", "ar-", "as-", "ash-", "the "] {
+            if key.starts_with(article) {
+                key.drain(..article.len());
+                break;
+            }
+        }
+        key
+    }
+
     proptest::proptest! {
         /// The shortcuts for the common case (an ASCII mention written as its name is) give what
         /// the general rules give.
         #[test]
         fn shortcuts_agree_with_the_general_rules(
-            a in "[aAiIsS `'’.\t\nİéا-]{0,12}",
+            a in "(al-|al |el |the |ash-|[aAiIsS `'’.\t\nİéا-]){0,8}",
             b in "[aAiIsS `'’.\t\nİéا-]{0,12}",
         ) {
             proptest::prop_assert_eq!(spelling_of(&a), normalised_spelling(&a));
             proptest::prop_assert_eq!(spelling_key(&a), without_article(a.to_lowercase()));
+            let (both, split) = spelling_and_key(&a);
+            proptest::prop_assert_eq!(&both[..split], spelling_of(&a));
+            proptest::prop_assert_eq!(&both[split..], spelling_key(&spelling_of(&a)));
             proptest::prop_assert_eq!(lowered_capitals(&a, &b), lowered_capitals_of_other(&a, &b));
             proptest::prop_assert_eq!(lowered_capitals(&a, &a), lowered_capitals_of_other(&a, &a));
         }
