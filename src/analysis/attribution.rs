@@ -27,6 +27,7 @@ use super::mentions::Mention;
 use super::voice::Voice;
 use crate::kb::lexicon::{Class, Cue};
 use crate::kb::{ActorKind, KnowledgeBase};
+use crate::text::fold::lowercase_in;
 use crate::text::markdown::{overlaps, Flavor};
 use crate::text::quotes::{Quote, QuoteKind};
 use crate::text::sentences::sentences;
@@ -156,24 +157,34 @@ const TOPIC_SHIFT_START: &[&str] = &[
 
 /// Words of a sentence with their byte ranges.
 fn words(text: &str, range: &Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+    words_in(text, range).collect()
+}
+
+/// [`words`], one at a time (most rules stop at the first few).
+fn words_in<'t>(text: &'t str, range: &Range<usize>) -> impl Iterator<Item = Range<usize>> + 't {
+    let (base, end) = (range.start, range.end);
+    let mut chars = text[range.clone()].char_indices();
     let mut start = None;
-    for (i, c) in text[range.clone()].char_indices() {
-        let at = range.start + i;
-        if c.is_alphanumeric()
-            || c == '\''
-            || c == '’'
-            || (c == ',' && start.is_some() && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()))
-        {
-            start.get_or_insert(at);
-        } else if let Some(s) = start.take() {
-            out.push(s..at);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-    }
-    if let Some(s) = start {
-        out.push(s..range.end);
-    }
-    out
+        for (i, c) in chars.by_ref() {
+            let at = base + i;
+            if c.is_alphanumeric()
+                || c == '\''
+                || c == '’'
+                || (c == ',' && start.is_some() && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            {
+                start.get_or_insert(at);
+            } else if let Some(s) = start.take() {
+                return Some(s..at);
+            }
+        }
+        done = true;
+        start.take().map(|s| s..end)
+    })
 }
 
 fn is_number(word: &str) -> bool {
@@ -244,20 +255,23 @@ impl Ctx<'_> {
     /// Grades a source phrase (`None` for a pronoun or back-reference, resolved by the caller).
     fn grade(&self, phrase: &Range<usize>, sentence_start: usize) -> Option<Grade> {
         let p = &self.text[phrase.clone()];
-        let lower = p.to_lowercase();
-        let ws: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        let cues: Vec<&Cue> = self.cues_in(phrase).iter().collect();
+        let mut buf = [0u8; 128];
+        let lower = lowercase_in(p, &mut buf);
+        let mut ws = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+        // The first word, and whether there are at most two.
+        let (first, few) = (ws.next(), ws.nth(1).is_none());
+        let cues = self.cues_in(phrase);
         // A known actor (not a place, unless a capital speaks for its government) names the source.
         let actor = self.mentions_in(phrase).iter().any(|m| {
             m.range.end <= phrase.end && m.voice != Voice::Quoted && self.kb.actor(m.actor()).kind != ActorKind::Place
         });
         let pronoun = cues.iter().any(|c| c.is(Class::Pronoun) && c.range.start <= phrase.start + 4)
-            || ws.first().is_some_and(|w| ["he", "she", "they", "it", "we", "i"].contains(w)) && ws.len() <= 2;
+            || first.is_some_and(|w| ["he", "she", "they", "it", "we", "i"].contains(&w)) && few;
         let vague = cues.iter().any(|c| c.is(Class::VagueSource));
         let role = cues.iter().any(|c| c.is(Class::Role));
-        let singular_article = ws.first().is_some_and(|w| ["a", "an", "one"].contains(w));
+        let singular_article = first.is_some_and(|w| ["a", "an", "one"].contains(&w));
         // A capitalised word that is not the sentence's first word is a proper name.
-        let proper = words(self.text, phrase).iter().any(|w| {
+        let proper = words_in(self.text, phrase).any(|w| {
             let word = &self.text[w.clone()];
             w.start != sentence_start
                 && word.chars().next().is_some_and(char::is_uppercase)
@@ -267,7 +281,7 @@ impl Ctx<'_> {
         // whatever proper names follow it.
         let head_vague = cues
             .iter()
-            .any(|c| c.is(Class::VagueSource) && words(self.text, &(phrase.start..c.range.start)).len() <= 2);
+            .any(|c| c.is(Class::VagueSource) && words_in(self.text, &(phrase.start..c.range.start)).nth(2).is_none());
         if head_vague && !actor_at_head(self, phrase) {
             return Some(Grade::Vague);
         }
@@ -306,27 +320,31 @@ impl Ctx<'_> {
             if !c.is(Class::Speech) {
                 continue;
             }
-            let cue_text = self.text[c.range.clone()].to_lowercase();
+            let mut buf = [0u8; 32];
+            let cue_text = lowercase_in(&self.text[c.range.clone()], &mut buf);
             let after_first = cue_text == "according to" || cue_text == "as saying";
             let phrase = if after_first {
                 phrase_after(self.text, &s.range, &c.range)
             } else {
                 phrase_before(self.text, &s.range, &c.range)
                     .filter(|p| {
-                        let t = self.text[p.clone()].trim().to_lowercase();
+                        let mut buf = [0u8; 128];
+                        let t = lowercase_in(self.text[p.clone()].trim(), &mut buf);
                         !t.is_empty() && t != "that" && !t.ends_with(" that") && !t.ends_with(" and")
                     })
                     .or_else(|| phrase_after(self.text, &s.range, &c.range))
             };
             let Some(phrase) = phrase else { continue };
             // Function words alone ("When", "While") are not a source.
-            let content = self.text[phrase.clone()].to_lowercase();
+            let mut buf = [0u8; 128];
+            let content = lowercase_in(&self.text[phrase.clone()], &mut buf);
             if content.split_whitespace().all(|w| FUNCTION_WORDS.contains(&w)) {
                 continue;
             }
             // A passive ("bodies were found", "it was reported") names nobody.
-            let last_word = self.text[phrase.clone()].rsplit(' ').next().unwrap_or("").to_lowercase();
-            if !after_first && ["was", "were", "been", "be", "is", "are", "being"].contains(&last_word.as_str()) {
+            let mut buf = [0u8; 32];
+            let last_word = lowercase_in(self.text[phrase.clone()].rsplit(' ').next().unwrap_or(""), &mut buf);
+            if !after_first && ["was", "were", "been", "be", "is", "are", "being"].contains(&&*last_word) {
                 continue;
             }
             let grade = match self.grade(&phrase, s.range.start) {
@@ -811,7 +829,35 @@ mod tests {
     use super::*;
     use crate::analysis::{analyze, Settings};
 
+    /// Words as a plain loop finds them: what [`words_in`] gives one at a time.
+    fn words_by_loop(text: &str, range: &Range<usize>) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text[range.clone()].char_indices() {
+            let at = range.start + i;
+            if c.is_alphanumeric()
+                || c == '\''
+                || c == '’'
+                || (c == ',' && start.is_some() && text[at + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            {
+                start.get_or_insert(at);
+            } else if let Some(s) = start.take() {
+                out.push(s..at);
+            }
+        }
+        if let Some(s) = start {
+            out.push(s..range.end);
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn words_one_at_a_time_are_the_words(text in "[a1 ,'’.é\n-]{0,16}", cut in 0usize..16) {
+            let range = crate::text::floor_char_boundary(&text, cut.min(text.len()))..text.len();
+            proptest::prop_assert_eq!(words(&text, &range), words_by_loop(&text, &range));
+        }
+
         /// The hint search finds what a case-insensitive search of every window finds.
         #[test]
         fn hint_search_is_a_search_of_every_window(
