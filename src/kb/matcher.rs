@@ -279,6 +279,19 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_is_also_a_cue_phrase_is_found_as_both() {
+        // "activists" is a cue (a vague source) of the lexicons; here it is also an actor's alias.
+        let kb = r#"{"version": 1, "actors": [{"id": "a", "name": "Activists", "kind": "political-body", "description": "d"}]}"#;
+        let actors = load(&[Source { name: "t", text: kb }]).unwrap();
+        let text = "Activists said 12 died.";
+        let (names, cues) = Matcher::new(&actors).scan(&actors, text, &Folded::new(text), &[]);
+        assert_eq!(names.iter().map(|f| &text[f.range.clone()]).collect::<Vec<_>>(), ["Activists"]);
+        let cue = |w: &str| cues.iter().find(|c| &text[c.range.clone()] == w);
+        assert!(cue("Activists").is_some_and(|c| c.is(crate::kb::lexicon::Class::VagueSource)));
+        assert!(cue("said").is_some_and(|c| c.is(crate::kb::lexicon::Class::Speech)));
+    }
+
+    #[test]
     fn the_word_is_is_never_the_islamic_state() {
         assert_eq!(found("This is it. Is IS here?"), pairs(&[("IS", "IS")]));
         assert!(found("WHY IS THE WAR HERE").is_empty());
