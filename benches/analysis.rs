@@ -1,9 +1,11 @@
 //! Analysis throughput, matching alone for comparison, re-analysis after a one-character edit, the
 //! `publishDiagnostics` notification written after it, and knowledge-base start-up cost.
 //!
-//! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), and all five
-//! concatenated and repeated to about 20 KB, 1 MB and 10 MB. Run with `cargo bench --bench analysis`
-//! (`-- analyze/`, `-- reanalyze/` or `-- publish/` for one group).
+//! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), all five
+//! concatenated and repeated to about 20 KB (one round, 27.8 KB), 1 MB and 10 MB, and the
+//! concatenation cut at a paragraph break before 20,000 bytes (`analyze/story/20KB`, 19.8 KB).
+//! Run with `cargo bench --bench analysis` (`-- analyze/`, `-- reanalyze/` or `-- publish/` for
+//! one group).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -42,6 +44,14 @@ fn corpus(size: usize) -> String {
     s
 }
 
+/// The concatenation cut at its last paragraph break before `size` bytes: one story of about that
+/// size (the concatenations above add whole rounds of the five seeds: "20KB" is 27.8 KB).
+fn story(size: usize) -> String {
+    let text = corpus(size);
+    let head = &text[..frontline::text::floor_char_boundary(&text, size)];
+    head[..head.rfind("\n\n").map_or(head.len(), |i| i + 1)].to_string()
+}
+
 fn bench(c: &mut Criterion) {
     c.bench_function("kb/builtin_load_and_build_automaton", |b| b.iter(|| KnowledgeBase::builtin().unwrap()));
 
@@ -60,6 +70,11 @@ fn bench(c: &mut Criterion) {
             b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Plain)))
         });
     }
+    let text = story(20_000);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_with_input(BenchmarkId::new("story", "20KB"), &text, |b, t| {
+        b.iter(|| analyze(&kb, black_box(t), &Settings::new(Flavor::Markdown)))
+    });
     for (label, size) in [("20KB", 20_000), ("1MB", 1_000_000), ("10MB", 10_000_000)] {
         let text = corpus(size);
         if size >= 1_000_000 {
