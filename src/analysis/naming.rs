@@ -21,6 +21,7 @@ use crate::text::markdown::is_comment_line;
 use crate::text::sentences::starts_sentence;
 use crate::text::Changed;
 use crate::text::{find_line_break, rfind_line_break};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -111,27 +112,26 @@ fn spelling(text: &str, m: &Mention) -> String {
 }
 
 fn spelling_of(written: &str) -> String {
+    spelled(written).into_owned()
+}
+
+/// [`spelling_of`], borrowed when the mention is its own spelling.
+fn spelled(written: &str) -> Cow<'_, str> {
     if is_its_own_spelling(written) {
-        return written.to_string();
+        Cow::Borrowed(written)
+    } else {
+        Cow::Owned(normalised_spelling(written))
     }
-    normalised_spelling(written)
 }
 
 /// [`spelling_of`] `written` followed by its [`spelling_key`] in one string, and where the key
 /// begins.
 fn spelling_and_key(written: &str) -> (String, usize) {
-    let mut both = String::with_capacity(2 * written.len());
-    let split = if is_its_own_spelling(written) {
-        both.push_str(written);
-        push_key(written, &mut both);
-        written.len()
-    } else {
-        let spelled = normalised_spelling(written);
-        both.push_str(&spelled);
-        push_key(&spelled, &mut both);
-        spelled.len()
-    };
-    (both, split)
+    let spelled = spelled(written);
+    let mut both = String::with_capacity(2 * spelled.len());
+    both.push_str(&spelled);
+    push_key(&spelled, &mut both);
+    (both, spelled.len())
 }
 
 /// Most mentions are ASCII without white space: nothing to normalise.

@@ -8,11 +8,10 @@
 //! said to" is a hedge, not a speech verb; one phrase may belong to several classes ("accused" is
 //! both an accusation and a speech verb).
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::text::fold::fold_str;
+use crate::text::fold::FoldedSet;
 
 /// A cue class: which list a phrase comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,21 +122,16 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<(String, Class)>, String> {
 
 impl Lexicon {
     pub fn new(entries: &[(String, Class)]) -> Lexicon {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        let mut set = FoldedSet::default();
         let mut classes: Vec<Classes> = Vec::new();
         for (phrase, class) in entries {
-            let f = fold_str(phrase);
-            if f.is_empty() {
-                continue;
-            }
-            let slot = *index.entry(f.clone()).or_insert_with(|| {
-                patterns.push(f);
+            let Some(slot) = set.insert(phrase) else { continue };
+            if slot == classes.len() {
                 classes.push(Classes::default());
-                patterns.len() - 1
-            });
+            }
             classes[slot] = classes[slot].with(*class);
         }
+        let patterns = set.into_phrases();
         Lexicon { patterns, classes }
     }
 

@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use super::lexicon::{outermost, Cue, Lexicon};
 use super::model::{Actor, ActorId, CaseRule};
-use crate::text::fold::{fold_str, same_case, Folded};
+use crate::text::fold::{same_case, Folded, FoldedSet};
 use crate::text::markdown::overlaps;
 use crate::text::phrases::Phrases;
 use crate::text::{find_line_break, rfind_line_break};
@@ -64,26 +64,21 @@ impl Matcher {
 
     /// A matcher over every name of every actor except those in `hidden`.
     pub fn without(actors: &[Actor], hidden: &[ActorId]) -> Matcher {
-        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        let mut set = FoldedSet::default();
         let mut names: Vec<Vec<NameRef>> = Vec::new();
         for (ai, actor) in actors.iter().enumerate() {
             if hidden.contains(&ActorId(ai as u32)) {
                 continue;
             }
             for (ni, name) in actor.names.iter().enumerate() {
-                let folded = fold_str(&name.text);
-                if folded.is_empty() {
-                    continue;
-                }
-                let slot = *index.entry(folded.clone()).or_insert_with(|| {
-                    patterns.push(folded);
+                let Some(slot) = set.insert(&name.text) else { continue };
+                if slot == names.len() {
                     names.push(Vec::new());
-                    patterns.len() - 1
-                });
+                }
                 names[slot].push(NameRef { actor: ActorId(ai as u32), name: ni as u16 });
             }
         }
+        let mut patterns = set.into_phrases();
         patterns.extend(Lexicon::builtin().patterns().iter().cloned());
         let automaton = Phrases::new(&patterns);
         Matcher { automaton, names }

@@ -159,6 +159,37 @@ pub fn fold_str(s: &str) -> String {
     Folded::new(s).text.trim().to_string()
 }
 
+/// Distinct folded phrases, numbered in the order they were first seen: the patterns of an
+/// automaton, where several phrases (aliases, cue phrases) may fold alike.
+#[derive(Debug, Default)]
+pub struct FoldedSet {
+    index: std::collections::HashMap<String, usize>,
+    phrases: Vec<String>,
+}
+
+impl FoldedSet {
+    /// The number of `phrase` folded (a phrase not seen before takes the next one), or `None`
+    /// when it folds to nothing.
+    pub fn insert(&mut self, phrase: &str) -> Option<usize> {
+        let folded = fold_str(phrase);
+        if folded.is_empty() {
+            return None;
+        }
+        if let Some(&n) = self.index.get(&folded) {
+            return Some(n);
+        }
+        let n = self.phrases.len();
+        self.index.insert(folded.clone(), n);
+        self.phrases.push(folded);
+        Some(n)
+    }
+
+    /// The folded phrases, by number.
+    pub fn into_phrases(self) -> Vec<String> {
+        self.phrases
+    }
+}
+
 /// Whether each ASCII character is a word character ([`is_word_char`]).
 const ASCII_WORD: [bool; 128] = {
     let mut t = [false; 128];
