@@ -803,7 +803,7 @@ fn judge_sentence(text: &str, sents: &[SentenceFacts], k: usize, findings: &mut 
 fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {
     let cues = &cx.cues[s.cues.clone()];
     for (i, c) in cues.iter().enumerate() {
-        let word = cx.text[c.range.clone()].to_string();
+        let word = &cx.text[c.range.clone()];
         let message = if c.is(Class::Modal) {
             format!("`{word}` blurs the claim: say what is known and who says so")
         } else if c.is(Class::Puffery) {
