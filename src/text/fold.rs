@@ -168,12 +168,13 @@ struct AsciiChunk {
     folded: u64,
     /// The high bit of each byte at which a word may start.
     starts: u64,
-    /// Whether the last byte folded to a space, and is a word character.
+    /// Whether the last of the eight bytes folded to a space.
     last_space: bool,
+    /// Whether the last of the eight bytes is a word character.
     glued: bool,
 }
 
-/// Every byte `b`.
+/// A one in every byte.
 const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte.
 const HIGH: u64 = 0x8080_8080_8080_8080;
