@@ -52,7 +52,8 @@ impl Folded {
         while i < bytes.len() {
             // ASCII, most of any text, eight bytes at a time where nothing in them needs more
             // than a table would do.
-            if let Some(chunk) = bytes.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()).filter(|_| chunks) {
+            let chunk = if chunks { bytes.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) } else { None };
+            if let Some(chunk) = chunk {
                 if let Some(c) = AsciiChunk::read(u64::from_le_bytes(chunk), last_space, glued) {
                     let at = text.len() as u32;
                     let mut m = c.starts;
@@ -161,8 +162,9 @@ impl Folded {
     }
 }
 
-/// Eight ASCII bytes folded at once, as [`Folded::new`] folds them a byte at a time (a property
-/// test compares the two).
+/// Eight ASCII bytes folded at once, as [`Folded::new`] folds them a byte at a time: its masks
+/// restate `ASCII_WORD` and `ASCII_FOLDS` for the bytes they take (a property test compares the
+/// two paths).
 struct AsciiChunk {
     /// The folded bytes, little-endian.
     folded: u64,
