@@ -1,4 +1,5 @@
-//! Analysis throughput, matching alone for comparison, re-analysis after a one-character edit, the
+//! Analysis throughput, matching alone for comparison (on each seed, and on the 1 MB story block
+//! by block on one thread), re-analysis after a one-character edit, the
 //! `publishDiagnostics` notification written after it, and knowledge-base start-up cost.
 //!
 //! Inputs: the five seed articles, each alone (the largest is 001, 12 KB), all five
@@ -16,6 +17,8 @@ use frontline::kb::KnowledgeBase;
 use frontline::lsp::diagnostics::Publication;
 use frontline::lsp::document::Snapshot;
 use frontline::lsp::projects::Projects;
+use frontline::text::blocks::next_block_end;
+use frontline::text::fold::Folded;
 use frontline::text::markdown::Flavor;
 use frontline::text::Encoding;
 
@@ -52,6 +55,18 @@ fn story(size: usize) -> String {
     head[..head.rfind("\n\n").map_or(head.len(), |i| i + 1)].to_string()
 }
 
+/// Where the blocks of `text` lie, as the analysis cuts them.
+fn block_ranges(text: &str, flavor: Flavor) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = next_block_end(text, start, flavor);
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
 fn bench(c: &mut Criterion) {
     c.bench_function("kb/builtin_load_and_build_automaton", |b| b.iter(|| KnowledgeBase::builtin().unwrap()));
 
@@ -62,6 +77,21 @@ fn bench(c: &mut Criterion) {
         m.throughput(Throughput::Bytes(text.len() as u64));
         m.bench_with_input(BenchmarkId::new("seed", &name[..3]), &text, |b, t| b.iter(|| kb.find(black_box(t), &[])));
     }
+    // What the full analysis of 1 MB spends before anything is built on the matches: each block
+    // folded and walked for actors and cues, on one thread (`analyze` spreads blocks over the
+    // pool). Beside `analyze/concatenated/1MB`, a floor for the present design.
+    let text = corpus(1_000_000);
+    let blocks = block_ranges(&text, Flavor::Markdown);
+    m.throughput(Throughput::Bytes(text.len() as u64));
+    m.sample_size(20);
+    m.bench_function(BenchmarkId::new("blocks_one_thread", "1MB"), |b| {
+        b.iter(|| {
+            for r in &blocks {
+                let t = black_box(&text[r.clone()]);
+                black_box(kb.scan_folded(t, &Folded::new(t), &[]));
+            }
+        })
+    });
     m.finish();
     let mut g = c.benchmark_group("analyze");
     for (name, text) in seeds() {
