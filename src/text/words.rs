@@ -10,6 +10,12 @@
 
 /// Whether `c` is part of a word.
 pub fn is_word_char(c: char) -> bool {
+    // General Punctuation (dashes, curly quotes, ellipses, invisible spaces) is most of the
+    // non-ASCII in English prose: answered without Unicode's tables, which took 440 instructions
+    // a character (a test compares the block with them).
+    if ('\u{2000}'..='\u{206F}').contains(&c) {
+        return c == '\u{200C}' || c == '\u{200D}';
+    }
     c.is_alphanumeric()
         || c == '_'
         || c == '\u{200C}'
@@ -81,6 +87,20 @@ mod tests {
         assert!(!whole("@Syria_Protector", "Syria"));
         assert!(!whole("Raqqa2", "Raqqa"));
         assert!(whole("(SDF)", "SDF"));
+    }
+
+    #[test]
+    fn word_characters_as_unicode_tables_class_them() {
+        let by_tables = |c: char| {
+            c.is_alphanumeric()
+                || c == '_'
+                || c == '\u{200C}'
+                || c == '\u{200D}'
+                || unicode_normalization::char::is_combining_mark(c)
+        };
+        for c in ('\0'..='\u{17F}').chain('\u{1FF0}'..='\u{20FF}') {
+            assert_eq!(is_word_char(c), by_tables(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
