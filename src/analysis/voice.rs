@@ -75,9 +75,21 @@ fn ends_with_cue(before: &str) -> bool {
 }
 
 fn starts_with_after_cue(after: &str) -> bool {
-    let mut buf = [0u8; 64];
-    let a = lowercase_in(after.trim_start_matches([',', ' ', '(', '—', '–']), &mut buf);
-    GLOSS_AFTER.iter().any(|cue| a.starts_with(cue))
+    let a = after.trim_start_matches([',', ' ', '(', '—', '–']);
+    // Most mentions are followed by words that begin no cue: settled by their first letter.
+    if let Some(&b) = a.as_bytes().first().filter(|b| b.is_ascii()) {
+        if !GLOSS_AFTER.iter().any(|c| c.as_bytes()[0] == b.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    let mut lowered: Option<String> = None;
+    GLOSS_AFTER.iter().any(|cue| match a.as_bytes().get(..cue.len()) {
+        // Where the words a cue would cover are ASCII, lower-casing all of `a` puts their ASCII
+        // lower case first: compared in place, nothing copied.
+        Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(cue.as_bytes()),
+        Some(_) => lowered.get_or_insert_with(|| a.to_lowercase()).starts_with(cue),
+        None => false,
+    })
 }
 
 /// The voice of every mention, in order. `spans` are the mentions in text order; `clutter` the
@@ -159,6 +171,27 @@ mod tests {
             .map(|(r, (_, a))| Span { range: r, actor: *a, tagged: text[..r.start].ends_with('#') })
             .collect();
         voices(text, &spans, &quotes(text, Flavor::Plain), &[])
+    }
+
+    proptest::proptest! {
+        /// Comparing the cue's bytes in place answers as lower-casing the whole look did.
+        #[test]
+        fn after_cues_as_lower_casing_finds_them(
+            head in "[ ,(—–]{0,2}",
+            cue in proptest::sample::select(GLOSS_AFTER),
+            noise in "[aAtTkK\u{212A}İé’ ]{0,3}",
+            cut in 0usize..24,
+            upper in proptest::bool::ANY,
+            kelvin in proptest::bool::ANY,
+        ) {
+            let cue = if upper { cue.to_uppercase() } else { cue.to_string() };
+            // The Kelvin sign lower-cases to an ASCII `k`.
+            let cue = if kelvin { cue.replace(['k', 'K'], "\u{212A}") } else { cue };
+            let mut text = format!("{head}{noise}{cue} of it");
+            text.truncate(crate::text::floor_char_boundary(&text, text.len().saturating_sub(cut)));
+            let a = text.trim_start_matches([',', ' ', '(', '—', '–']).to_lowercase();
+            proptest::prop_assert_eq!(starts_with_after_cue(&text), GLOSS_AFTER.iter().any(|c| a.starts_with(c)));
+        }
     }
 
     #[test]

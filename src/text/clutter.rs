@@ -39,9 +39,18 @@ fn starts_with_cue(line: &str) -> bool {
             return false;
         }
     }
-    // The longest cue is 19 bytes: the head of the line is enough to lower-case.
+    // The longest cue is 19 bytes: the head of the line is enough to lower-case. An ASCII head
+    // (most) is compared in place, ignoring ASCII case, as its lower case would be.
+    let head = &l[..crate::text::floor_char_boundary(l, 64)];
+    if head.is_ascii() {
+        let h = head.as_bytes();
+        return LINE_CUES.iter().any(|c| {
+            h.get(..c.len()).is_some_and(|w| w.eq_ignore_ascii_case(c.as_bytes()))
+                && h.get(c.len()).is_none_or(|n| !n.is_ascii_alphanumeric())
+        });
+    }
     let mut buf = [0u8; 64];
-    let l = super::fold::lowercase_in(&l[..crate::text::floor_char_boundary(l, 64)], &mut buf);
+    let l = super::fold::lowercase_in(head, &mut buf);
     LINE_CUES.iter().any(|c| l.starts_with(c) && l[c.len()..].chars().next().is_none_or(|n| !n.is_alphanumeric()))
 }
 
@@ -79,7 +88,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn a_line_head_is_a_cue_as_lower_casing_it_says(line in "[ tTaAgGsSrReEhH©İ:x]{0,8}") {
+        fn a_line_head_is_a_cue_as_lower_casing_it_says(line in "[ tTaAgGsSrReEhH©İ:x1]{0,8}") {
             proptest::prop_assert_eq!(starts_with_cue(&line), full_look(&line));
         }
     }
@@ -93,6 +102,8 @@ mod tests {
             "TAGS",
             "Tags: a",
             "tagsx",
+            "Tags1",
+            "source:x",
             " The end",
             "SOURCE: x",
             "© 2016",
