@@ -17,7 +17,6 @@ use frontline::kb::KnowledgeBase;
 use frontline::lsp::diagnostics::Publication;
 use frontline::lsp::document::Snapshot;
 use frontline::lsp::projects::Projects;
-use frontline::text::blocks::next_block_end;
 use frontline::text::fold::Folded;
 use frontline::text::markdown::Flavor;
 use frontline::text::Encoding;
@@ -55,18 +54,6 @@ fn story(size: usize) -> String {
     head[..head.rfind("\n\n").map_or(head.len(), |i| i + 1)].to_string()
 }
 
-/// Where the blocks of `text` lie, as the analysis cuts them.
-fn block_ranges(text: &str, flavor: Flavor) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < text.len() {
-        let end = next_block_end(text, start, flavor);
-        out.push(start..end);
-        start = end;
-    }
-    out
-}
-
 fn bench(c: &mut Criterion) {
     c.bench_function("kb/builtin_load_and_build_automaton", |b| b.iter(|| KnowledgeBase::builtin().unwrap()));
 
@@ -81,7 +68,7 @@ fn bench(c: &mut Criterion) {
     // folded and walked for actors and cues, on one thread (`analyze` spreads blocks over the
     // pool). Beside `analyze/concatenated/1MB`, a floor for the present design.
     let text = corpus(1_000_000);
-    let blocks = block_ranges(&text, Flavor::Markdown);
+    let blocks = frontline::text::blocks::blocks(&text, Flavor::Markdown);
     m.throughput(Throughput::Bytes(text.len() as u64));
     m.sample_size(20);
     m.bench_function(BenchmarkId::new("blocks_one_thread", "1MB"), |b| {
