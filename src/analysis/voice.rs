@@ -82,14 +82,14 @@ fn starts_with_after_cue(after: &str) -> bool {
             return false;
         }
     }
-    let mut lowered: Option<String> = None;
-    GLOSS_AFTER.iter().any(|cue| match a.as_bytes().get(..cue.len()) {
-        // Where the words a cue would cover are ASCII, lower-casing all of `a` puts their ASCII
-        // lower case first: compared in place, nothing copied.
-        Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(cue.as_bytes()),
-        Some(_) => lowered.get_or_insert_with(|| a.to_lowercase()).starts_with(cue),
-        None => false,
-    })
+    // An ASCII look (most) is compared in place, ignoring ASCII case, as its lower case would be.
+    if a.is_ascii() {
+        return GLOSS_AFTER
+            .iter()
+            .any(|cue| a.as_bytes().get(..cue.len()).is_some_and(|h| h.eq_ignore_ascii_case(cue.as_bytes())));
+    }
+    let a = a.to_lowercase();
+    GLOSS_AFTER.iter().any(|cue| a.starts_with(cue))
 }
 
 /// The voice of every mention, in order. `spans` are the mentions in text order; `clutter` the
