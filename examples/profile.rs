@@ -8,6 +8,8 @@
 //! what the server runs for each keystroke: the next snapshot from the previous one (the rope to a
 //! string from the bytes the edit left alone, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
 //! body, inserting a letter and deleting it again at spread-out places; it prints both stages.
+//! `--pause MS` sleeps MS milliseconds before each keystroke, as a writer's keystrokes come apart:
+//! the processor has then done other things, and the keystroke finds less of its data in cache.
 //!
 //! BENCHMARKS.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
 //! analysis (and of freeing it) is the difference between 21 runs and 1 run, divided by 20.
@@ -56,7 +58,13 @@ fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let edit = args.iter().any(|a| a == "--edit");
     let keystroke = args.iter().any(|a| a == "--keystroke");
-    let numbers: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    // (The number after `--pause` is its argument, not RUNS or SIZE.)
+    let numbers: Vec<usize> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || args[i - 1] != "--pause")
+        .filter_map(|(_, a)| a.parse().ok())
+        .collect();
     let runs = numbers.first().copied().unwrap_or(30).max(1);
     let size = numbers.get(1).copied().unwrap_or(1_000_000);
     let text = corpus(size)?;
@@ -67,7 +75,8 @@ fn main() -> Result<(), String> {
         // UTF-16 positions, as VS Code asks for; `--utf8` as Neovim and the LSP bench's client
         // offer.
         let enc = if args.iter().any(|a| a == "--utf8") { Encoding::Utf8 } else { Encoding::Utf16 };
-        return keystrokes(kb, &text, runs, enc);
+        let pause = args.iter().position(|a| a == "--pause").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(0);
+        return keystrokes(kb, &text, runs, enc, std::time::Duration::from_millis(pause));
     }
     if edit {
         let base = analyze(&kb, &text, &settings);
@@ -100,7 +109,13 @@ fn main() -> Result<(), String> {
 }
 
 /// The server's work for each keystroke, stage by stage (see the module's documentation).
-fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize, enc: Encoding) -> Result<(), String> {
+fn keystrokes(
+    kb: KnowledgeBase,
+    text: &str,
+    runs: usize,
+    enc: Encoding,
+    pause: std::time::Duration,
+) -> Result<(), String> {
     let config = Projects::new(Arc::new(kb)).base();
     let uri: tower_lsp_server::ls_types::Uri = "file:///story.md".parse().map_err(|e| format!("{e:?}"))?;
     let mut rope = ropey::Rope::from_str(text);
@@ -121,6 +136,9 @@ fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize, enc: Encoding) -> Resu
         };
         // What the server's document tells the snapshot: the bytes the edit left alone.
         let since = Some((snap.version, Untouched::all(len).after(&replaced, len)));
+        if !pause.is_zero() {
+            std::thread::sleep(pause);
+        }
         let t = Instant::now();
         let next =
             Snapshot::build_after(config.clone(), rope.clone(), k as i32 + 2, Flavor::Markdown, Some(&snap), since);
@@ -136,7 +154,7 @@ fn keystrokes(kb: KnowledgeBase, text: &str, runs: usize, enc: Encoding) -> Resu
         v.sort_by(f64::total_cmp);
     }
     println!(
-        "keystrokes on {} bytes ({enc:?} positions), {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
+        "keystrokes on {} bytes ({enc:?} positions, {pause:?} apart), {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
          ({} bytes, {:.1} copied from the one before on average) median {:.3} ms (fastest {:.3})",
         text.len(),
         build[runs / 2],

@@ -167,6 +167,39 @@ fn boundary(text: &str, at: usize) -> usize {
     at
 }
 
+/// Applies `edits` to `text` one after the other, re-analysing after each, and checks each result
+/// against a fresh analysis.
+fn edit_and_compare(
+    text: String,
+    edits: Vec<(f64, f64, String, bool)>,
+    settings: &Settings,
+) -> Result<(), TestCaseError> {
+    let mut text = text;
+    let mut analysis = analyze(kb(), &text, settings);
+    for (at, len, insert, line_start) in edits {
+        let mut start = boundary(&text, (at * text.len() as f64) as usize);
+        if line_start {
+            start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        }
+        let end = boundary(&text, start + (len * text.len() as f64) as usize);
+        let mut next = text.clone();
+        next.replace_range(start..end, &insert);
+        analysis = reanalyze(kb(), &analysis, &text, &next, settings);
+        text = next;
+        prop_assert_eq!(&analysis, &analyze(kb(), &text, settings));
+    }
+    Ok(())
+}
+
+/// The seed articles one after the other: a story of more blocks than one chunk of the block
+/// list holds (64), so that edits split, rebuild and share chunks.
+fn all_seeds() -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles");
+    let mut paths: Vec<_> = std::fs::read_dir(dir).expect("seeds").map(|e| e.expect("seed").path()).collect();
+    paths.sort();
+    paths.iter().map(|p| std::fs::read_to_string(p).expect("seed")).collect::<Vec<_>>().join("\n\n")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
@@ -183,19 +216,18 @@ proptest! {
         // With a house style too: its rule judges each actor with the others' findings in view.
         let style = styled.then(|| HouseStyle::preset(kb(), "guardian").expect("the guardian preset loads"));
         let settings = Settings { flavor, style, ..Default::default() };
-        let mut text = text;
-        let mut analysis = analyze(kb(), &text, &settings);
-        for (at, len, insert, line_start) in edits {
-            let mut start = boundary(&text, (at * text.len() as f64) as usize);
-            if line_start {
-                start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            }
-            let end = boundary(&text, start + (len * text.len() as f64) as usize);
-            let mut next = text.clone();
-            next.replace_range(start..end, &insert);
-            analysis = reanalyze(kb(), &analysis, &text, &next, &settings);
-            text = next;
-            prop_assert_eq!(&analysis, &analyze(kb(), &text, &settings));
-        }
+        edit_and_compare(text, edits, &settings)?;
+    }
+}
+
+proptest! {
+    // Each case analyses 28 KB afresh after every edit: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(cases(300) / 10))]
+
+    /// The same on a story of several chunks of blocks.
+    #[test]
+    fn incremental_analysis_of_a_long_story_equals_a_fresh_one(edits in edits(), md in any::<bool>()) {
+        let flavor = if md { Flavor::Markdown } else { Flavor::Plain };
+        edit_and_compare(all_seeds(), edits, &Settings::new(flavor))?;
     }
 }

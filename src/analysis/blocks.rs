@@ -19,6 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
+use super::block_list::{BlockList, BlockRef, Builder};
 use super::findings::{merged_in_text_order, Finding};
 use super::mentions::{Analysis, Mention, Settings};
 use super::naming::{self, Named, Spelled, Spellings};
@@ -33,7 +34,7 @@ use crate::text::quotes::{paragraphs, quotes_of_paragraphs, Quote};
 use crate::text::{changed_bytes, Changed};
 
 /// What one block holds, with ranges relative to the block's start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Part {
     mentions: Vec<Mention>,
     quotes: Vec<Quote>,
@@ -66,13 +67,6 @@ struct Earlier<'a> {
     /// the edit, if any: the blocks before `restart` are `previous`'s as they were.
     restart: usize,
     tail: Option<usize>,
-}
-
-/// A block of the story: where it lies and what it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
-    pub range: Range<usize>,
-    part: Arc<Part>,
 }
 
 /// Analyses one block; `starts_document` tells whether it is the first (front matter).
@@ -151,15 +145,13 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
         ranges.push(start..end);
         start = end;
     }
-    let block = |r: &Range<usize>| Block {
-        range: r.clone(),
-        part: Arc::new(analyze_block(kb, &text[r.clone()], settings.flavor, r.start == 0)),
-    };
-    let blocks = if text.len() >= PARALLEL_FROM {
+    let block = |r: &Range<usize>| Arc::new(analyze_block(kb, &text[r.clone()], settings.flavor, r.start == 0));
+    let parts: Vec<Arc<Part>> = if text.len() >= PARALLEL_FROM {
         ranges.par_iter().map(block).collect()
     } else {
         ranges.iter().map(block).collect()
     };
+    let blocks = ranges.into_iter().zip(parts).collect();
     assemble(kb, text, settings, blocks, None)
 }
 
@@ -181,14 +173,14 @@ pub fn reanalyze_changed(
 ) -> Analysis {
     debug_assert_eq!(changed, changed_bytes(old_text, text));
     let old = &previous.blocks;
-    if old.last().map_or(0, |b| b.range.end) != old_text.len() {
+    if old.end() != old_text.len() {
         // Not the analysis of `old_text`: start afresh.
         return analyze(kb, text, settings);
     }
     let (prefix, suffix) = (changed.at, text.len() - changed.new_end);
     // The first block the edit touches, and one more before it: where that block ends was decided
     // by looking at the paragraph the edit may have changed.
-    let touched = old.partition_point(|b| b.range.end < prefix);
+    let touched = old.partition_point(|r| r.end < prefix);
     let restart = if opens_front_matter(text, settings.flavor) || opens_front_matter(old_text, settings.flavor) {
         // Where front matter ends may have moved with any edit: split again from the start (the
         // blocks that come out as before keep their parts).
@@ -196,9 +188,9 @@ pub fn reanalyze_changed(
     } else {
         touched.saturating_sub(1)
     };
-    let mut blocks: Vec<Block> = old[..restart].to_vec();
+    let mut blocks = Builder::with_first(old, restart);
     let mut tail = None;
-    let mut start = old.get(restart).map_or(0, |b| b.range.start);
+    let mut start = old.get(restart).map_or(0, |b| b.start);
     let unchanged_from = text.len() - suffix;
     while start < text.len() {
         if start >= unchanged_from {
@@ -206,42 +198,37 @@ pub fn reanalyze_changed(
             // blocks from there on are the old ones, moved.
             let old_start = start + old_text.len() - text.len();
             // (A block that now starts the document is read differently: front matter.)
-            let found = old
-                .binary_search_by_key(&old_start, |b| b.range.start)
-                .ok()
-                .filter(|_| (start == 0) == (old_start == 0));
+            let found = old.starting_at(old_start).filter(|_| (start == 0) == (old_start == 0));
             if let Some(i) = found {
-                tail = Some(blocks.len());
-                blocks.extend(old[i..].iter().map(|b| Block {
-                    range: b.range.start + text.len() - old_text.len()..b.range.end + text.len() - old_text.len(),
-                    part: b.part.clone(),
-                }));
+                tail = Some(blocks.count());
+                blocks.push_rest(old, i, text.len() as isize - old_text.len() as isize);
                 break;
             }
         }
         let end = next_block_end(text, start, settings.flavor);
         // A block before the edit that ends where it did holds what it held.
-        let same = old.get(blocks.len()).filter(|b| end <= prefix && b.range == (start..end));
+        let same = old.get(blocks.count()).filter(|b| end <= prefix && b.range() == (start..end));
         let part = match same {
             Some(b) => b.part.clone(),
             None => Arc::new(analyze_block(kb, &text[start..end], settings.flavor, start == 0)),
         };
-        blocks.push(Block { range: start..end, part });
+        blocks.push(start..end, part);
         start = end;
     }
+    let blocks = blocks.finish();
     let earlier = Earlier { previous, old_text, changed, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
 }
 
 /// The attribution facts of every sentence of `blocks`, in story offsets, with paragraphs numbered
 /// from the first block's.
-pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
-    let mut sentences = Vec::with_capacity(blocks.iter().map(|b| b.part.sentences.len()).sum());
+pub(crate) fn story_sentences<'a>(blocks: impl Iterator<Item = BlockRef<'a>> + Clone) -> Vec<SentenceFacts> {
+    let mut sentences = Vec::with_capacity(blocks.clone().map(|b| b.part.sentences.len()).sum());
     let mut paragraphs = 0;
     for b in blocks {
         sentences.extend(b.part.sentences.iter().map(|s| {
             let mut s = s.clone();
-            s.shift(b.range.start, paragraphs);
+            s.shift(b.start, paragraphs);
             s
         }));
         paragraphs += b.part.paragraphs;
@@ -252,16 +239,19 @@ pub(crate) fn story_sentences(blocks: &[Block]) -> Vec<SentenceFacts> {
 /// How the mentions `which` are spelled: indices into `mentions`, the mentions of `blocks` in
 /// story offsets. The first one's block is found by its offset, without reading the blocks
 /// before it.
-fn spelled_in<'b>(blocks: &'b [Block], mentions: &[Mention], which: Range<usize>) -> Vec<&'b Spelled> {
+fn spelled_in<'b>(blocks: &'b BlockList, mentions: &[Mention], which: Range<usize>) -> Vec<&'b Spelled> {
     let mut out = Vec::with_capacity(which.len());
     let Some(at) = mentions.get(which.start).map(|m| m.range.start) else { return out };
-    let mut k = blocks.partition_point(|b| b.range.end <= at);
-    let mut skip = blocks.get(k).map_or(0, |b| b.part.mentions.partition_point(|m| m.range.start + b.range.start < at));
-    while out.len() < which.len() && k < blocks.len() {
-        let list = &blocks[k].part.spelled;
+    let k = blocks.partition_point(|r| r.end <= at);
+    let mut skip = blocks.get(k).map_or(0, |b| b.part.mentions.partition_point(|m| m.range.start + b.start < at));
+    for b in blocks.iter_from(k) {
+        if out.len() >= which.len() {
+            break;
+        }
+        let list = &b.part.spelled;
         let take = (which.len() - out.len()).min(list.len().saturating_sub(skip));
         out.extend(&list[skip..skip + take]);
-        (skip, k) = (0, k + 1);
+        skip = 0;
     }
     out
 }
@@ -302,9 +292,9 @@ impl Gathered {
     }
 
     /// Adds what `blocks` hold.
-    fn extend(&mut self, blocks: &[Block], seen: &mut [bool]) {
+    fn extend<'a>(&mut self, blocks: impl Iterator<Item = BlockRef<'a>>, seen: &mut [bool]) {
         for b in blocks {
-            let at = b.range.start;
+            let at = b.start;
             let p = &b.part;
             for m in &p.mentions {
                 self.push_mention(m, shifted(&m.range, at), seen);
@@ -331,17 +321,16 @@ fn anchor_moved(a: &Anchor, to: impl Fn(usize) -> usize) -> Anchor {
 }
 
 /// How many mentions, quotations and anchors `blocks` hold.
-fn counts(blocks: &[Block]) -> (usize, usize, usize) {
+fn counts<'a>(blocks: impl Iterator<Item = BlockRef<'a>>) -> (usize, usize, usize) {
     blocks
-        .iter()
         .fold((0, 0, 0), |(m, q, a), b| (m + b.part.mentions.len(), q + b.part.quotes.len(), a + b.part.anchors.len()))
 }
 
 /// What `blocks` hold, in story offsets.
-fn gathered(kb: &KnowledgeBase, blocks: &[Block]) -> Gathered {
-    let (nm, nq, na) = counts(blocks);
+fn gathered(kb: &KnowledgeBase, blocks: &BlockList) -> Gathered {
+    let (nm, nq, na) = counts(blocks.iter());
     let mut out = Gathered::with_capacity(nm, nq, na);
-    out.extend(blocks, &mut vec![false; kb.actors().len()]);
+    out.extend(blocks.iter(), &mut vec![false; kb.actors().len()]);
     out
 }
 
@@ -349,11 +338,12 @@ fn gathered(kb: &KnowledgeBase, blocks: &[Block]) -> Gathered {
 /// analysed again and after them, what the analysis before the edit held (moved by the edit), read
 /// in a row from its lists. Taken block by block instead, a keystroke on a 1 MB story read the
 /// lists of its 4,464 blocks, scattered in memory.
-fn gathered_after_edit(kb: &KnowledgeBase, blocks: &[Block], e: &Earlier<'_>, text_len: usize) -> Gathered {
+fn gathered_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text_len: usize) -> Gathered {
     let previous = e.previous;
-    let from = blocks[e.restart].range.start;
+    let start = |i: usize| blocks.get(i).map_or(text_len, |b| b.start);
+    let from = start(e.restart);
     let (moved_to, old_moved_to) = match e.tail {
-        Some(t) => (blocks[t].range.start, blocks[t].range.start + e.old_text.len() - text_len),
+        Some(t) => (start(t), start(t) + e.old_text.len() - text_len),
         None => (text_len, e.old_text.len()),
     };
     let by = |at: usize| at + text_len - e.old_text.len();
@@ -363,8 +353,8 @@ fn gathered_after_edit(kb: &KnowledgeBase, blocks: &[Block], e: &Earlier<'_>, te
     let (qa, qb) = (pq.partition_point(|q| q.range.start < from), pq.partition_point(|q| q.range.start < old_moved_to));
     let pa = &previous.anchors;
     let (aa, ab) = (pa.partition_point(|a| a.cue.start < from), pa.partition_point(|a| a.cue.start < old_moved_to));
-    let middle = &blocks[e.restart..e.tail.unwrap_or(blocks.len())];
-    let (nm, nq, na) = counts(middle);
+    let middle = || blocks.range(e.restart..e.tail.unwrap_or(blocks.len()));
+    let (nm, nq, na) = counts(middle());
     let mut out = Gathered::with_capacity(nm + ma + pm.len() - mb, nq + qa + pq.len() - qb, na + aa + pa.len() - ab);
     // Before the edit: as they were, and so are the first mentions among them.
     out.mentions.extend_from_slice(&pm[..ma]);
@@ -379,8 +369,8 @@ fn gathered_after_edit(kb: &KnowledgeBase, blocks: &[Block], e: &Earlier<'_>, te
     out.roll.order.extend_from_slice(&roll.order[..kept]);
     out.roll.first_at.extend_from_slice(&roll.first_at[..kept]);
     out.roll.ambiguous.extend(roll.ambiguous.iter().take_while(|&&i| i < ma));
-    out.extend(middle, &mut seen);
-    debug_assert!(middle.last().is_none_or(|b| b.range.end == moved_to));
+    out.extend(middle(), &mut seen);
+    debug_assert!(middle().last().is_none_or(|b| b.end == moved_to));
     for m in &pm[mb..] {
         out.push_mention(m, by(m.range.start)..by(m.range.end), &mut seen);
     }
@@ -394,7 +384,7 @@ fn assemble(
     kb: &KnowledgeBase,
     text: &str,
     settings: &Settings,
-    blocks: Vec<Block>,
+    blocks: BlockList,
     earlier: Option<Earlier<'_>>,
 ) -> Analysis {
     // (An edit that left no block to read again is judged afresh.)
@@ -413,7 +403,7 @@ fn assemble(
             let (named, (attributed, marks)) = both(
                 text.len() >= PARALLEL_FROM,
                 || naming::check(kb, text, &mentions, &spelled, &roll, style),
-                || (attribution::judge(text, &story_sentences(&blocks)), suppress::marks(text)),
+                || (attribution::judge(text, &story_sentences(blocks.iter())), suppress::marks(text)),
             );
             Story { named, attributed, marks, roll }
         }
@@ -422,8 +412,9 @@ fn assemble(
             // The edit's blocks lie between `restart` and `tail`. The naming rules look at the
             // mentions there, and the ones next to them; one block more is read after them (a
             // mention there may look back for the start of its sentence).
-            let from = blocks[restart].range.start;
-            let new_end = tail.map_or(text.len(), |t| blocks[t].range.end);
+            let start = |i: usize| blocks.get(i).map_or(text.len(), |b| b.start);
+            let from = start(restart);
+            let new_end = tail.map_or(text.len(), |t| blocks.get(t).map_or(text.len(), |b| b.end));
             let old_end = new_end + old_len - text.len();
             let old_spelled =
                 spelled_in(&previous.blocks, &previous.mentions, naming::window(&previous.mentions, &(from..old_end)));
@@ -444,8 +435,8 @@ fn assemble(
             // block before the edit's to three after them are judged again. They are read with
             // the sentences their windows reach: blocks back until three sentences come before
             // them, forward until four come after the edit's blocks, and one block more.
-            let moved_to = tail.map_or(text.len(), |t| blocks[t].range.start);
-            let count = |r: Range<usize>| blocks[r].iter().map(|b| b.part.sentences.len()).sum::<usize>();
+            let moved_to = tail.map_or(text.len(), start);
+            let count = |r: Range<usize>| blocks.range(r).map(|b| b.part.sentences.len()).sum::<usize>();
             let judged_from = restart.saturating_sub(1);
             let mut first = judged_from;
             while first > 0 && count(first..judged_from) < 3 {
@@ -457,8 +448,8 @@ fn assemble(
                 last += 1;
             }
             let last = (last + 1).min(blocks.len());
-            let sentences = story_sentences(&blocks[first..last]);
-            let lo_at = blocks[judged_from].range.start;
+            let sentences = story_sentences(blocks.range(first..last));
+            let lo_at = start(judged_from);
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =
@@ -477,13 +468,13 @@ fn assemble(
     // again only where a directive is, once each.
     let mut scanned: Option<(usize, Vec<Range<usize>>)> = None;
     let mut is_comment = |at: usize| {
-        let i = blocks.partition_point(|b| b.range.end <= at);
+        let i = blocks.partition_point(|r| r.end <= at);
         let Some(b) = blocks.get(i) else { return false };
         if scanned.as_ref().is_none_or(|(k, _)| *k != i) {
-            let spans = excluded_spans_in(&text[b.range.clone()], settings.flavor, b.range.start == 0);
+            let spans = excluded_spans_in(&text[b.range()], settings.flavor, b.start == 0);
             scanned = Some((i, spans));
         }
-        scanned.as_ref().is_some_and(|(_, spans)| spans.iter().any(|s| s.start + b.range.start == at))
+        scanned.as_ref().is_some_and(|(_, spans)| spans.iter().any(|s| s.start + b.start == at))
     };
     suppress::apply(text, &story.marks, &mut is_comment, &mut findings);
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
@@ -530,7 +521,7 @@ mod tests {
         assert_eq!(b, analyze(kb(), &new, &s));
         // The first, third and fourth blocks are the old ones.
         for i in [0, 2, 3] {
-            assert!(Arc::ptr_eq(&a.blocks[i].part, &b.blocks[i].part), "block {i} re-analysed");
+            assert!(Arc::ptr_eq(a.blocks.get(i).unwrap().part, b.blocks.get(i).unwrap().part), "block {i} re-analysed");
         }
     }
 

@@ -6,7 +6,8 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::attribution::Anchor;
-use super::blocks::{self, Block};
+use super::block_list::BlockList;
+use super::blocks;
 use super::findings::Finding;
 use super::levels::Levels;
 use super::voice::Voice;
@@ -49,7 +50,7 @@ pub struct Analysis {
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
-    pub blocks: Vec<Block>,
+    pub blocks: BlockList,
     /// What the story-level rules found before levels and suppressions, kept so that after an
     /// edit they judge again only what the edit can change.
     pub story: blocks::Story,
@@ -187,10 +188,10 @@ impl Analysis {
     /// the attribution rules read in `text` (the text this is the analysis of), and how many of
     /// them have a source nearby.
     pub fn claim_counts(&self, text: &str) -> (usize, usize) {
-        if self.blocks.last().map_or(0, |b| b.range.end) != text.len() {
+        if self.blocks.end() != text.len() {
             return (0, 0);
         }
-        super::attribution::claim_counts(text, &blocks::story_sentences(&self.blocks))
+        super::attribution::claim_counts(text, &blocks::story_sentences(self.blocks.iter()))
     }
 
     /// The actors named, in order of first mention, with their number of mentions.

@@ -6,13 +6,15 @@
 //! - [`analyze`] finds the mentions of actors, decides whose words each is in ([`voice`]), and runs
 //!   the rules ([`naming`], [`attribution`] with the cue lexicons of [`crate::kb::lexicon`]) that produce [`findings`].
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
-//!   edit re-analyses only the blocks it touched ([`reanalyze`]).
+//!   edit re-analyses only the blocks it touched ([`reanalyze`]); [`block_list`] keeps the blocks
+//!   in chunks that the analyses of successive versions share.
 //! - [`suppress`] applies the writer's suppression comments to the findings, last.
 //! - [`card`] builds the card shown for an actor.
 //! - [`corpus`] compares the naming of stories checked together.
 //! - [`rename`] works out the edits that rename an actor in a story.
 
 pub mod attribution;
+pub mod block_list;
 pub mod blocks;
 pub mod card;
 pub mod corpus;
