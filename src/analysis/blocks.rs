@@ -88,7 +88,7 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
         .zip(voices)
         .map(|(f, voice)| {
             let body = body.at(text, f.range.start);
-            Mention { range: f.range, name: f.name, others: f.others, voice, first: false, body }
+            Mention { range: f.range, name: f.name, others: f.others.into(), voice, first: false, body }
         })
         .collect();
     let mut skip = excluded;
@@ -172,6 +172,7 @@ pub fn reanalyze_changed(
     settings: &Settings,
 ) -> Analysis {
     debug_assert_eq!(changed, changed_bytes(old_text, text));
+    let t0 = std::time::Instant::now();
     let old = &previous.blocks;
     if old.end() != old_text.len() {
         // Not the analysis of `old_text`: start afresh.
@@ -216,6 +217,7 @@ pub fn reanalyze_changed(
         start = end;
     }
     let blocks = blocks.finish();
+    eprintln!("T blocks {}", t0.elapsed().as_micros());
     let earlier = Earlier { previous, old_text, changed, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
 }
@@ -281,14 +283,10 @@ impl Gathered {
             self.roll.order.push(m.actor());
             self.roll.first_at.push(self.mentions.len());
         }
-        // (Most mentions have none: no call to clone an empty list.)
-        let others = if m.others.is_empty() {
-            Vec::new()
-        } else {
+        if !m.others.is_empty() {
             self.roll.ambiguous.push(self.mentions.len());
-            m.others.clone()
-        };
-        self.mentions.push(Mention { range, first, others, ..*m });
+        }
+        self.mentions.push(Mention { range, first, others: m.others.clone(), ..*m });
     }
 
     /// Adds what `blocks` hold.
@@ -389,11 +387,13 @@ fn assemble(
 ) -> Analysis {
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
+    let t0 = std::time::Instant::now();
     let Gathered { mentions, quotes, anchors, roll } = match &earlier {
         Some(e) => gathered_after_edit(kb, &blocks, e, text.len()),
         None => gathered(kb, &blocks),
     };
     let nm = mentions.len();
+    let t1 = std::time::Instant::now();
     let spelled = Spellings::new(|| spelled_in(&blocks, &mentions, 0..nm));
     let style = settings.style.as_ref();
     let story = match earlier {
@@ -430,6 +430,7 @@ fn assemble(
                 changed,
             };
             let named = naming::check_again(kb, text, &mentions, &spelled, &roll, style, Some(earlier));
+            eprintln!("T naming {}", t1.elapsed().as_micros());
             // A sentence's window reaches three sentences back, one forward, and through its
             // quotation (which lies in its block) to the sentence after it: the sentences from the
             // block before the edit's to three after them are judged again. They are read with
@@ -459,6 +460,7 @@ fn assemble(
         }
     };
     drop(spelled);
+    let t2 = std::time::Instant::now();
     // (Levels keep the order: merging before them is sorting after them.)
     let lists: Vec<&[Finding]> = story.named.lists().chain([&story.attributed[..]]).collect();
     let mut findings = merged_in_text_order(&lists);
@@ -480,6 +482,12 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
+    eprintln!(
+        "T gathered {} story {} merge {}",
+        (t1 - t0).as_micros(),
+        (t2 - t1).as_micros(),
+        t2.elapsed().as_micros()
+    );
     Analysis { mentions, quotes, anchors, findings, blocks, story, by_actor: Default::default() }
 }
 

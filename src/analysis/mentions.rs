@@ -23,7 +23,7 @@ pub struct Mention {
     /// The actor and the name of theirs that the writer used.
     pub name: NameRef,
     /// Other actors the same form could mean (an ambiguous alias such as "SNC").
-    pub others: Vec<ActorId>,
+    pub others: Others,
     /// Whose words these are: the writer's, a quotation's, a hashtag's, or a gloss.
     pub voice: Voice,
     /// The first mention of this actor in the text.
@@ -35,6 +35,26 @@ pub struct Mention {
 impl Mention {
     pub fn actor(&self) -> ActorId {
         self.name.actor
+    }
+}
+
+/// The other actors a mention's form may stand for, read as a slice. Most mentions have none:
+/// the list sits behind one pointer, null for them, so that a mention is 40 bytes instead of 56
+/// (each version of a story's analysis copies its mentions: 13,464 of them at 1 MB).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Others(Option<Arc<Vec<ActorId>>>);
+
+impl std::ops::Deref for Others {
+    type Target = [ActorId];
+
+    fn deref(&self) -> &[ActorId] {
+        self.0.as_deref().map_or(&[], |v| v)
+    }
+}
+
+impl From<Vec<ActorId>> for Others {
+    fn from(list: Vec<ActorId>) -> Others {
+        Others((!list.is_empty()).then(|| Arc::new(list)))
     }
 }
 
@@ -226,6 +246,17 @@ fn evenly_spaced(raw: &str) -> bool {
 mod tests {
     use super::*;
     use crate::text::markdown::Flavor;
+
+    #[test]
+    fn a_mention_without_other_actors_holds_no_list() {
+        assert_eq!(Others::from(Vec::new()), Others::default());
+        assert!(Others::default().is_empty());
+        let two = Others::from(vec![ActorId(3), ActorId(5)]);
+        assert_eq!(&*two, &[ActorId(3), ActorId(5)]);
+        // Each version of an analysis copies every mention: keep them small.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Mention>(), 40);
+    }
 
     #[test]
     fn forms_are_counted_with_their_white_space_evened() {

@@ -29,5 +29,5 @@ pub mod voice;
 pub use blocks::{reanalyze, reanalyze_changed};
 pub use findings::{Finding, Severity};
 pub use levels::Levels;
-pub use mentions::{analyze, Analysis, Mention, Settings};
+pub use mentions::{analyze, Analysis, Mention, Others, Settings};
 pub use voice::Voice;
