@@ -172,7 +172,6 @@ pub fn reanalyze_changed(
     settings: &Settings,
 ) -> Analysis {
     debug_assert_eq!(changed, changed_bytes(old_text, text));
-    let t0 = std::time::Instant::now();
     let old = &previous.blocks;
     if old.end() != old_text.len() {
         // Not the analysis of `old_text`: start afresh.
@@ -217,7 +216,6 @@ pub fn reanalyze_changed(
         start = end;
     }
     let blocks = blocks.finish();
-    eprintln!("T blocks {}", t0.elapsed().as_micros());
     let earlier = Earlier { previous, old_text, changed, restart, tail };
     assemble(kb, text, settings, blocks, Some(earlier))
 }
@@ -387,13 +385,11 @@ fn assemble(
 ) -> Analysis {
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
-    let t0 = std::time::Instant::now();
     let Gathered { mentions, quotes, anchors, roll } = match &earlier {
         Some(e) => gathered_after_edit(kb, &blocks, e, text.len()),
         None => gathered(kb, &blocks),
     };
     let nm = mentions.len();
-    let t1 = std::time::Instant::now();
     let spelled = Spellings::new(|| spelled_in(&blocks, &mentions, 0..nm));
     let style = settings.style.as_ref();
     let story = match earlier {
@@ -430,7 +426,6 @@ fn assemble(
                 changed,
             };
             let named = naming::check_again(kb, text, &mentions, &spelled, &roll, style, Some(earlier));
-            eprintln!("T naming {}", t1.elapsed().as_micros());
             // A sentence's window reaches three sentences back, one forward, and through its
             // quotation (which lies in its block) to the sentence after it: the sentences from the
             // block before the edit's to three after them are judged again. They are read with
@@ -460,7 +455,6 @@ fn assemble(
         }
     };
     drop(spelled);
-    let t2 = std::time::Instant::now();
     // (Levels keep the order: merging before them is sorting after them.)
     let lists: Vec<&[Finding]> = story.named.lists().chain([&story.attributed[..]]).collect();
     let mut findings = merged_in_text_order(&lists);
@@ -482,12 +476,6 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    eprintln!(
-        "T gathered {} story {} merge {}",
-        (t1 - t0).as_micros(),
-        (t2 - t1).as_micros(),
-        t2.elapsed().as_micros()
-    );
     Analysis { mentions, quotes, anchors, findings, blocks, story, by_actor: Default::default() }
 }
 
