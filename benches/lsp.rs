@@ -46,6 +46,10 @@ usage: cargo bench --bench lsp -- [OPTIONS]
   --timeout SECS    longest wait for one answer or one publish (default 30)
   --budget SECS     longest time for one series of edits or hovers; the series stops there
                     and the table says how many were done (default 30)
+  --pace MS         send each edit at least MS milliseconds after the one before, as a writer
+                    types (default 0: as soon as the one before is answered). A server that
+                    idles between keystrokes finds its data gone cold; a paced series also
+                    leaves more of the budget unused, so raise --budget with it
   --settings JSON   the settings object sent as initializationOptions and returned to
                     `workspace/configuration` (default: harper-ls maxFileLength 100000000 and
                     diagnosticDelayMs 0; frontline defaults)
@@ -122,6 +126,8 @@ struct Opts {
     hovers: usize,
     timeout: Duration,
     budget: Duration,
+    /// The least time between the starts of two edits.
+    pace: Duration,
     settings: Value,
     max_rss_mb: u64,
     /// The position encodings the client offers.
@@ -151,6 +157,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
     let (mut starts, mut edits, mut hovers) = (None, None, None);
     let mut timeout = Duration::from_secs(30);
     let mut budget = Duration::from_secs(30);
+    let mut pace = Duration::ZERO;
     let mut settings = default_settings();
     let mut quick = false;
     let mut utf16 = false;
@@ -179,6 +186,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
             "--hovers" => hovers = Some(number(value(&mut it, a)?, a)?),
             "--timeout" => timeout = seconds(value(&mut it, a)?, a)?,
             "--budget" => budget = seconds(value(&mut it, a)?, a)?,
+            "--pace" => pace = Duration::from_millis(number(value(&mut it, a)?, a)? as u64),
             "--settings" => {
                 settings = serde_json::from_str(&value(&mut it, a)?).map_err(|e| format!("--settings: {e}"))?
             }
@@ -222,6 +230,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
         hovers: hovers.unwrap_or(def_hovers),
         timeout,
         budget,
+        pace,
         settings,
         max_rss_mb,
         encodings: if utf16 { vec!["utf-16"] } else { vec!["utf-8", "utf-16"] },
@@ -906,6 +915,7 @@ fn measure_size(
     let mut version = 1;
     let cpu_before = conn.cpu_seconds();
     let series_start = Instant::now();
+    let mut last_sent: Option<Instant> = None;
     if sync_kind == 0 {
         run.edits.failure = Some("server takes no edits".into());
     }
@@ -938,8 +948,12 @@ fn measure_size(
             "method": "textDocument/didChange",
             "params": { "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }
         }));
+        if let Some(wait) = last_sent.and_then(|t| opts.pace.checked_sub(t.elapsed())) {
+            std::thread::sleep(wait);
+        }
         conn.drain();
         let t0 = conn.send_bytes(body);
+        last_sent = Some(t0);
         let got = conn.wait(t0 + opts.timeout, |inc| {
             let ok = is_publish_for(inc, &uri)
                 && if versioned { inc.msg["params"]["version"] == version } else { inc.at >= t0 };
@@ -1148,8 +1162,13 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md, "- command: `{command}`");
     let _ = writeln!(
         md,
-        "- per size: {} single-character edits (insert/delete pairs), {} hovers; timeout {}, budget per series {}, RSS cap {} MB; the client offers positions in {}",
+        "- per size: {} single-character edits (insert/delete pairs, {}), {} hovers; timeout {}, budget per series {}, RSS cap {} MB; the client offers positions in {}",
         opts.edits,
+        if opts.pace.is_zero() {
+            "each sent when the one before was answered".to_string()
+        } else {
+            format!("one every {} ms at most", opts.pace.as_millis())
+        },
         opts.hovers,
         secs(opts.timeout),
         secs(opts.budget),
@@ -1229,7 +1248,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
         "options": {
             "sizes": opts.sizes.iter().map(|s| &s.0).collect::<Vec<_>>(),
             "starts": opts.starts, "edits": opts.edits, "hovers": opts.hovers, "position_encodings": opts.encodings,
-            "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(), "max_rss_mb": opts.max_rss_mb,
+            "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(), "pace_ms": opts.pace.as_millis() as u64, "max_rss_mb": opts.max_rss_mb,
             "settings": opts.settings,
         },
         "servers": results.iter().map(|r| json!({
