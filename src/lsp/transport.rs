@@ -202,7 +202,7 @@ pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
 /// Standard input as an async reader: when it is a pipe (as editors start a server), read
 /// through the runtime's reactor, so that a keystroke's message wakes the runtime directly
 /// instead of a blocking thread that then wakes it (at typing pace, a 10 KB story's keystroke got
-/// its diagnostics about 0.3 ms sooner); otherwise tokio's reader on a blocking thread.
+/// its diagnostics 0.2–0.3 ms sooner); otherwise tokio's reader on a blocking thread.
 pub fn stdin() -> std::pin::Pin<Box<dyn AsyncRead + Send>> {
     #[cfg(unix)]
     {
