@@ -63,6 +63,34 @@ fn pulled_diagnostics_carry_result_ids_and_an_unchanged_story_costs_nothing() {
 }
 
 #[test]
+fn a_pull_right_after_a_settings_change_answers_with_the_new_settings() {
+    let caps = json!({
+        "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+        "workspace": { "diagnostics": { "refreshSupport": true } }
+    });
+    // Several rounds: the pull races the analyst's re-analysis with the new settings.
+    for round in 0..5 {
+        let mut c = Client::spawn();
+        initialize(&mut c, caps.clone(), json!({}));
+        c.open(URI, "markdown", STORY);
+        let before = pull(&mut c, None);
+        assert!(codes(before["items"].as_array().unwrap()).contains(&"naming/mixed-names".to_string()), "{before}");
+        let id = before["resultId"].as_str().expect("a result id").to_string();
+        c.notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "frontline": { "rules": { "naming": "off" } } } }),
+        );
+        let after = pull(&mut c, Some(&id));
+        assert_eq!(after["kind"], "full", "round {round}: {after}");
+        assert!(
+            !codes(after["items"].as_array().unwrap()).iter().any(|c| c.starts_with("naming/")),
+            "round {round}: {after}"
+        );
+        assert!(c.shutdown().is_some());
+    }
+}
+
+#[test]
 fn a_client_that_does_not_pull_or_cannot_be_asked_to_pull_again_is_pushed_to() {
     let mut c = Client::spawn();
     // Neovim 0.11 offers pull diagnostics but no refresh.

@@ -506,17 +506,24 @@ impl Backend {
     /// version (it skips versions that pile up), this version is analysed here from the text held
     /// at arrival. No map guard is held across an `.await`.
     async fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        // The settings in force at arrival too: after a settings change the snapshot of the same
+        // version made with the settings before is not the answer (a client that pulls
+        // diagnostics pulls again at once when told they changed, before the analyst is done).
+        let generation = self.config_for(uri).generation;
         let (target, rope, flavor, mut rx) = {
             let d = self.docs.get(uri)?;
             (d.version, d.rope.clone(), d.flavor, d.subscribe())
         };
-        let caught_up =
-            tokio::time::timeout(WAIT_FOR_ANALYSIS, rx.wait_for(|s| s.as_ref().is_some_and(|s| s.version >= target)))
-                .await
-                .ok()
-                .and_then(|r| r.ok().map(|s| s.clone()));
+        let current = |s: &Snapshot| s.config.generation >= generation;
+        let caught_up = tokio::time::timeout(
+            WAIT_FOR_ANALYSIS,
+            rx.wait_for(|s| s.as_ref().is_some_and(|s| s.version > target || (s.version == target && current(s)))),
+        )
+        .await
+        .ok()
+        .and_then(|r| r.ok().map(|s| s.clone()));
         let latest = match caught_up {
-            Some(Some(s)) if s.version == target => return Some(s),
+            Some(Some(s)) if s.version == target && current(&s) => return Some(s),
             Some(s) => s,
             None => {
                 log!("analysis of {} is late; analysing version {target} for this request", uri.as_str());
