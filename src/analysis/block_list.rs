@@ -33,6 +33,13 @@ struct Chunk {
     slots: Arc<[Slot]>,
 }
 
+impl Chunk {
+    /// Slot `s` of the chunk, where it lies in the story.
+    fn block<'a>(&self, s: &'a Slot) -> BlockRef<'a> {
+        BlockRef { start: self.start + s.range.start, end: self.start + s.range.end, part: &s.part }
+    }
+}
+
 /// One block of a [`BlockList`]: where it lies in the story and what it holds.
 #[derive(Debug, Clone, Copy)]
 pub struct BlockRef<'a> {
@@ -68,32 +75,31 @@ impl BlockList {
         self.chunks.last().map_or(0, |c| c.slots.last().map_or(c.start, |s| c.start + s.range.end))
     }
 
-    /// The chunk holding block `i`, if any.
-    fn chunk_of(&self, i: usize) -> Option<&Chunk> {
+    /// The index of the chunk holding block `i` (the number of chunks when there is no block `i`).
+    fn chunk_index(&self, i: usize) -> usize {
         if i >= self.len {
-            return None;
+            return self.chunks.len();
         }
-        let k = self.chunks.partition_point(|c| c.before <= i) - 1;
-        self.chunks.get(k)
+        self.chunks.partition_point(|c| c.before <= i) - 1
     }
 
     /// Block `i`.
     pub fn get(&self, i: usize) -> Option<BlockRef<'_>> {
-        let c = self.chunk_of(i)?;
-        let s = &c.slots[i - c.before];
-        Some(BlockRef { start: c.start + s.range.start, end: c.start + s.range.end, part: &s.part })
+        let c = self.chunks.get(self.chunk_index(i))?;
+        Some(c.block(&c.slots[i - c.before]))
+    }
+
+    /// Where block `i` starts; for `i` the number of blocks, where the last one ends.
+    pub fn start(&self, i: usize) -> usize {
+        self.get(i).map_or_else(|| self.end(), |b| b.start)
     }
 
     /// The blocks from block `i` on.
     pub fn iter_from(&self, i: usize) -> impl Iterator<Item = BlockRef<'_>> + Clone + '_ {
-        let k = if i >= self.len { self.chunks.len() } else { self.chunks.partition_point(|c| c.before <= i) - 1 };
+        let k = self.chunk_index(i);
         self.chunks[k..].iter().enumerate().flat_map(move |(n, c)| {
             let skip = if n == 0 { i - c.before } else { 0 };
-            c.slots[skip..].iter().map(|s| BlockRef {
-                start: c.start + s.range.start,
-                end: c.start + s.range.end,
-                part: &s.part,
-            })
+            c.slots[skip..].iter().map(|s| c.block(s))
         })
     }
 
@@ -111,10 +117,9 @@ impl BlockList {
     /// must hold of a prefix of the blocks), as `slice::partition_point`.
     pub fn partition_point(&self, pred: impl Fn(&Range<usize>) -> bool) -> usize {
         // The chunks whose first block passes, then the blocks of the last of them.
-        let first = |c: &Chunk| c.slots.first().map(|s| c.start + s.range.start..c.start + s.range.end);
-        let k = self.chunks.partition_point(|c| first(c).is_some_and(|r| pred(&r)));
+        let k = self.chunks.partition_point(|c| c.slots.first().is_some_and(|s| pred(&c.block(s).range())));
         let Some(c) = k.checked_sub(1).and_then(|k| self.chunks.get(k)) else { return 0 };
-        c.before + c.slots.partition_point(|s| pred(&(c.start + s.range.start..c.start + s.range.end)))
+        c.before + c.slots.partition_point(|s| pred(&c.block(s).range()))
     }
 
     /// The block that starts at `at`, if one does.
@@ -161,7 +166,7 @@ impl Builder {
                 b.list.chunks.push(c.clone());
             } else {
                 for s in &c.slots[..n.saturating_sub(c.before)] {
-                    b.push(c.start + s.range.start..c.start + s.range.end, s.part.clone());
+                    b.push(c.block(s).range(), s.part.clone());
                 }
                 break;
             }
@@ -186,8 +191,9 @@ impl Builder {
             return;
         }
         let slots: Arc<[Slot]> = std::mem::take(&mut self.open).into();
-        self.list.chunks.push(Chunk { start: self.open_start, before: self.list.len, slots: slots.clone() });
-        self.list.len += slots.len();
+        let n = slots.len();
+        self.list.chunks.push(Chunk { start: self.open_start, before: self.list.len, slots });
+        self.list.len += n;
     }
 
     /// Adds the blocks of `from` from block `i` on, each `grown` bytes further into the story
@@ -206,7 +212,8 @@ impl Builder {
                 self.list.len += c.slots.len();
             } else {
                 for s in &c.slots[i - c.before..] {
-                    self.push(moved(c.start + s.range.start)..moved(c.start + s.range.end), s.part.clone());
+                    let b = c.block(s);
+                    self.push(moved(b.start)..moved(b.end), s.part.clone());
                 }
             }
         }

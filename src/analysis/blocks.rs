@@ -26,7 +26,7 @@ use super::naming::{self, Named, Spelled, Spellings};
 use super::suppress;
 use super::voice::{voices, Span};
 use crate::kb::{ActorId, KnowledgeBase};
-use crate::text::blocks::{next_block_end, opens_front_matter};
+use crate::text::blocks::{blocks, next_block_end, opens_front_matter};
 use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
@@ -138,13 +138,7 @@ fn both<A: Send, B: Send>(parallel: bool, a: impl FnOnce() -> A + Send, b: impl 
 
 /// Analyses `text` afresh; the blocks of a long story are analysed in parallel.
 pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis {
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    while start < text.len() {
-        let end = next_block_end(text, start, settings.flavor);
-        ranges.push(start..end);
-        start = end;
-    }
+    let ranges = blocks(text, settings.flavor);
     let block = |r: &Range<usize>| Arc::new(analyze_block(kb, &text[r.clone()], settings.flavor, r.start == 0));
     let parts: Vec<Arc<Part>> = if text.len() >= PARALLEL_FROM {
         ranges.par_iter().map(block).collect()
@@ -336,10 +330,9 @@ fn gathered(kb: &KnowledgeBase, blocks: &BlockList) -> Gathered {
 /// lists of its 4,464 blocks, scattered in memory.
 fn gathered_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text_len: usize) -> Gathered {
     let previous = e.previous;
-    let start = |i: usize| blocks.get(i).map_or(text_len, |b| b.start);
-    let from = start(e.restart);
+    let from = blocks.start(e.restart);
     let (moved_to, old_moved_to) = match e.tail {
-        Some(t) => (start(t), start(t) + e.old_text.len() - text_len),
+        Some(t) => (blocks.start(t), blocks.start(t) + e.old_text.len() - text_len),
         None => (text_len, e.old_text.len()),
     };
     let by = |at: usize| at + text_len - e.old_text.len();
@@ -408,8 +401,7 @@ fn assemble(
             // The edit's blocks lie between `restart` and `tail`. The naming rules look at the
             // mentions there, and the ones next to them; one block more is read after them (a
             // mention there may look back for the start of its sentence).
-            let start = |i: usize| blocks.get(i).map_or(text.len(), |b| b.start);
-            let from = start(restart);
+            let from = blocks.start(restart);
             let new_end = tail.map_or(text.len(), |t| blocks.get(t).map_or(text.len(), |b| b.end));
             let old_end = new_end + old_len - text.len();
             let old_spelled =
@@ -431,7 +423,7 @@ fn assemble(
             // block before the edit's to three after them are judged again. They are read with
             // the sentences their windows reach: blocks back until three sentences come before
             // them, forward until four come after the edit's blocks, and one block more.
-            let moved_to = tail.map_or(text.len(), start);
+            let moved_to = tail.map_or(text.len(), |t| blocks.start(t));
             let count = |r: Range<usize>| blocks.range(r).map(|b| b.part.sentences.len()).sum::<usize>();
             let judged_from = restart.saturating_sub(1);
             let mut first = judged_from;
@@ -445,7 +437,7 @@ fn assemble(
             }
             let last = (last + 1).min(blocks.len());
             let sentences = story_sentences(blocks.range(first..last));
-            let lo_at = start(judged_from);
+            let lo_at = blocks.start(judged_from);
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =

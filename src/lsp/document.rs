@@ -75,6 +75,12 @@ impl Snapshot {
         Snapshot::build_after(config, rope, version, flavor, previous, None)
     }
 
+    /// Whether a snapshot with `config` and `flavor` can be built from this one by re-analysing what
+    /// the edits changed (else it is analysed afresh).
+    pub fn can_follow(&self, config: &Config, flavor: Flavor) -> bool {
+        self.config.generation == config.generation && self.flavor == flavor && !self.too_large
+    }
+
     /// [`Snapshot::build`], told what the edits since the text of version `since.0` left alone
     /// (see [`Document::take`]): when `previous` is of that version, its text is copied there.
     pub fn build_after(
@@ -85,8 +91,7 @@ impl Snapshot {
         previous: Option<&Snapshot>,
         since: Option<(i32, Untouched)>,
     ) -> Snapshot {
-        let Config { kb, settings, generation, max_file_size, .. } = &*config;
-        let generation = *generation;
+        let Config { kb, settings, max_file_size, .. } = &*config;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         if rope.len_bytes() > *max_file_size {
             let (text, lines, analysis) = (String::new(), LineIndex::default(), Analysis::default());
@@ -105,7 +110,7 @@ impl Snapshot {
         }
         let settings = Settings { flavor, ..(**settings).clone() };
         let (text, analysis, lines, edited_from) = match previous {
-            Some(p) if p.config.generation == generation && p.flavor == flavor && !p.too_large => {
+            Some(p) if p.can_follow(&config, flavor) => {
                 // (The rope of `previous` is the document's before the edits: they share chunks.)
                 // (`reanalyze_changed` checks `c` against `changed_bytes` in debug builds.)
                 let (text, c) = match since {

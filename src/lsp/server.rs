@@ -174,9 +174,7 @@ async fn build_off_path(
 ) -> std::result::Result<Snapshot, String> {
     let follows = previous.as_ref().is_some_and(|p| {
         since.is_some_and(|(v, _)| v == p.version)
-            && p.config.generation == cfg.generation
-            && p.flavor == flavor
-            && !p.too_large
+            && p.can_follow(&cfg, flavor)
             && p.text.len().max(rope.len_bytes()) <= INLINE_UP_TO
     });
     let build = move || Snapshot::build_after(cfg, rope, version, flavor, previous.as_deref(), since);
@@ -509,7 +507,8 @@ impl Backend {
         // The settings in force at arrival too: after a settings change the snapshot of the same
         // version made with the settings before is not the answer (a client that pulls
         // diagnostics pulls again at once when told they changed, before the analyst is done).
-        let generation = self.config_for(uri).generation;
+        let cfg = self.config_for(uri);
+        let generation = cfg.generation;
         let (target, rope, flavor, mut rx) = {
             let d = self.docs.get(uri)?;
             (d.version, d.rope.clone(), d.flavor, d.subscribe())
@@ -531,7 +530,7 @@ impl Backend {
                 latest
             }
         };
-        match build_off_path(self.config_for(uri), rope, target, None, flavor, latest).await {
+        match build_off_path(cfg, rope, target, None, flavor, latest).await {
             Ok(snap) => Some(Arc::new(snap)),
             Err(e) => {
                 log!("analysis of {} version {target} failed: {e}", uri.as_str());

@@ -185,16 +185,12 @@ impl Outbox {
 /// frame for its last line break: on a 1 MB publish, about a tenth of the server's processor time
 /// per keystroke (BENCHMARKS.md).
 pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
+    // (Nothing else writes to standard output: the crate denies `print!`.)
     #[cfg(unix)]
+    if let Some(pipe) =
+        as_pipe(std::os::fd::AsFd::as_fd(&std::io::stdout()), tokio::net::unix::pipe::Sender::from_owned_fd)
     {
-        use std::os::fd::AsFd;
-        // A duplicate of fd 1: the pipe's file description, made non-blocking. Nothing else
-        // writes to standard output (the crate denies `print!`).
-        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
-            if let Ok(pipe) = tokio::net::unix::pipe::Sender::from_owned_fd(fd) {
-                return Box::pin(pipe);
-            }
-        }
+        return Box::pin(pipe);
     }
     Box::pin(tokio::io::stdout())
 }
@@ -204,17 +200,25 @@ pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
 /// instead of a blocking thread that then wakes it (at typing pace, a 10 KB story's keystroke got
 /// its diagnostics 0.2–0.3 ms sooner); otherwise tokio's reader on a blocking thread.
 pub fn stdin() -> std::pin::Pin<Box<dyn AsyncRead + Send>> {
+    // (The pipe's read end is the server's alone.)
     #[cfg(unix)]
+    if let Some(pipe) =
+        as_pipe(std::os::fd::AsFd::as_fd(&std::io::stdin()), tokio::net::unix::pipe::Receiver::from_owned_fd)
     {
-        use std::os::fd::AsFd;
-        // A duplicate of fd 0, made non-blocking (the pipe's read end is the server's alone).
-        if let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() {
-            if let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) {
-                return Box::pin(pipe);
-            }
-        }
+        return Box::pin(pipe);
     }
     Box::pin(tokio::io::stdin())
+}
+
+/// A pipe end for the runtime's reactor, made by `make` from a duplicate of `fd` (the pipe's file
+/// description, which `make` sets non-blocking); `None` when `fd` is not a pipe (a file, a
+/// terminal).
+#[cfg(unix)]
+fn as_pipe<P>(
+    fd: std::os::fd::BorrowedFd<'_>,
+    make: impl FnOnce(std::os::fd::OwnedFd) -> std::io::Result<P>,
+) -> Option<P> {
+    make(fd.try_clone_to_owned().ok()?).ok()
 }
 
 /// Writes each body as a frame, flushing after each.
