@@ -87,7 +87,7 @@ fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result
     for m in &a.mentions {
         prop_assert!(ok(&m.range) && !m.range.is_empty());
     }
-    for q in &a.quotes {
+    for q in &a.quotes() {
         prop_assert!(ok(&q.range));
     }
     for f in &a.findings {

@@ -234,13 +234,14 @@ pub fn polnear(shared: &Path, split: &str) -> Result<PolnearReport, String> {
                 r.flagged_attributed += 1;
             }
         }
+        let anchors = a.anchors();
         for e in &events {
             let Some(cue) = e.get("Cue").and_then(|t| spans.get(t)) else { continue };
             if e.get("Content").is_none() {
                 continue;
             }
             r.cues += 1;
-            if cue.1.iter().any(|c| a.anchors.iter().any(|an| overlaps(&an.cue, c))) {
+            if cue.1.iter().any(|c| anchors.iter().any(|an| overlaps(&an.cue, c))) {
                 r.cues_found += 1;
             }
         }

@@ -45,13 +45,14 @@ fn check(text: &str, settings: &Settings) {
     for w in a.mentions.windows(2) {
         assert!(w[0].range.end <= w[1].range.start, "{}: {:?} {:?}", ctx("mentions overlap"), w[0].range, w[1].range);
     }
-    for q in &a.quotes {
+    let quotes = a.quotes();
+    for q in &quotes {
         assert!(valid_range(text, &q.range), "{}: {:?}", ctx("quote"), q.range);
     }
-    for w in a.quotes.windows(2) {
+    for w in quotes.windows(2) {
         assert!(w[0].range.start <= w[1].range.start, "{}: {:?} {:?}", ctx("quotes order"), w[0].range, w[1].range);
     }
-    for an in &a.anchors {
+    for an in &a.anchors() {
         assert!(valid_range(text, &an.cue), "{}: {:?}", ctx("anchor cue"), an.cue);
         if let Some(s) = &an.source {
             assert!(valid_range(text, s), "{}: {:?}", ctx("anchor source"), s);

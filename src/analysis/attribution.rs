@@ -887,7 +887,7 @@ mod tests {
 
     fn grades(text: &str) -> Vec<(String, Grade)> {
         analyze(kb(), text, &Settings::new(Flavor::Plain))
-            .anchors
+            .anchors()
             .into_iter()
             .map(|a| (a.source.map(|r| text[r].to_string()).unwrap_or_default(), a.grade))
             .collect()

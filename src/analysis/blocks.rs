@@ -250,22 +250,16 @@ fn spelled_in<'b>(blocks: &'b BlockList, mentions: &[Mention], which: Range<usiz
     out
 }
 
-/// The blocks' mentions, quotes and anchors in story offsets, and the story's roll of actors.
+/// The blocks' mentions in story offsets, and the story's roll of actors. (Their quotations and
+/// anchors are put together only when asked for: [`story_quotes`], [`story_anchors`].)
 struct Gathered {
     mentions: Vec<Mention>,
-    quotes: Vec<Quote>,
-    anchors: Vec<Anchor>,
     roll: naming::Roll,
 }
 
 impl Gathered {
-    fn with_capacity(mentions: usize, quotes: usize, anchors: usize) -> Gathered {
-        Gathered {
-            mentions: Vec::with_capacity(mentions),
-            quotes: Vec::with_capacity(quotes),
-            anchors: Vec::with_capacity(anchors),
-            roll: naming::Roll::default(),
-        }
+    fn with_capacity(mentions: usize) -> Gathered {
+        Gathered { mentions: Vec::with_capacity(mentions), roll: naming::Roll::default() }
     }
 
     /// Adds mention `m`, at `range`; `seen` tells the actors named before it.
@@ -281,45 +275,46 @@ impl Gathered {
         self.mentions.push(Mention { range, first, others: m.others.clone(), ..*m });
     }
 
-    /// Adds what `blocks` hold.
+    /// Adds the mentions of `blocks`.
     fn extend<'a>(&mut self, blocks: impl Iterator<Item = BlockRef<'a>>, seen: &mut [bool]) {
         for b in blocks {
-            let at = b.start;
-            let p = &b.part;
-            for m in &p.mentions {
-                self.push_mention(m, shifted(&m.range, at), seen);
+            for m in &b.part.mentions {
+                self.push_mention(m, shifted(&m.range, b.start), seen);
             }
-            let by = |x: usize| x + at;
-            self.quotes.extend(p.quotes.iter().map(|q| quote_moved(q, by)));
-            self.anchors.extend(p.anchors.iter().map(|a| anchor_moved(a, by)));
         }
     }
 }
 
-/// `q`, with each offset `x` at `to(x)`.
-fn quote_moved(q: &Quote, to: impl Fn(usize) -> usize) -> Quote {
-    Quote { range: to(q.range.start)..to(q.range.end), kind: q.kind }
-}
-
-/// `a`, with each offset `x` at `to(x)`.
-fn anchor_moved(a: &Anchor, to: impl Fn(usize) -> usize) -> Anchor {
-    Anchor {
-        cue: to(a.cue.start)..to(a.cue.end),
-        source: a.source.as_ref().map(|s| to(s.start)..to(s.end)),
-        grade: a.grade,
+/// The quoted spans of `blocks`, in story offsets.
+pub(crate) fn story_quotes(blocks: &BlockList) -> Vec<Quote> {
+    let mut out = Vec::with_capacity(blocks.iter().map(|b| b.part.quotes.len()).sum());
+    for b in blocks.iter() {
+        out.extend(b.part.quotes.iter().map(|q| Quote { range: shifted(&q.range, b.start), kind: q.kind }));
     }
+    out
 }
 
-/// How many mentions, quotations and anchors `blocks` hold.
-fn counts<'a>(blocks: impl Iterator<Item = BlockRef<'a>>) -> (usize, usize, usize) {
-    blocks
-        .fold((0, 0, 0), |(m, q, a), b| (m + b.part.mentions.len(), q + b.part.quotes.len(), a + b.part.anchors.len()))
+/// The attribution anchors of `blocks`, in story offsets.
+pub(crate) fn story_anchors(blocks: &BlockList) -> Vec<Anchor> {
+    let mut out = Vec::with_capacity(blocks.iter().map(|b| b.part.anchors.len()).sum());
+    for b in blocks.iter() {
+        out.extend(b.part.anchors.iter().map(|a| Anchor {
+            cue: shifted(&a.cue, b.start),
+            source: a.source.as_ref().map(|s| shifted(s, b.start)),
+            grade: a.grade,
+        }));
+    }
+    out
 }
 
-/// What `blocks` hold, in story offsets.
+/// How many mentions `blocks` hold.
+fn mention_count<'a>(blocks: impl Iterator<Item = BlockRef<'a>>) -> usize {
+    blocks.map(|b| b.part.mentions.len()).sum()
+}
+
+/// The mentions of `blocks`, in story offsets.
 fn gathered(kb: &KnowledgeBase, blocks: &BlockList) -> Gathered {
-    let (nm, nq, na) = counts(blocks.iter());
-    let mut out = Gathered::with_capacity(nm, nq, na);
+    let mut out = Gathered::with_capacity(mention_count(blocks.iter()));
     out.extend(blocks.iter(), &mut vec![false; kb.actors().len()]);
     out
 }
@@ -338,17 +333,10 @@ fn gathered_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, 
     let by = |at: usize| at + text_len - e.old_text.len();
     let pm = &previous.mentions;
     let (ma, mb) = (pm.partition_point(|m| m.range.start < from), pm.partition_point(|m| m.range.start < old_moved_to));
-    let pq = &previous.quotes;
-    let (qa, qb) = (pq.partition_point(|q| q.range.start < from), pq.partition_point(|q| q.range.start < old_moved_to));
-    let pa = &previous.anchors;
-    let (aa, ab) = (pa.partition_point(|a| a.cue.start < from), pa.partition_point(|a| a.cue.start < old_moved_to));
     let middle = || blocks.range(e.restart..e.tail.unwrap_or(blocks.len()));
-    let (nm, nq, na) = counts(middle());
-    let mut out = Gathered::with_capacity(nm + ma + pm.len() - mb, nq + qa + pq.len() - qb, na + aa + pa.len() - ab);
+    let mut out = Gathered::with_capacity(mention_count(middle()) + ma + pm.len() - mb);
     // Before the edit: as they were, and so are the first mentions among them.
     out.mentions.extend_from_slice(&pm[..ma]);
-    out.quotes.extend_from_slice(&pq[..qa]);
-    out.anchors.extend_from_slice(&pa[..aa]);
     let mut seen = vec![false; kb.actors().len()];
     let roll = &previous.story.roll;
     let kept = roll.first_at.partition_point(|&i| i < ma);
@@ -363,8 +351,6 @@ fn gathered_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, 
     for m in &pm[mb..] {
         out.push_mention(m, by(m.range.start)..by(m.range.end), &mut seen);
     }
-    out.quotes.extend(pq[qb..].iter().map(|q| quote_moved(q, by)));
-    out.anchors.extend(pa[ab..].iter().map(|a| anchor_moved(a, by)));
     out
 }
 
@@ -378,7 +364,7 @@ fn assemble(
 ) -> Analysis {
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
-    let Gathered { mentions, quotes, anchors, roll } = match &earlier {
+    let Gathered { mentions, roll } = match &earlier {
         Some(e) => gathered_after_edit(kb, &blocks, e, text.len()),
         None => gathered(kb, &blocks),
     };
@@ -468,7 +454,7 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { mentions, quotes, anchors, findings, blocks, story, by_actor: Default::default() }
+    Analysis { mentions, findings, blocks, story, by_actor: Default::default() }
 }
 
 #[cfg(test)]

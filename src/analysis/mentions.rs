@@ -63,10 +63,6 @@ impl From<Vec<ActorId>> for Others {
 pub struct Analysis {
     /// Mentions in text order, not overlapping.
     pub mentions: Vec<Mention>,
-    /// Quoted spans (quotations, scare quotes, block quotes, embedded posts), in order.
-    pub quotes: Vec<Quote>,
-    /// Attribution anchors: speech and report cues with their graded sources.
-    pub anchors: Vec<Anchor>,
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
@@ -153,6 +149,18 @@ impl Analysis {
             index
         });
         index.get(actor.index()).into_iter().flatten().map(|&i| &self.mentions[i as usize])
+    }
+
+    /// Quoted spans (quotations, scare quotes, block quotes, embedded posts), in order. Put
+    /// together from the blocks when asked for: nothing that runs after a keystroke needs them.
+    pub fn quotes(&self) -> Vec<Quote> {
+        blocks::story_quotes(&self.blocks)
+    }
+
+    /// Attribution anchors (speech and report cues with their graded sources), in order. Put
+    /// together from the blocks when asked for, like [`Analysis::quotes`].
+    pub fn anchors(&self) -> Vec<Anchor> {
+        blocks::story_anchors(&self.blocks)
     }
 
     /// Mentions whose range overlaps `range`.

@@ -246,7 +246,7 @@ pub fn json(files: &[Checked], errors: &[String]) -> String {
                 c.analysis.findings.iter().enumerate().map(|(i, f)| finding_json(c, f, i, &mut written)).collect();
             let sources: Vec<Value> = c
                 .analysis
-                .anchors
+                .anchors()
                 .iter()
                 .map(|a| {
                     let mut j = c.span_json(&a.cue);
