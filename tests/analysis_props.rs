@@ -84,7 +84,7 @@ fn check_ranges(text: &str, style: Option<HouseStyle>, flavor: Flavor) -> Result
     let ok = |r: &std::ops::Range<usize>| {
         r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
     };
-    for m in &a.mentions {
+    for m in a.mentions() {
         prop_assert!(ok(&m.range) && !m.range.is_empty());
     }
     for q in &a.quotes() {

@@ -34,7 +34,7 @@ fn mentions_on_the_seeds() {
         let text = seed(name);
         let analysis = analyze(&kb, &text, &Settings::new(Flavor::Plain));
         let mut out = String::new();
-        for m in &analysis.mentions {
+        for m in analysis.mentions() {
             let (l, c) = line_col(&text, m.range.start);
             let n = kb.name(m.name);
             let mut flags = Vec::new();

@@ -78,7 +78,7 @@ pub fn run(shared: &Path) -> Result<Report, String> {
             if f.rule != MIXED_NAMES && f.rule != VARIANT_SPELLING {
                 continue;
             }
-            if let Some(m) = analysis.mentions.iter().find(|m| m.range == f.range) {
+            if let Some(m) = analysis.mentions().iter().find(|m| m.range == f.range) {
                 flagged.entry(m.actor()).or_default().insert(f.rule.code);
             }
         }

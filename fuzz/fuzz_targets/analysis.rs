@@ -39,10 +39,10 @@ fn check(text: &str, settings: &Settings) {
     let a = analyze(kb(), text, settings);
     let ctx = |what: &str| format!("{what} ({:?}, style {})", settings.flavor, settings.style.is_some());
 
-    for m in &a.mentions {
+    for m in a.mentions() {
         assert!(valid_range(text, &m.range) && !m.range.is_empty(), "{}: {:?}", ctx("mention"), m.range);
     }
-    for w in a.mentions.windows(2) {
+    for w in a.mentions().windows(2) {
         assert!(w[0].range.end <= w[1].range.start, "{}: {:?} {:?}", ctx("mentions overlap"), w[0].range, w[1].range);
     }
     let quotes = a.quotes();
@@ -85,7 +85,7 @@ fn check(text: &str, settings: &Settings) {
         assert!(w[0].range.start <= w[1].range.start, "{}", ctx("findings order"));
     }
 
-    for m in &a.mentions {
+    for m in a.mentions() {
         assert!(a.mention_at(m.range.start).is_some());
     }
     for (actor, n) in a.actors() {

@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::blocks::Part;
+use super::mentions::Mention;
 
 /// How many blocks a chunk holds at most: a 1 MB story has about 70 chunks.
 const CHUNK: usize = 64;
@@ -20,6 +21,8 @@ const CHUNK: usize = 64;
 #[derive(Debug, Clone)]
 struct Slot {
     range: Range<usize>,
+    /// How many mentions the chunk's blocks before this one hold.
+    mentions_before: u32,
     part: Arc<Part>,
 }
 
@@ -30,6 +33,9 @@ struct Chunk {
     start: usize,
     /// How many blocks come before the chunk.
     before: usize,
+    /// How many mentions the blocks before the chunk hold, and how many its own blocks hold.
+    mentions_before: usize,
+    mentions: usize,
     slots: Arc<[Slot]>,
 }
 
@@ -59,6 +65,8 @@ impl BlockRef<'_> {
 pub struct BlockList {
     chunks: Vec<Chunk>,
     len: usize,
+    /// How many mentions the blocks hold.
+    mentions: usize,
 }
 
 impl BlockList {
@@ -68,6 +76,63 @@ impl BlockList {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// How many mentions the blocks hold.
+    pub fn mention_count(&self) -> usize {
+        self.mentions
+    }
+
+    /// Mention `i` of the story (counting the blocks' mentions in order): its block, and the
+    /// mention with its range relative to the block.
+    pub fn mention(&self, i: usize) -> Option<(BlockRef<'_>, &Mention)> {
+        if i >= self.mentions {
+            return None;
+        }
+        let c = &self.chunks[self.chunks.partition_point(|c| c.mentions_before + c.mentions <= i)];
+        let j = i - c.mentions_before;
+        // The last block with no more mentions before it than `j` holds mention `j`: a block
+        // without mentions has as many before it as the next one.
+        let s = &c.slots[c.slots.partition_point(|s| s.mentions_before as usize <= j) - 1];
+        Some((c.block(s), &s.part.mentions()[j - s.mentions_before as usize]))
+    }
+
+    /// The number of mentions that lie before offset `at` in the story: that end by it
+    /// (`ended: true`) or that start before it.
+    pub fn mentions_before(&self, at: usize, ended: bool) -> usize {
+        // Blocks that end by `at` hold only such mentions, and blocks after the one that does not
+        // hold none.
+        let k = self.partition_point(|r| r.end <= at);
+        let Some(b) = self.get(k) else { return self.mentions };
+        let local = b.part.mentions().partition_point(|m| {
+            let (start, end) = (m.range.start + b.start, m.range.end + b.start);
+            if ended {
+                end <= at
+            } else {
+                start < at
+            }
+        });
+        self.first_mention_of(k) + local
+    }
+
+    /// The block holding mention `i` and the mention's index in it.
+    pub fn mention_place(&self, i: usize) -> Option<(usize, usize)> {
+        if i >= self.mentions {
+            return None;
+        }
+        let c = &self.chunks[self.chunks.partition_point(|c| c.mentions_before + c.mentions <= i)];
+        let j = i - c.mentions_before;
+        let s = c.slots.partition_point(|s| s.mentions_before as usize <= j) - 1;
+        Some((c.before + s, j - c.slots[s].mentions_before as usize))
+    }
+
+    /// The index of the first mention of block `b` (the number of mentions when there is no
+    /// block `b`).
+    pub fn first_mention_of(&self, b: usize) -> usize {
+        match self.chunks.get(self.chunk_index(b)) {
+            Some(c) => c.mentions_before + c.slots[b - c.before].mentions_before as usize,
+            None => self.mentions,
+        }
     }
 
     /// Where the last block ends (0 without blocks).
@@ -146,9 +211,11 @@ impl Eq for BlockList {}
 #[derive(Default)]
 pub struct Builder {
     list: BlockList,
-    /// The blocks not yet in a chunk, and where the first of them starts.
+    /// The blocks not yet in a chunk, where the first of them starts, and how many mentions they
+    /// hold.
     open: Vec<Slot>,
     open_start: usize,
+    open_mentions: usize,
 }
 
 impl Builder {
@@ -163,6 +230,7 @@ impl Builder {
         for c in &from.chunks {
             if c.before + c.slots.len() <= n {
                 b.list.len += c.slots.len();
+                b.list.mentions += c.mentions;
                 b.list.chunks.push(c.clone());
             } else {
                 for s in &c.slots[..n.saturating_sub(c.before)] {
@@ -180,7 +248,9 @@ impl Builder {
             self.open_start = range.start;
         }
         let at = self.open_start;
-        self.open.push(Slot { range: range.start - at..range.end - at, part });
+        let (mentions_before, n) = (self.open_mentions as u32, part.mentions().len());
+        self.open.push(Slot { range: range.start - at..range.end - at, mentions_before, part });
+        self.open_mentions += n;
         if self.open.len() == CHUNK {
             self.close();
         }
@@ -191,9 +261,11 @@ impl Builder {
             return;
         }
         let slots: Arc<[Slot]> = std::mem::take(&mut self.open).into();
-        let n = slots.len();
-        self.list.chunks.push(Chunk { start: self.open_start, before: self.list.len, slots });
+        let (n, mentions) = (slots.len(), std::mem::take(&mut self.open_mentions));
+        let (before, mentions_before) = (self.list.len, self.list.mentions);
+        self.list.chunks.push(Chunk { start: self.open_start, before, mentions_before, mentions, slots });
         self.list.len += n;
+        self.list.mentions += mentions;
     }
 
     /// Adds the blocks of `from` from block `i` on, each `grown` bytes further into the story
@@ -208,8 +280,15 @@ impl Builder {
             }
             if c.before >= i {
                 self.close();
-                self.list.chunks.push(Chunk { start: moved(c.start), before: self.list.len, slots: c.slots.clone() });
+                self.list.chunks.push(Chunk {
+                    start: moved(c.start),
+                    before: self.list.len,
+                    mentions_before: self.list.mentions,
+                    mentions: c.mentions,
+                    slots: c.slots.clone(),
+                });
                 self.list.len += c.slots.len();
+                self.list.mentions += c.mentions;
             } else {
                 for s in &c.slots[i - c.before..] {
                     let b = c.block(s);

@@ -14,17 +14,18 @@
 //! (a property test checks it after random edit sequences).
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::block_list::{BlockList, BlockRef, Builder};
 use super::findings::{merged_in_text_order, Finding};
-use super::mentions::{Analysis, Mention, Settings};
+use super::mentions::{Analysis, Listed, Mention, Settings};
 use super::naming::{self, Named, Spelled, Spellings};
+use super::story_mentions::{Mentions, StoryMentions};
 use super::suppress;
-use super::voice::{voices, Span};
+use super::voice::{voices, Span, Voice};
 use crate::kb::{ActorId, KnowledgeBase};
 use crate::text::blocks::{blocks, next_block_end, opens_front_matter};
 use crate::text::clutter::clutter_spans;
@@ -43,6 +44,13 @@ pub struct Part {
     /// How each mention is written, for the naming rules.
     spelled: Vec<Spelled>,
     paragraphs: usize,
+}
+
+impl Part {
+    /// The block's mentions, with ranges relative to it.
+    pub(crate) fn mentions(&self) -> &[Mention] {
+        &self.mentions
+    }
 }
 
 /// What the story-level rules found, before rule levels and suppressions apply.
@@ -233,9 +241,9 @@ pub(crate) fn story_sentences<'a>(blocks: impl Iterator<Item = BlockRef<'a>> + C
 /// How the mentions `which` are spelled: indices into `mentions`, the mentions of `blocks` in
 /// story offsets. The first one's block is found by its offset, without reading the blocks
 /// before it.
-fn spelled_in<'b>(blocks: &'b BlockList, mentions: &[Mention], which: Range<usize>) -> Vec<&'b Spelled> {
+fn spelled_in<'b>(blocks: &'b BlockList, mentions: Mentions<'_>, which: Range<usize>) -> Vec<&'b Spelled> {
     let mut out = Vec::with_capacity(which.len());
-    let Some(at) = mentions.get(which.start).map(|m| m.range.start) else { return out };
+    let Some(at) = mentions.range(which.start).map(|r| r.start) else { return out };
     let k = blocks.partition_point(|r| r.end <= at);
     let mut skip = blocks.get(k).map_or(0, |b| b.part.mentions.partition_point(|m| m.range.start + b.start < at));
     for b in blocks.iter_from(k) {
@@ -248,41 +256,6 @@ fn spelled_in<'b>(blocks: &'b BlockList, mentions: &[Mention], which: Range<usiz
         skip = 0;
     }
     out
-}
-
-/// The blocks' mentions in story offsets, and the story's roll of actors. (Their quotations and
-/// anchors are put together only when asked for: [`story_quotes`], [`story_anchors`].)
-struct Gathered {
-    mentions: Vec<Mention>,
-    roll: naming::Roll,
-}
-
-impl Gathered {
-    fn with_capacity(mentions: usize) -> Gathered {
-        Gathered { mentions: Vec::with_capacity(mentions), roll: naming::Roll::default() }
-    }
-
-    /// Adds mention `m`, at `range`; `seen` tells the actors named before it.
-    fn push_mention(&mut self, m: &Mention, range: Range<usize>, seen: &mut [bool]) {
-        let first = !std::mem::replace(&mut seen[m.actor().0 as usize], true);
-        if first {
-            self.roll.order.push(m.actor());
-            self.roll.first_at.push(self.mentions.len());
-        }
-        if !m.others.is_empty() {
-            self.roll.ambiguous.push(self.mentions.len());
-        }
-        self.mentions.push(Mention { range, first, others: m.others.clone(), ..*m });
-    }
-
-    /// Adds the mentions of `blocks`.
-    fn extend<'a>(&mut self, blocks: impl Iterator<Item = BlockRef<'a>>, seen: &mut [bool]) {
-        for b in blocks {
-            for m in &b.part.mentions {
-                self.push_mention(m, shifted(&m.range, b.start), seen);
-            }
-        }
-    }
 }
 
 /// The quoted spans of `blocks`, in story offsets.
@@ -307,51 +280,94 @@ pub(crate) fn story_anchors(blocks: &BlockList) -> Vec<Anchor> {
     out
 }
 
-/// How many mentions `blocks` hold.
-fn mention_count<'a>(blocks: impl Iterator<Item = BlockRef<'a>>) -> usize {
-    blocks.map(|b| b.part.mentions.len()).sum()
+/// The story's roll of actors, read from all of `blocks`.
+fn roll_of(kb: &KnowledgeBase, blocks: &BlockList) -> naming::Roll {
+    let mut roll = naming::Roll::default();
+    extend_roll(&mut roll, &mut vec![false; kb.actors().len()], Mentions::new(blocks).of_blocks_from(0), 0);
+    roll
 }
 
-/// The mentions of `blocks`, in story offsets.
-fn gathered(kb: &KnowledgeBase, blocks: &BlockList) -> Gathered {
-    let mut out = Gathered::with_capacity(mention_count(blocks.iter()));
-    out.extend(blocks.iter(), &mut vec![false; kb.actors().len()]);
-    out
+/// Adds `mentions`, the story's from index `at` on, to `roll`; `seen` tells the actors named
+/// before them.
+fn extend_roll(roll: &mut naming::Roll, seen: &mut [bool], mentions: impl Iterator<Item = Mention>, at: usize) {
+    for (i, m) in (at..).zip(mentions) {
+        if !std::mem::replace(&mut seen[m.actor().index()], true) {
+            roll.order.push(m.actor());
+            roll.first_at.push(i);
+        }
+        if !m.others.is_empty() && m.voice == Voice::Own && m.body {
+            roll.ambiguous.push((i, m.range));
+        }
+    }
 }
 
-/// What `blocks` hold after the edit that `e` describes, `text_len` bytes long: before the blocks
-/// analysed again and after them, what the analysis before the edit held (moved by the edit), read
-/// in a row from its lists. Taken block by block instead, a keystroke on a 1 MB story read the
-/// lists of its 4,464 blocks, scattered in memory.
-fn gathered_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text_len: usize) -> Gathered {
-    let previous = e.previous;
-    let from = blocks.start(e.restart);
-    let (moved_to, old_moved_to) = match e.tail {
-        Some(t) => (blocks.start(t), blocks.start(t) + e.old_text.len() - text_len),
-        None => (text_len, e.old_text.len()),
+/// The roll of actors after the edit that `e` describes, made from the roll before it without
+/// reading every mention: the actors first named before the blocks read again keep their place,
+/// those first named in them are read from them, and those first named after them move with the
+/// indices of the mentions there; an actor whose first mention was in the blocks read again, and
+/// is no more, is looked for after them.
+fn roll_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text_len: usize) -> naming::Roll {
+    let (old, was) = (&e.previous.blocks, &e.previous.story.roll);
+    let view = Mentions::new(blocks);
+    // The mentions before the blocks read again are the same as before the edit; those after
+    // them start at `old_mb` before it and at `new_mb` after it.
+    let ma = blocks.first_mention_of(e.restart);
+    let (new_mb, old_mb) = match e.tail {
+        Some(t) => (blocks.first_mention_of(t), old.first_mention_of(old.len() - (blocks.len() - t))),
+        None => (blocks.mention_count(), old.mention_count()),
     };
-    let by = |at: usize| at + text_len - e.old_text.len();
-    let pm = &previous.mentions;
-    let (ma, mb) = (pm.partition_point(|m| m.range.start < from), pm.partition_point(|m| m.range.start < old_moved_to));
-    let middle = || blocks.range(e.restart..e.tail.unwrap_or(blocks.len()));
-    let mut out = Gathered::with_capacity(mention_count(middle()) + ma + pm.len() - mb);
-    // Before the edit: as they were, and so are the first mentions among them.
-    out.mentions.extend_from_slice(&pm[..ma]);
+    let moved = |i: usize| i + new_mb - old_mb;
+    let kept = was.first_at.partition_point(|&i| i < ma);
+    let mut roll = naming::Roll {
+        order: was.order[..kept].to_vec(),
+        first_at: was.first_at[..kept].to_vec(),
+        ambiguous: was.ambiguous.iter().take_while(|(i, _)| *i < ma).cloned().collect(),
+    };
     let mut seen = vec![false; kb.actors().len()];
-    let roll = &previous.story.roll;
-    let kept = roll.first_at.partition_point(|&i| i < ma);
-    for &actor in &roll.order[..kept] {
-        seen[actor.0 as usize] = true;
+    for a in &roll.order {
+        seen[a.index()] = true;
     }
-    out.roll.order.extend_from_slice(&roll.order[..kept]);
-    out.roll.first_at.extend_from_slice(&roll.first_at[..kept]);
-    out.roll.ambiguous.extend(roll.ambiguous.iter().take_while(|&&i| i < ma));
-    out.extend(middle(), &mut seen);
-    debug_assert!(middle().last().is_none_or(|b| b.end == moved_to));
-    for m in &pm[mb..] {
-        out.push_mention(m, by(m.range.start)..by(m.range.end), &mut seen);
+    extend_roll(&mut roll, &mut seen, view.of_blocks_from(e.restart).take(new_mb - ma), ma);
+    let mut after: Vec<(usize, ActorId)> = Vec::new();
+    let mut lost = 0;
+    for (&a, &i) in was.order[kept..].iter().zip(&was.first_at[kept..]) {
+        if seen[a.index()] {
+            // First named in the blocks read again, now.
+            continue;
+        }
+        if i >= old_mb {
+            after.push((moved(i), a));
+            seen[a.index()] = true;
+        } else {
+            lost += 1;
+        }
     }
-    out
+    if lost > 0 {
+        // The actors still unseen that the story named before the edit: found where they are
+        // named next, if anywhere.
+        let mut wanted = vec![false; kb.actors().len()];
+        for &a in &was.order[kept..] {
+            wanted[a.index()] = !seen[a.index()];
+        }
+        for (i, a) in (new_mb..).zip(view.of_blocks_from(e.tail.unwrap_or(blocks.len())).map(|m| m.actor())) {
+            if std::mem::replace(&mut wanted[a.index()], false) {
+                after.push((i, a));
+                lost -= 1;
+                if lost == 0 {
+                    break;
+                }
+            }
+        }
+        after.sort_unstable();
+    }
+    for (i, a) in after {
+        roll.order.push(a);
+        roll.first_at.push(i);
+    }
+    let grown = text_len as isize - e.old_text.len() as isize;
+    let shifted = |r: &Range<usize>| r.start.wrapping_add_signed(grown)..r.end.wrapping_add_signed(grown);
+    roll.ambiguous.extend(was.ambiguous.iter().filter(|(i, _)| *i >= old_mb).map(|(i, r)| (moved(*i), shifted(r))));
+    roll
 }
 
 /// Puts the blocks' parts together in story offsets and runs the story-level rules.
@@ -364,12 +380,14 @@ fn assemble(
 ) -> Analysis {
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
-    let Gathered { mentions, roll } = match &earlier {
-        Some(e) => gathered_after_edit(kb, &blocks, e, text.len()),
-        None => gathered(kb, &blocks),
+    let roll = match &earlier {
+        Some(e) => roll_after_edit(kb, &blocks, e, text.len()),
+        None => roll_of(kb, &blocks),
     };
-    let nm = mentions.len();
-    let spelled = Spellings::new(|| spelled_in(&blocks, &mentions, 0..nm));
+    let listed = OnceLock::new();
+    let mentions = StoryMentions::new(&blocks, &listed);
+    let nm = mentions.view.len();
+    let spelled = Spellings::new(|| spelled_in(&blocks, mentions.view, 0..nm));
     let style = settings.style.as_ref();
     let story = match earlier {
         None => {
@@ -377,7 +395,7 @@ fn assemble(
             // story they run side by side (1 MB: 2.4 ms and 1.2 ms, one after the other before).
             let (named, (attributed, marks)) = both(
                 text.len() >= PARALLEL_FROM,
-                || naming::check(kb, text, &mentions, &spelled, &roll, style),
+                || naming::check(kb, text, mentions, &spelled, &roll, style),
                 || (attribution::judge(text, &story_sentences(blocks.iter())), suppress::marks(text)),
             );
             Story { named, attributed, marks, roll }
@@ -390,20 +408,21 @@ fn assemble(
             let from = blocks.start(restart);
             let new_end = tail.map_or(text.len(), |t| blocks.get(t).map_or(text.len(), |b| b.end));
             let old_end = new_end + old_len - text.len();
+            let old_mentions = Mentions::new(&previous.blocks);
             let old_spelled =
-                spelled_in(&previous.blocks, &previous.mentions, naming::window(&previous.mentions, &(from..old_end)));
-            let new_spelled = spelled_in(&blocks, &mentions, naming::window(&mentions, &(from..new_end)));
+                spelled_in(&previous.blocks, old_mentions, naming::window(old_mentions, &(from..old_end)));
+            let new_spelled = spelled_in(&blocks, mentions.view, naming::window(mentions.view, &(from..new_end)));
             let earlier = naming::Earlier {
                 named: &previous.story.named,
                 text: old_text,
-                mentions: &previous.mentions,
+                mentions: old_mentions,
                 spelled: &old_spelled,
                 new_spelled: &new_spelled,
                 old: from..old_end,
                 new: from..new_end,
                 changed,
             };
-            let named = naming::check_again(kb, text, &mentions, &spelled, &roll, style, Some(earlier));
+            let named = naming::check_again(kb, text, mentions, &spelled, &roll, style, Some(earlier));
             // A sentence's window reaches three sentences back, one forward, and through its
             // quotation (which lies in its block) to the sentence after it: the sentences from the
             // block before the edit's to three after them are judged again. They are read with
@@ -454,7 +473,7 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { mentions, findings, blocks, story, by_actor: Default::default() }
+    Analysis { listed: Listed(listed), findings, blocks, story, by_actor: Default::default() }
 }
 
 #[cfg(test)]
@@ -475,7 +494,7 @@ mod tests {
         for text in &texts {
             for flavor in [Flavor::Plain, Flavor::Markdown] {
                 let full: Vec<(Range<usize>, ActorId)> = analyze(kb(), text, &Settings::new(flavor))
-                    .mentions
+                    .mentions()
                     .iter()
                     .map(|m| (m.range.clone(), m.actor()))
                     .collect();

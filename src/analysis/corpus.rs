@@ -51,7 +51,7 @@ impl StoryNames {
     pub fn of(kb: &KnowledgeBase, analysis: &Analysis, text: &str, style: Option<&HouseStyle>) -> StoryNames {
         // Per actor, per family: (count, first mention), families in order of first use.
         let mut by_actor: Vec<(ActorId, Vec<FamilyUse>)> = Vec::new();
-        for m in &analysis.mentions {
+        for m in analysis.mentions() {
             if m.voice != Voice::Own || !m.others.is_empty() || !counts_as_name(kb, m.name) {
                 continue;
             }

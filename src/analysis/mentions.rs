@@ -10,6 +10,7 @@ use super::block_list::BlockList;
 use super::blocks;
 use super::findings::Finding;
 use super::levels::Levels;
+use super::story_mentions::{self, Mentions};
 use super::voice::Voice;
 use crate::kb::{ActorId, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::markdown::Flavor;
@@ -40,7 +41,7 @@ impl Mention {
 
 /// The other actors a mention's form may stand for, read as a slice. Most mentions have none:
 /// the list sits behind one pointer, null for them, so that a mention is 40 bytes instead of 56
-/// (each version of a story's analysis copies its mentions: 13,464 of them at 1 MB).
+/// (a 1 MB story has 13,464 of them, and reading one from its block copies it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Others(Option<Arc<Vec<ActorId>>>);
 
@@ -61,8 +62,9 @@ impl From<Vec<ActorId>> for Others {
 /// The result of analysing one text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysis {
-    /// Mentions in text order, not overlapping.
-    pub mentions: Vec<Mention>,
+    /// Mentions in text order, not overlapping: the blocks hold them, and this list of them in
+    /// story offsets is put together when first asked for ([`Analysis::mentions`]).
+    pub(crate) listed: Listed,
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
@@ -74,6 +76,19 @@ pub struct Analysis {
     /// keystroke.
     pub by_actor: ByActor,
 }
+
+/// A story's mentions in one list, put together from its blocks when first asked for
+/// ([`super::story_mentions`]). A cache of the blocks: it takes no part in comparisons.
+#[derive(Debug, Clone, Default)]
+pub struct Listed(pub(crate) OnceLock<Vec<Mention>>);
+
+impl PartialEq for Listed {
+    fn eq(&self, _: &Listed) -> bool {
+        true
+    }
+}
+
+impl Eq for Listed {}
 
 /// For each actor (by id), the indices of its mentions in [`Analysis::mentions`], worked out once
 /// per analysis when first asked for, and the forms of the actors a hover asked about. Caches of
@@ -124,13 +139,27 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
 }
 
 impl Analysis {
-    /// The mention under byte offset `at` (a cursor just after a mention also counts).
-    pub fn mention_at(&self, at: usize) -> Option<&Mention> {
-        let i = self.mentions.partition_point(|m| m.range.end <= at);
-        if let Some(m) = self.mentions.get(i).filter(|m| m.range.start <= at) {
+    /// The mentions, in text order, each actor's first marked `first`. The first call on an
+    /// analysis puts them together from its blocks (the analysis after a keystroke does not).
+    pub fn mentions(&self) -> &[Mention] {
+        self.listed.0.get_or_init(|| story_mentions::listed(&self.blocks))
+    }
+
+    /// The mentions read one by one from the blocks, without putting them together
+    /// (`first` is not set).
+    pub fn mention_view(&self) -> Mentions<'_> {
+        Mentions::new(&self.blocks)
+    }
+
+    /// The mention under byte offset `at` (a cursor just after a mention also counts), read from
+    /// its block. (`first` is not set.)
+    pub fn mention_at(&self, at: usize) -> Option<Mention> {
+        let v = self.mention_view();
+        let i = v.ending_by(at);
+        if let Some(m) = v.get(i).filter(|m| m.range.start <= at) {
             return Some(m);
         }
-        i.checked_sub(1).and_then(|j| self.mentions.get(j)).filter(|m| m.range.end == at)
+        i.checked_sub(1).and_then(|j| v.get(j)).filter(|m| m.range.end == at)
     }
 
     /// Mentions of one actor, in text order. The first call on an analysis indexes the mentions of
@@ -139,7 +168,7 @@ impl Analysis {
     pub fn mentions_of(&self, actor: ActorId) -> impl Iterator<Item = &Mention> {
         let index = self.by_actor.mentions.get_or_init(|| {
             let mut index: Vec<Vec<u32>> = Vec::new();
-            for (i, m) in self.mentions.iter().enumerate() {
+            for (i, m) in self.mentions().iter().enumerate() {
                 let a = m.actor().index();
                 if a >= index.len() {
                     index.resize_with(a + 1, Vec::new);
@@ -148,7 +177,8 @@ impl Analysis {
             }
             index
         });
-        index.get(actor.index()).into_iter().flatten().map(|&i| &self.mentions[i as usize])
+        let all = self.mentions();
+        index.get(actor.index()).into_iter().flatten().map(move |&i| &all[i as usize])
     }
 
     /// Quoted spans (quotations, scare quotes, block quotes, embedded posts), in order. Put
@@ -165,9 +195,9 @@ impl Analysis {
 
     /// Mentions whose range overlaps `range`.
     pub fn mentions_in(&self, range: Range<usize>) -> &[Mention] {
-        let a = self.mentions.partition_point(|m| m.range.end <= range.start);
-        let b = self.mentions.partition_point(|m| m.range.start < range.end);
-        &self.mentions[a..b.max(a)]
+        let a = self.mentions().partition_point(|m| m.range.end <= range.start);
+        let b = self.mentions().partition_point(|m| m.range.start < range.end);
+        &self.mentions()[a..b.max(a)]
     }
 
     /// Each form the writer used for `actor`, as written, with its count, in order of first use.
@@ -226,7 +256,7 @@ impl Analysis {
     pub fn actors(&self) -> Vec<(ActorId, usize)> {
         let mut order = Vec::new();
         let mut counts: HashMap<ActorId, usize> = HashMap::new();
-        for m in &self.mentions {
+        for m in self.mentions() {
             let c = counts.entry(m.actor()).or_insert(0);
             if *c == 0 {
                 order.push(m.actor());
@@ -283,11 +313,11 @@ mod tests {
         let kb = KnowledgeBase::builtin().unwrap();
         let text = "ISIS and the SDF fought. The SDF said ISIS fled; Daesh denied it. Nobody else.";
         let a = analyze(&kb, text, &Settings::new(Flavor::Plain));
-        let actors: std::collections::BTreeSet<ActorId> = a.mentions.iter().map(Mention::actor).collect();
+        let actors: std::collections::BTreeSet<ActorId> = a.mentions().iter().map(Mention::actor).collect();
         assert!(actors.len() >= 2);
         for actor in actors {
             let indexed: Vec<&Mention> = a.mentions_of(actor).collect();
-            let scanned: Vec<&Mention> = a.mentions.iter().filter(|m| m.actor() == actor).collect();
+            let scanned: Vec<&Mention> = a.mentions().iter().filter(|m| m.actor() == actor).collect();
             assert_eq!(indexed, scanned);
         }
         assert_eq!(a.mentions_of(ActorId(100_000)).count(), 0);

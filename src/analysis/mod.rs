@@ -7,7 +7,8 @@
 //!   the rules ([`naming`], [`attribution`] with the cue lexicons of [`crate::kb::lexicon`]) that produce [`findings`].
 //! - [`blocks`] cuts the story into blocks analysed on their own, assembles them, and after an
 //!   edit re-analyses only the blocks it touched ([`reanalyze`]); [`block_list`] keeps the blocks
-//!   in chunks that the analyses of successive versions share.
+//!   in chunks that the analyses of successive versions share; [`story_mentions`] reads the
+//!   story's mentions from them by index.
 //! - [`suppress`] applies the writer's suppression comments to the findings, last.
 //! - [`card`] builds the card shown for an actor.
 //! - [`corpus`] compares the naming of stories checked together.
@@ -23,6 +24,7 @@ pub mod levels;
 mod mentions;
 pub mod naming;
 pub mod rename;
+pub mod story_mentions;
 pub mod suppress;
 pub mod voice;
 

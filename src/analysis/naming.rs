@@ -13,7 +13,8 @@ use super::findings::{
     Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES,
     VARIANT_SPELLING,
 };
-use super::mentions::Mention;
+use super::mentions::{Mention, Others};
+use super::story_mentions::{Mentions, StoryMentions};
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
 use crate::text::fold::case_signature;
@@ -400,7 +401,8 @@ struct Ctx<'a, 's> {
     spelled: &'a Spellings<'s>,
     kb: &'a KnowledgeBase,
     text: &'a str,
-    mentions: &'a [Mention],
+    /// The story's mentions: all of them, in one list, once an actor is judged.
+    story: StoryMentions<'a>,
     style: Option<&'a HouseStyle>,
     out: Vec<Finding>,
     /// The lists of fixes made for the actor being judged: findings that offer the same fixes
@@ -432,7 +434,7 @@ pub struct Earlier<'a> {
     pub named: &'a Named,
     /// The text before the edit and its mentions.
     pub text: &'a str,
-    pub mentions: &'a [Mention],
+    pub mentions: Mentions<'a>,
     /// How the mentions around the bytes read again were spelled: those of
     /// `window(mentions, &old)`, in order.
     pub spelled: &'a [&'a Spelled],
@@ -455,7 +457,7 @@ struct Read<'a> {
     name: NameRef,
     voice: Voice,
     body: bool,
-    others: &'a [ActorId],
+    others: Others,
     spelled: &'a Spelled,
     /// Whether the mention starts a sentence (a replacement there is capitalised).
     starts_sentence: bool,
@@ -464,35 +466,36 @@ struct Read<'a> {
 }
 
 /// The mentions of `mentions` in `region`, and the one just before and just after it.
-pub(crate) fn window(mentions: &[Mention], region: &Range<usize>) -> Range<usize> {
-    let first = mentions.partition_point(|m| m.range.end <= region.start);
-    let last = mentions.partition_point(|m| m.range.start < region.end);
+pub(crate) fn window(mentions: Mentions<'_>, region: &Range<usize>) -> Range<usize> {
+    let first = mentions.ending_by(region.start);
+    let last = mentions.starting_before(region.end);
     first.saturating_sub(1)..(last + 1).min(mentions.len())
 }
 
 /// What the rules read of the mentions of `actor` among `window` (indices into `mentions`).
 fn reads<'a>(
     text: &str,
-    mentions: &'a [Mention],
+    mentions: Mentions<'_>,
     spelled: impl Fn(usize) -> &'a Spelled,
     window: Range<usize>,
     actor: ActorId,
     map: impl Fn(&Range<usize>) -> Range<usize>,
 ) -> Vec<Read<'a>> {
+    // The window's mentions and the one after it, read in a row.
+    let read: Vec<Mention> = mentions.from(window.start).take(window.len() + 1).collect();
     window
-        .filter(|&i| mentions[i].actor() == actor)
-        .map(|i| {
-            let m = &mentions[i];
-            let next_in_brackets = mentions
-                .get(i + 1)
-                .filter(|n| n.actor() == actor)
-                .map(|n| text[m.range.end..n.range.start].trim() == "(");
+        .zip(0..)
+        .filter(|&(_, k)| read[k].actor() == actor)
+        .map(|(i, k)| {
+            let m = read[k].clone();
+            let next_in_brackets =
+                read.get(k + 1).filter(|n| n.actor() == actor).map(|n| text[m.range.end..n.range.start].trim() == "(");
             Read {
                 range: map(&m.range),
                 name: m.name,
                 voice: m.voice,
                 body: m.body,
-                others: &m.others,
+                others: m.others,
                 spelled: spelled(i),
                 starts_sentence: starts_sentence(text, m.range.start),
                 next_in_brackets,
@@ -501,23 +504,24 @@ fn reads<'a>(
         .collect()
 }
 
-/// Which actors a story names, in order of first mention, and which of its mentions use an
-/// ambiguous alias: gathered in the one pass that puts a story's mentions together, so that the
-/// rules need not pass over all of them again after each keystroke.
+/// Which actors a story names, in order of first mention, and which of its mentions in the
+/// writer's own words and body text use an ambiguous alias: kept with the story and made after an
+/// edit from the roll before it, so that the rules need not pass over all mentions again after
+/// each keystroke.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Roll {
     pub order: Vec<ActorId>,
     /// The index of each of those actors' first mention.
     pub first_at: Vec<usize>,
-    /// Indices of the mentions with other actors they could mean.
-    pub ambiguous: Vec<usize>,
+    /// The index and range of each own-voice body mention with other actors it could mean.
+    pub ambiguous: Vec<(usize, Range<usize>)>,
 }
 
 /// Runs every naming rule.
 pub fn check(
     kb: &KnowledgeBase,
     text: &str,
-    mentions: &[Mention],
+    mentions: StoryMentions<'_>,
     spelled: &Spellings<'_>,
     roll: &Roll,
     style: Option<&HouseStyle>,
@@ -530,7 +534,7 @@ pub fn check(
 pub fn check_again(
     kb: &KnowledgeBase,
     text: &str,
-    mentions: &[Mention],
+    story: StoryMentions<'_>,
     spelled: &Spellings<'_>,
     roll: &Roll,
     style: Option<&HouseStyle>,
@@ -541,10 +545,16 @@ pub fn check_again(
     let mut again = vec![earlier.is_none(); kb.actors().len()];
     let mut before: Vec<Option<&Arc<[Finding]>>> = vec![None; kb.actors().len()];
     if let Some(e) = &earlier {
+        let mentions = story.view;
         let (old_window, new_window) = (window(e.mentions, &e.old), window(mentions, &e.new));
         debug_assert_eq!(e.spelled.len(), old_window.len());
         debug_assert_eq!(e.new_spelled.len(), new_window.len());
-        let near = e.mentions[old_window.clone()].iter().chain(&mentions[new_window.clone()]).map(Mention::actor);
+        let near = e
+            .mentions
+            .from(old_window.start)
+            .take(old_window.len())
+            .chain(mentions.from(new_window.start).take(new_window.len()))
+            .map(|m| m.actor());
         let map = |r: &Range<usize>| e.changed.forward(r);
         let mut compared = vec![false; kb.actors().len()];
         for actor in near {
@@ -569,8 +579,8 @@ pub fn check_again(
     }
     // The mentions of each actor judged again (actor `k`'s are `by_actor[first[k]..first[k + 1]]`:
     // no list grows); after a keystroke, usually none.
-    let (first, by_actor) = if again.iter().any(|&a| a) { by_actor(kb, mentions) } else { Default::default() };
-    let mut cx = Ctx { kb, text, mentions, spelled, style, out: Vec::new(), fix_lists: Vec::new() };
+    let (first, by_actor) = if again.iter().any(|&a| a) { by_actor(kb, story.all()) } else { Default::default() };
+    let mut cx = Ctx { kb, text, story, spelled, style, out: Vec::new(), fix_lists: Vec::new() };
     let mut named = Named::default();
     for &actor in &roll.order {
         let k = actor.0 as usize;
@@ -589,7 +599,7 @@ pub fn check_again(
         }
         let all = &by_actor[first[k]..first[k + 1]];
         let own: Vec<usize> =
-            all.iter().copied().filter(|&i| mentions[i].voice == Voice::Own && spelled[i].counts).collect();
+            all.iter().copied().filter(|&i| cx.mentions()[i].voice == Voice::Own && spelled[i].counts).collect();
         if own.is_empty() {
             continue;
         }
@@ -603,21 +613,17 @@ pub fn check_again(
         }
     }
     let mut moves = Moves::default();
-    for &i in &roll.ambiguous {
-        let m = &mentions[i];
-        if !(m.voice == Voice::Own && m.body) {
-            continue;
-        }
+    for (i, range) in &roll.ambiguous {
         let reused = earlier.as_ref().and_then(|e| {
-            let outside = m.range.end <= e.new.start || m.range.start >= e.new.end;
-            let old_start = e.changed.back(m.range.start);
+            let outside = range.end <= e.new.start || range.start >= e.new.end;
+            let old_start = e.changed.back(range.start);
             let found = e.named.ambiguous.binary_search_by_key(&old_start, |f| f.range.start).ok();
             found.filter(|_| outside).map(|j| e.named.ambiguous[j].moved(&e.changed, &mut moves))
         });
         match reused {
             Some(f) => named.ambiguous.push(f),
             None => {
-                cx.ambiguous(i);
+                cx.ambiguous(*i);
                 named.ambiguous.append(&mut cx.out);
             }
         }
@@ -644,26 +650,31 @@ fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>
     (first, by_actor)
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'a, '_> {
+    /// Every mention of the story, in one list.
+    fn mentions(&self) -> &'a [Mention] {
+        self.story.all()
+    }
+
     fn written(&self, i: usize) -> &str {
-        &self.text[self.mentions[i].range.clone()]
+        &self.text[self.mentions()[i].range.clone()]
     }
 
     fn family(&self, i: usize) -> &str {
-        &self.kb.name(self.mentions[i].name).family
+        &self.kb.name(self.mentions()[i].name).family
     }
 
     /// The mention that sets the story's choice: the first own mention in body text (headlines,
     /// captions and other lines that do not end like sentences count only if the body never names
     /// the actor), or, for an introduction "X (Y)", its bracketed name Y.
     fn choice(&self, own: &[usize]) -> usize {
-        let first = own.iter().copied().find(|&i| self.mentions[i].body).unwrap_or(own[0]);
+        let first = own.iter().copied().find(|&i| self.mentions()[i].body).unwrap_or(own[0]);
         let next = first + 1;
-        match self.mentions.get(next) {
+        match self.mentions().get(next) {
             Some(m)
                 if m.voice == Voice::Gloss
-                    && m.actor() == self.mentions[first].actor()
-                    && self.text[self.mentions[first].range.end..m.range.start].trim() == "(" =>
+                    && m.actor() == self.mentions()[first].actor()
+                    && self.text[self.mentions()[first].range.end..m.range.start].trim() == "(" =>
             {
                 next
             }
@@ -681,9 +692,10 @@ impl Ctx<'_, '_> {
                 return Some(n.text.clone());
             }
         }
-        let acronym = is_acronymish(self.kb, self.mentions[i].name);
+        let acronym = is_acronymish(self.kb, self.mentions()[i].name);
         let in_family: Vec<usize> = used.iter().copied().filter(|&j| self.family(j) == family).collect();
-        let same_shape = in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym);
+        let same_shape =
+            in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions()[j].name) == acronym);
         if let Some(j) = same_shape.or(in_family.first().copied()) {
             return Some(self.spelled[j].text().to_string());
         }
@@ -737,13 +749,13 @@ impl Ctx<'_, '_> {
     }
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
-        let r = self.mentions[i].range.clone();
+        let r = self.mentions()[i].range.clone();
         Edit { text: fit(self.text, r.start, replacement).into(), range: r }
     }
 
     /// Mention `i` (the finding's own range) replaced with `replacement`.
     fn here(&self, i: usize, replacement: &str) -> Edits {
-        Edits::Here(fit(self.text, self.mentions[i].range.start, replacement).into())
+        Edits::Here(fit(self.text, self.mentions()[i].range.start, replacement).into())
     }
 
     fn mixed_names(&mut self, actor: ActorId, own: &[usize]) {
@@ -769,7 +781,7 @@ impl Ctx<'_, '_> {
         // An introduction "X (Y)" is not an offence of X.
         let offenders: Vec<usize> = offenders
             .into_iter()
-            .filter(|&i| !(i + 1 == choice && self.mentions[choice].voice == Voice::Gloss && styled.is_none()))
+            .filter(|&i| !(i + 1 == choice && self.mentions()[choice].voice == Voice::Gloss && styled.is_none()))
             .collect();
         if offenders.is_empty() {
             return;
@@ -780,7 +792,7 @@ impl Ctx<'_, '_> {
         let replacements: Vec<Option<String>> = offenders
             .iter()
             .map(|&i| {
-                let shape = usize::from(is_acronymish(self.kb, self.mentions[i].name));
+                let shape = usize::from(is_acronymish(self.kb, self.mentions()[i].name));
                 by_shape[shape]
                     .get_or_insert_with(|| self.replacement_in_family(actor, i, &preferred_family, &preferred_used))
                     .clone()
@@ -799,7 +811,7 @@ impl Ctx<'_, '_> {
         // One list for every finding: an edit before them moves it once.
         let related: Arc<[Related]> = anchor
             .map(|a| Related {
-                range: self.mentions[a].range.clone(),
+                range: self.mentions()[a].range.clone(),
                 message: format!("first use of `{}`", self.spelled[a].text()).into(),
             })
             .into_iter()
@@ -816,7 +828,7 @@ impl Ctx<'_, '_> {
             let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
             self.out.push(Finding {
                 rule: MIXED_NAMES,
-                range: self.mentions[i].range.clone(),
+                range: self.mentions()[i].range.clone(),
                 message: message.into(),
                 related: related.clone(),
                 fixes,
@@ -841,7 +853,7 @@ impl Ctx<'_, '_> {
             let mut body_keys: Vec<(&str, usize)> = Vec::new();
             for (k, &i) in members.iter().enumerate() {
                 let dotless = self.spelled[i].dotless();
-                if self.mentions[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
+                if self.mentions()[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
                     body_keys.push((dotless, k));
                 }
             }
@@ -849,7 +861,7 @@ impl Ctx<'_, '_> {
                 .iter()
                 .enumerate()
                 .map(|(k, &i)| match body_keys.iter().find(|(d, _)| *d == self.spelled[i].dotless()).map(|(_, b)| b) {
-                    Some(&b) if !self.mentions[i].body => keys[b],
+                    Some(&b) if !self.mentions()[i].body => keys[b],
                     _ => keys[k],
                 })
                 .collect();
@@ -858,7 +870,7 @@ impl Ctx<'_, '_> {
             }
             let style_form = self
                 .style
-                .and_then(|s| s.prefer.get(&self.mentions[members[0]].actor()))
+                .and_then(|s| s.prefer.get(&self.mentions()[members[0]].actor()))
                 .map(|p| spelling_key(&self.kb.name(p.name).text));
             let preferred = (0..members.len()).find(|&k| style_form.as_deref() == Some(keys[k])).unwrap_or(0);
             let pref_key = keys[preferred];
@@ -868,7 +880,7 @@ impl Ctx<'_, '_> {
                 members.iter().zip(&keys).filter(|(_, k)| **k != pref_key).map(|(&i, _)| i).collect();
             let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
             let related: Arc<[Related]> = vec![Related {
-                range: self.mentions[preferred].range.clone(),
+                range: self.mentions()[preferred].range.clone(),
                 message: format!("`{pref_text}` here").into(),
             }]
             .into();
@@ -880,7 +892,7 @@ impl Ctx<'_, '_> {
                 let fixes = self.replace_fixes(i, &written, Some(&pref_text), all_title, &all_edits);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
-                    range: self.mentions[i].range.clone(),
+                    range: self.mentions()[i].range.clone(),
                     message: message.into(),
                     related: related.clone(),
                     fixes,
@@ -889,13 +901,13 @@ impl Ctx<'_, '_> {
         }
         // Capitals written in lower case.
         for &i in own {
-            let n = self.kb.name(self.mentions[i].name);
+            let n = self.kb.name(self.mentions()[i].name);
             let written = self.written(i);
             if self.spelled[i].lowered {
                 let fixed = fix_case(written, &n.text);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
-                    range: self.mentions[i].range.clone(),
+                    range: self.mentions()[i].range.clone(),
                     message: format!(
                         "`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"
                     )
@@ -911,9 +923,9 @@ impl Ctx<'_, '_> {
     fn acronyms(&mut self, actor: ActorId, all: &[usize], own: &[usize]) {
         let mut seen: Vec<String> = Vec::new();
         for &i in own {
-            let m = &self.mentions[i];
+            let m = &self.mentions()[i];
             let n = self.kb.name(m.name);
-            if n.form != AliasForm::Acronym || !n.expand || !self.mentions[i].body {
+            if n.form != AliasForm::Acronym || !n.expand || !self.mentions()[i].body {
                 continue;
             }
             let written = spelling(self.text, m);
@@ -922,23 +934,23 @@ impl Ctx<'_, '_> {
             }
             seen.push(written.clone());
             let defined = all.iter().copied().take_while(|&j| j <= i + 1).any(|j| {
-                let o = self.kb.name(self.mentions[j].name);
+                let o = self.kb.name(self.mentions()[j].name);
                 o.family == n.family
-                    && !is_acronymish(self.kb, self.mentions[j].name)
+                    && !is_acronymish(self.kb, self.mentions()[j].name)
                     && o.lang == "en"
-                    && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
+                    && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions()[j].range.start].trim() == "("))
             }) || all
                 .iter()
                 .copied()
-                .any(|j| j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text() == written);
+                .any(|j| j < i && self.mentions()[j].voice == Voice::Gloss && self.spelled[j].text() == written);
             if defined {
                 continue;
             }
             let expansion = self.expansion(actor, m.name);
             let later = all.iter().copied().any(|j| {
                 j > i && {
-                    let o = self.kb.name(self.mentions[j].name);
-                    o.family == n.family && !is_acronymish(self.kb, self.mentions[j].name)
+                    let o = self.kb.name(self.mentions()[j].name);
+                    o.family == n.family && !is_acronymish(self.kb, self.mentions()[j].name)
                 }
             });
             let message = match (&expansion, later) {
@@ -980,7 +992,7 @@ impl Ctx<'_, '_> {
     }
 
     fn ambiguous(&mut self, i: usize) {
-        let m = &self.mentions[i];
+        let m = &self.mentions()[i];
         let written = spelling(self.text, m);
         let mut actors = vec![m.actor()];
         actors.extend(m.others.iter().copied());
@@ -1008,13 +1020,13 @@ impl Ctx<'_, '_> {
             self.out.iter().filter(|f| f.rule == MIXED_NAMES).map(|f| f.range.start).collect();
         for &i in own {
             let written = self.spelled[i].text().to_string();
-            let already = mixed.contains(&self.mentions[i].range.start);
+            let already = mixed.contains(&self.mentions()[i].range.start);
             if allowed.contains(&written) || already {
                 continue;
             }
             self.out.push(Finding {
                 rule: HOUSE_STYLE,
-                range: self.mentions[i].range.clone(),
+                range: self.mentions()[i].range.clone(),
                 message: format!("{} style writes `{wanted}`", style.name).into(),
                 related: Vec::new().into(),
                 fixes: vec![self.replace_fix(

@@ -55,7 +55,7 @@ pub struct Rename {
 }
 
 /// The mention a rename at byte offset `at` starts from: one in the writer's own voice.
-pub fn target(analysis: &Analysis, at: usize) -> Result<&Mention, RenameError> {
+pub fn target(analysis: &Analysis, at: usize) -> Result<Mention, RenameError> {
     let m = analysis.mention_at(at).ok_or(RenameError::NotAMention)?;
     if m.voice != Voice::Own {
         return Err(RenameError::NotOwnVoice(m.voice));

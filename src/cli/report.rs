@@ -92,7 +92,7 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
         s,
         "{path}: {} actors, {} mentions, {} findings",
         actors.len(),
-        c.analysis.mentions.len(),
+        c.analysis.mentions().len(),
         c.analysis.findings.len()
     );
     for (id, count) in actors {
@@ -105,7 +105,7 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
     }
     s.push('\n');
     totals.files += 1;
-    totals.mentions += c.analysis.mentions.len();
+    totals.mentions += c.analysis.mentions().len();
     s
 }
 

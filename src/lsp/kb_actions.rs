@@ -351,7 +351,7 @@ pub fn actions(
         }
     };
     let overlaps_mention =
-        snap.analysis.mentions.iter().any(|m| m.range.start < name_range.end && name_range.start < m.range.end);
+        snap.analysis.mentions().iter().any(|m| m.range.start < name_range.end && name_range.start < m.range.end);
     if overlaps_mention {
         return Vec::new();
     }
@@ -367,7 +367,7 @@ pub fn actions(
     if candidates.is_empty() {
         let before: Vec<ActorId> = snap
             .analysis
-            .mentions
+            .mentions()
             .iter()
             .rev()
             .filter(|m| m.range.end <= name_range.start)

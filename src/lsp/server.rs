@@ -1126,7 +1126,7 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let kb = snap.config.kb.clone();
         let data = self.guarded("textDocument/semanticTokens/full", || {
-            semantic::tokens(&kb, &snap.rope, &snap.text, &snap.analysis.mentions, enc)
+            semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
         })?;
         let id = snap.serial.to_string();
         self.tokens.insert(uri, (id.clone(), data.clone()));
@@ -1146,7 +1146,7 @@ impl LanguageServer for Backend {
         let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
         let id = snap.serial.to_string();
         let (data, edits) = self.guarded("textDocument/semanticTokens/full/delta", || {
-            let data = semantic::tokens(&kb, &snap.rope, &snap.text, &snap.analysis.mentions, enc);
+            let data = semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
             let edits = previous.map(|old| token_edits(&old, &data));
             (data, edits)
         })?;
