@@ -13,7 +13,7 @@ use super::findings::{
     Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES,
     VARIANT_SPELLING,
 };
-use super::mentions::{Mention, Others};
+use super::mentions::Mention;
 use super::story_mentions::{Mentions, StoryMentions};
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
@@ -457,7 +457,7 @@ struct Read<'a> {
     name: NameRef,
     voice: Voice,
     body: bool,
-    others: Others,
+    others: &'a [ActorId],
     spelled: &'a Spelled,
     /// Whether the mention starts a sentence (a replacement there is capitalised).
     starts_sentence: bool,
@@ -472,22 +472,21 @@ pub(crate) fn window(mentions: Mentions<'_>, region: &Range<usize>) -> Range<usi
     first.saturating_sub(1)..(last + 1).min(mentions.len())
 }
 
-/// What the rules read of the mentions of `actor` among `window` (indices into `mentions`).
+/// What the rules read of the mentions of `actor` among the first `n` of `read` (a window of the
+/// story's mentions, and the one after it if there is one); `spelled(k)` is how `read[k]` is
+/// spelled.
 fn reads<'a>(
     text: &str,
-    mentions: Mentions<'_>,
+    read: &'a [Mention],
+    n: usize,
     spelled: impl Fn(usize) -> &'a Spelled,
-    window: Range<usize>,
     actor: ActorId,
     map: impl Fn(&Range<usize>) -> Range<usize>,
 ) -> Vec<Read<'a>> {
-    // The window's mentions and the one after it, read in a row.
-    let read: Vec<Mention> = mentions.from(window.start).take(window.len() + 1).collect();
-    window
-        .zip(0..)
-        .filter(|&(_, k)| read[k].actor() == actor)
-        .map(|(i, k)| {
-            let m = read[k].clone();
+    (0..n)
+        .filter(|&k| read[k].actor() == actor)
+        .map(|k| {
+            let m = &read[k];
             let next_in_brackets =
                 read.get(k + 1).filter(|n| n.actor() == actor).map(|n| text[m.range.end..n.range.start].trim() == "(");
             Read {
@@ -495,8 +494,8 @@ fn reads<'a>(
                 name: m.name,
                 voice: m.voice,
                 body: m.body,
-                others: m.others,
-                spelled: spelled(i),
+                others: &m.others,
+                spelled: spelled(k),
                 starts_sentence: starts_sentence(text, m.range.start),
                 next_in_brackets,
             }
@@ -549,27 +548,18 @@ pub fn check_again(
         let (old_window, new_window) = (window(e.mentions, &e.old), window(mentions, &e.new));
         debug_assert_eq!(e.spelled.len(), old_window.len());
         debug_assert_eq!(e.new_spelled.len(), new_window.len());
-        let near = e
-            .mentions
-            .from(old_window.start)
-            .take(old_window.len())
-            .chain(mentions.from(new_window.start).take(new_window.len()))
-            .map(|m| m.actor());
+        // The windows' mentions and the one after each, read in a row from the blocks.
+        let old_read: Vec<Mention> = e.mentions.from(old_window.start).take(old_window.len() + 1).collect();
+        let new_read: Vec<Mention> = mentions.from(new_window.start).take(new_window.len() + 1).collect();
+        let (old_n, new_n) = (old_window.len(), new_window.len());
+        let near = old_read[..old_n].iter().chain(&new_read[..new_n]).map(Mention::actor);
         let map = |r: &Range<usize>| e.changed.forward(r);
         let mut compared = vec![false; kb.actors().len()];
         for actor in near {
             let k = actor.0 as usize;
             if !std::mem::replace(&mut compared[k], true) {
-                let was =
-                    reads(e.text, e.mentions, |i| e.spelled[i - old_window.start], old_window.clone(), actor, map);
-                let is = reads(
-                    text,
-                    mentions,
-                    |i| e.new_spelled[i - new_window.start],
-                    new_window.clone(),
-                    actor,
-                    Range::clone,
-                );
+                let was = reads(e.text, &old_read, old_n, |k| e.spelled[k], actor, map);
+                let is = reads(text, &new_read, new_n, |k| e.new_spelled[k], actor, Range::clone);
                 again[k] = was != is;
             }
         }
