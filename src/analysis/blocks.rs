@@ -46,6 +46,13 @@ pub struct Part {
     paragraphs: usize,
 }
 
+impl Story {
+    /// Where each actor the story names is first named (indices of mentions).
+    pub(crate) fn first_mentions(&self) -> &[usize] {
+        &self.roll.first_at
+    }
+}
+
 impl Part {
     /// The block's mentions, with ranges relative to it.
     pub(crate) fn mentions(&self) -> &[Mention] {
@@ -385,7 +392,9 @@ fn assemble(
         None => roll_of(kb, &blocks),
     };
     let listed = OnceLock::new();
-    let mentions = StoryMentions::new(&blocks, &listed);
+    // (A copy, a few hundred indices: the roll goes into the story while the list may still be made.)
+    let first_at = roll.first_at.clone();
+    let mentions = StoryMentions::new(&blocks, &listed, &first_at);
     let nm = mentions.view.len();
     let spelled = Spellings::new(|| spelled_in(&blocks, mentions.view, 0..nm));
     let style = settings.style.as_ref();

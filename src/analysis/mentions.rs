@@ -142,7 +142,7 @@ impl Analysis {
     /// The mentions, in text order, each actor's first marked `first`. The first call on an
     /// analysis puts them together from its blocks (the analysis after a keystroke does not).
     pub fn mentions(&self) -> &[Mention] {
-        self.listed.0.get_or_init(|| story_mentions::listed(&self.blocks))
+        self.listed.0.get_or_init(|| story_mentions::listed(&self.blocks, self.story.first_mentions()))
     }
 
     /// The mentions read one by one from the blocks, without putting them together

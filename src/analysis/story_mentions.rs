@@ -74,17 +74,21 @@ impl<'a> Mentions<'a> {
     }
 }
 
-/// Every mention of `blocks` in one list, in story offsets, each actor's first marked `first`.
-pub fn listed(blocks: &BlockList) -> Vec<Mention> {
-    let mut seen: Vec<bool> = Vec::new();
+/// Every mention of `blocks` in one list, in story offsets, with the mentions at `first_at`
+/// (each actor's first: `naming::Roll::first_at`) marked `first`. Copied block by block.
+pub fn listed(blocks: &BlockList, first_at: &[usize]) -> Vec<Mention> {
     let mut out = Vec::with_capacity(blocks.mention_count());
-    for mut m in Mentions::new(blocks).of_blocks_from(0) {
-        let a = m.actor().index();
-        if a >= seen.len() {
-            seen.resize(a + 1, false);
+    for b in blocks.iter() {
+        out.extend(b.part.mentions().iter().map(|m| Mention {
+            range: m.range.start + b.start..m.range.end + b.start,
+            others: m.others.clone(),
+            ..*m
+        }));
+    }
+    for &i in first_at {
+        if let Some(m) = out.get_mut(i) {
+            m.first = true;
         }
-        m.first = !std::mem::replace(&mut seen[a], true);
-        out.push(m);
     }
     out
 }
@@ -96,16 +100,19 @@ pub struct StoryMentions<'a> {
     pub view: Mentions<'a>,
     all: &'a OnceLock<Vec<Mention>>,
     blocks: &'a BlockList,
+    first_at: &'a [usize],
 }
 
 impl<'a> StoryMentions<'a> {
-    pub fn new(blocks: &'a BlockList, all: &'a OnceLock<Vec<Mention>>) -> StoryMentions<'a> {
-        StoryMentions { view: Mentions::new(blocks), all, blocks }
+    /// The mentions of `blocks`, whose actors are first named at `first_at`, kept in `all` once
+    /// listed.
+    pub fn new(blocks: &'a BlockList, all: &'a OnceLock<Vec<Mention>>, first_at: &'a [usize]) -> StoryMentions<'a> {
+        StoryMentions { view: Mentions::new(blocks), all, blocks, first_at }
     }
 
     /// Every mention, in one list.
     pub fn all(&self) -> &'a [Mention] {
-        self.all.get_or_init(|| listed(self.blocks))
+        self.all.get_or_init(|| listed(self.blocks, self.first_at))
     }
 }
 
