@@ -86,6 +86,14 @@ impl BlockList {
     /// Mention `i` of the story (counting the blocks' mentions in order): its block, and the
     /// mention with its range relative to the block.
     pub fn mention(&self, i: usize) -> Option<(BlockRef<'_>, &Mention)> {
+        let (c, s, k) = self.slot_of_mention(i)?;
+        let s = &c.slots[s];
+        Some((c.block(s), &s.part.mentions()[k]))
+    }
+
+    /// The chunk whose blocks hold mention `i`, the block's slot in it, and the mention's index
+    /// in the block.
+    fn slot_of_mention(&self, i: usize) -> Option<(&Chunk, usize, usize)> {
         if i >= self.mentions {
             return None;
         }
@@ -93,8 +101,8 @@ impl BlockList {
         let j = i - c.mentions_before;
         // The last block with no more mentions before it than `j` holds mention `j`: a block
         // without mentions has as many before it as the next one.
-        let s = &c.slots[c.slots.partition_point(|s| s.mentions_before as usize <= j) - 1];
-        Some((c.block(s), &s.part.mentions()[j - s.mentions_before as usize]))
+        let s = c.slots.partition_point(|s| s.mentions_before as usize <= j) - 1;
+        Some((c, s, j - c.slots[s].mentions_before as usize))
     }
 
     /// The number of mentions that lie before offset `at` in the story: that end by it
@@ -117,13 +125,7 @@ impl BlockList {
 
     /// The block holding mention `i` and the mention's index in it.
     pub fn mention_place(&self, i: usize) -> Option<(usize, usize)> {
-        if i >= self.mentions {
-            return None;
-        }
-        let c = &self.chunks[self.chunks.partition_point(|c| c.mentions_before + c.mentions <= i)];
-        let j = i - c.mentions_before;
-        let s = c.slots.partition_point(|s| s.mentions_before as usize <= j) - 1;
-        Some((c.before + s, j - c.slots[s].mentions_before as usize))
+        self.slot_of_mention(i).map(|(c, s, k)| (c.before + s, k))
     }
 
     /// The index of the first mention of block `b` (the number of mentions when there is no

@@ -372,8 +372,8 @@ fn roll_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text
         roll.first_at.push(i);
     }
     let grown = text_len as isize - e.old_text.len() as isize;
-    let shifted = |r: &Range<usize>| r.start.wrapping_add_signed(grown)..r.end.wrapping_add_signed(grown);
-    roll.ambiguous.extend(was.ambiguous.iter().filter(|(i, _)| *i >= old_mb).map(|(i, r)| (moved(*i), shifted(r))));
+    let moved_range = |r: &Range<usize>| r.start.wrapping_add_signed(grown)..r.end.wrapping_add_signed(grown);
+    roll.ambiguous.extend(was.ambiguous.iter().filter(|(i, _)| *i >= old_mb).map(|(i, r)| (moved(*i), moved_range(r))));
     roll
 }
 

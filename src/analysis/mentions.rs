@@ -195,9 +195,10 @@ impl Analysis {
 
     /// Mentions whose range overlaps `range`.
     pub fn mentions_in(&self, range: Range<usize>) -> &[Mention] {
-        let a = self.mentions().partition_point(|m| m.range.end <= range.start);
-        let b = self.mentions().partition_point(|m| m.range.start < range.end);
-        &self.mentions()[a..b.max(a)]
+        let all = self.mentions();
+        let a = all.partition_point(|m| m.range.end <= range.start);
+        let b = all.partition_point(|m| m.range.start < range.end);
+        &all[a..b.max(a)]
     }
 
     /// Each form the writer used for `actor`, as written, with its count, in order of first use.

@@ -4,15 +4,21 @@
 //! after every keystroke into one list in story offsets (with the quotations and attribution
 //! anchors, into lists of their own), a 1 MB story's 13,464 mentions took about a fifth of the
 //! keystroke's analysis (0.22–0.25 of 1.1 ms) once the processor came back cold from idling
-//! between keystrokes. The rules that run after a keystroke read the few mentions around the edit through
-//! [`Mentions`] instead, and the one list is put together only when something asks for all of
-//! them ([`StoryMentions::all`]: an actor judged again, or a request such as semantic tokens).
+//! between keystrokes. The rules that run after a keystroke read the few mentions around the
+//! edit through [`Mentions`] instead, and the one list is put together only when something asks
+//! for all of them ([`StoryMentions::all`]: an actor judged again, or a request such as semantic
+//! tokens).
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::block_list::BlockList;
+use super::block_list::{BlockList, BlockRef};
 use super::mentions::Mention;
+
+/// Mention `m` of block `b`, in story offsets.
+fn placed(b: &BlockRef<'_>, m: &Mention) -> Mention {
+    Mention { range: m.range.start + b.start..m.range.end + b.start, others: m.others.clone(), ..*m }
+}
 
 /// The mentions of a story's blocks, in story offsets, by index.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +43,7 @@ impl<'a> Mentions<'a> {
     /// its actor's first is a matter of the whole story, which [`listed`] settles.
     pub fn get(&self, i: usize) -> Option<Mention> {
         let (b, m) = self.blocks.mention(i)?;
-        Some(Mention { range: m.range.start + b.start..m.range.end + b.start, others: m.others.clone(), ..*m })
+        Some(placed(&b, m))
     }
 
     /// Where mention `i` lies in the story.
@@ -64,13 +70,7 @@ impl<'a> Mentions<'a> {
 
     /// The mentions of blocks `from..`, in story offsets, in order; `first` as in [`Mentions::get`].
     pub fn of_blocks_from(&self, from: usize) -> impl Iterator<Item = Mention> + 'a {
-        self.blocks.iter_from(from).flat_map(|b| {
-            b.part.mentions().iter().map(move |m| Mention {
-                range: m.range.start + b.start..m.range.end + b.start,
-                others: m.others.clone(),
-                ..*m
-            })
-        })
+        self.blocks.iter_from(from).flat_map(|b| b.part.mentions().iter().map(move |m| placed(&b, m)))
     }
 }
 
@@ -79,11 +79,7 @@ impl<'a> Mentions<'a> {
 pub fn listed(blocks: &BlockList, first_at: &[usize]) -> Vec<Mention> {
     let mut out = Vec::with_capacity(blocks.mention_count());
     for b in blocks.iter() {
-        out.extend(b.part.mentions().iter().map(|m| Mention {
-            range: m.range.start + b.start..m.range.end + b.start,
-            others: m.others.clone(),
-            ..*m
-        }));
+        out.extend(b.part.mentions().iter().map(|m| placed(&b, m)));
     }
     for &i in first_at {
         if let Some(m) = out.get_mut(i) {
@@ -99,7 +95,6 @@ pub fn listed(blocks: &BlockList, first_at: &[usize]) -> Vec<Mention> {
 pub struct StoryMentions<'a> {
     pub view: Mentions<'a>,
     all: &'a OnceLock<Vec<Mention>>,
-    blocks: &'a BlockList,
     first_at: &'a [usize],
 }
 
@@ -107,12 +102,12 @@ impl<'a> StoryMentions<'a> {
     /// The mentions of `blocks`, whose actors are first named at `first_at`, kept in `all` once
     /// listed.
     pub fn new(blocks: &'a BlockList, all: &'a OnceLock<Vec<Mention>>, first_at: &'a [usize]) -> StoryMentions<'a> {
-        StoryMentions { view: Mentions::new(blocks), all, blocks, first_at }
+        StoryMentions { view: Mentions::new(blocks), all, first_at }
     }
 
     /// Every mention, in one list.
     pub fn all(&self) -> &'a [Mention] {
-        self.all.get_or_init(|| listed(self.blocks, self.first_at))
+        self.all.get_or_init(|| listed(self.view.blocks, self.first_at))
     }
 }
 
