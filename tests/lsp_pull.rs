@@ -171,17 +171,26 @@ fn a_document_over_the_size_limit_is_kept_in_sync_but_not_checked_and_the_user_i
 
 #[test]
 fn a_panicking_handler_answers_with_an_error_and_the_server_goes_on() {
-    let mut c = Client::spawn_with_env(&[("FRONTLINE_TEST_PANIC", "textDocument/hover")]);
-    initialize(&mut c, json!({}), json!({}));
-    c.open(URI, "markdown", STORY);
-    let params = json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } });
-    for _ in 0..3 {
-        let r = c.request_raw("textDocument/hover", params.clone());
-        assert_eq!(r["error"]["code"], -32603, "{r}");
-        assert!(r["error"]["message"].as_str().unwrap().contains("internal error in textDocument/hover"), "{r}");
+    // Hover runs on the runtime's thread, highlights on the blocking pool (`Backend::off_path`).
+    let (hover, highlight) = ("textDocument/hover", "textDocument/documentHighlight");
+    for (panics, answers) in [(hover, highlight), (highlight, hover)] {
+        let mut c = Client::spawn_with_env(&[("FRONTLINE_TEST_PANIC", panics)]);
+        initialize(&mut c, json!({}), json!({}));
+        c.open(URI, "markdown", STORY);
+        let params = json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } });
+        for _ in 0..3 {
+            let r = c.request_raw(panics, params.clone());
+            assert_eq!(r["error"]["code"], -32603, "{r}");
+            assert!(r["error"]["message"].as_str().unwrap().contains(&format!("internal error in {panics}")), "{r}");
+        }
+        let answer = c.request(answers, params);
+        assert!(!answer.is_null(), "{answers}: {answer}");
+        if answers == highlight {
+            assert_eq!(answer.as_array().map(Vec::len), Some(2), "{answer}");
+        }
+        let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } });
+        c.change(URI, 2, vec![json!({ "range": range, "text": "x" })]);
+        assert!(!c.diagnostics(URI, Some(2)).is_empty());
+        assert!(c.shutdown().is_some());
     }
-    let highlights = c.request("textDocument/documentHighlight", params);
-    assert_eq!(highlights.as_array().map(Vec::len), Some(2), "{highlights}");
-    assert!(!c.diagnostics(URI, Some(1)).is_empty());
-    assert!(c.shutdown().is_some());
 }

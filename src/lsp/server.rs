@@ -157,7 +157,7 @@ async fn analyst(
 /// handing it to a blocking thread and back costs when the keystroke finds the threads asleep
 /// (at typing pace, 100 ms apart, the 1 MB keystroke's diagnostics came 0.3–0.7 ms sooner).
 /// Should the previous analysis not be reusable after all, the analysis afresh of up to 2 MB
-/// (about 40 ms) holds this thread; the other worker still answers requests.
+/// (about 40 ms) holds the runtime's one thread, and requests wait for it.
 const INLINE_UP_TO: usize = 2_000_000;
 
 /// Builds a snapshot, from `previous` when it can: on the analyst's thread when it follows
@@ -575,25 +575,51 @@ impl Backend {
     /// Runs a request's work; a panic in it is logged and answered with an internal error, and the
     /// server goes on.
     fn guarded<T>(&self, method: &str, work: impl FnOnce() -> T) -> Result<T> {
-        let test_panic = self.panic_on.as_deref() == Some(method);
-        catch_unwind(AssertUnwindSafe(|| {
-            if test_panic {
-                panic!("FRONTLINE_TEST_PANIC={method}");
-            }
-            work()
-        }))
-        .map_err(|e| {
-            let what = e
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| e.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            log!("internal error in {method}: {what}");
-            let mut err = Error::internal_error();
-            err.message = format!("frontline: internal error in {method}: {what}").into();
-            err
-        })
+        guard(method, self.panic_on.as_deref() == Some(method), work)
     }
+
+    /// As [`Backend::guarded`], on the blocking pool: for requests whose work grows with the story
+    /// (a document's diagnostics, tokens, symbols, highlights and lenses; the workspace's stories),
+    /// so that the runtime's one thread, which applies keystrokes and publishes their diagnostics,
+    /// is never held up by them.
+    async fn off_path<T: Send + 'static>(
+        &self,
+        method: &'static str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let test_panic = self.panic_on.as_deref() == Some(method);
+        match tokio::task::spawn_blocking(move || guard(method, test_panic, work)).await {
+            Ok(done) => done,
+            Err(e) => Err(internal_error(method, &e.to_string())),
+        }
+    }
+}
+
+/// Runs `work`, turning a panic in it into an LSP internal error (logged) instead of a dead
+/// server; `test_panic` panics on purpose first (`FRONTLINE_TEST_PANIC`).
+fn guard<T>(method: &str, test_panic: bool, work: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(|| {
+        if test_panic {
+            panic!("FRONTLINE_TEST_PANIC={method}");
+        }
+        work()
+    }))
+    .map_err(|e| {
+        let what = e
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        internal_error(method, &what)
+    })
+}
+
+/// The error answered for a request whose work failed inside frontline (logged too).
+fn internal_error(method: &str, what: &str) -> Error {
+    log!("internal error in {method}: {what}");
+    let mut err = Error::internal_error();
+    err.message = format!("frontline: internal error in {method}: {what}").into();
+    err
 }
 
 fn hover_card(kb: &KnowledgeBase, snap: &Snapshot, at: usize, enc: Encoding) -> Option<Hover> {
@@ -921,7 +947,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let snap = self.snapshot(&uri).await;
         let enc = self.encoding();
-        self.guarded("textDocument/diagnostic", || {
+        self.off_path("textDocument/diagnostic", move || {
             let Some(snap) = snap else {
                 return DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()).into();
             };
@@ -942,6 +968,7 @@ impl LanguageServer for Backend {
             })
             .into()
         })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -951,7 +978,7 @@ impl LanguageServer for Backend {
         let projects = self.projects.clone();
         let folders = self.projects.folders.read().map(|f| f.clone()).unwrap_or_default();
         let creates = self.can_create_files.load(Ordering::Relaxed);
-        self.guarded("textDocument/codeAction", || {
+        self.off_path("textDocument/codeAction", move || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mut actions = diagnostics::code_actions(&uri, &snap, range.clone(), enc);
             let target = super::kb_actions::Target::of(&snap.config.project, &folders);
@@ -965,6 +992,7 @@ impl LanguageServer for Backend {
             ));
             Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect())
         })
+        .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -983,7 +1011,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        self.guarded("textDocument/documentHighlight", || {
+        self.off_path("textDocument/documentHighlight", move || {
             let m = snap.analysis.mention_at(offset(&snap.rope, pos.position, enc))?;
             let highlights = snap
                 .analysis
@@ -995,6 +1023,7 @@ impl LanguageServer for Backend {
                 .collect();
             Some(highlights)
         })
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -1027,14 +1056,17 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        self.guarded("textDocument/codeLens", || Some(lens::lenses(uri.as_str(), &snap, enc)))
+        self.off_path("textDocument/codeLens", move || Some(lens::lenses(uri.as_str(), &snap, enc))).await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         let uri = params.text_document.uri;
         let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let (enc, hierarchical) = (self.encoding(), self.workspace.support().hierarchical_symbols);
-        self.guarded("textDocument/documentSymbol", || Some(symbols::document_symbols(&uri, &snap, enc, hierarchical)))
+        self.off_path("textDocument/documentSymbol", move || {
+            Some(symbols::document_symbols(&uri, &snap, enc, hierarchical))
+        })
+        .await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
@@ -1044,7 +1076,7 @@ impl LanguageServer for Backend {
         };
         let (open, index) = self.across(None);
         let (enc, without_range) = (self.encoding(), self.workspace.support().symbol_resolve);
-        self.guarded("workspace/symbol", || {
+        self.off_path("workspace/symbol", move || {
             let firsts = symbols::first_mentions(&open, &index, enc);
             Some(WorkspaceSymbolResponse::Nested(symbols::workspace_symbols(
                 &kb,
@@ -1053,14 +1085,16 @@ impl LanguageServer for Backend {
                 without_range,
             )))
         })
+        .await
     }
 
     async fn symbol_resolve(&self, params: WorkspaceSymbol) -> Result<WorkspaceSymbol> {
         let (open, index) = self.across(None);
         let enc = self.encoding();
-        self.guarded("workspaceSymbol/resolve", || {
+        self.off_path("workspaceSymbol/resolve", move || {
             symbols::resolve(params, &symbols::first_mentions(&open, &index, enc))
         })
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -1069,10 +1103,11 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&uri).await else { return Ok(None) };
         let (open, index) = self.across(Some(&uri));
         let enc = self.encoding();
-        self.guarded("textDocument/references", || {
+        self.off_path("textDocument/references", move || {
             let at = offset(&snap.rope, pos.position, enc);
             references::references(&uri, &snap, at, enc, &open, &index)
         })
+        .await
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
@@ -1092,7 +1127,7 @@ impl LanguageServer for Backend {
         let creates = self.can_create_files.load(Ordering::Relaxed);
         let folders = self.projects.folders.read().map(|f| f.clone()).unwrap_or_default();
         let projects = self.projects.clone();
-        self.guarded("textDocument/rename", || {
+        self.off_path("textDocument/rename", move || {
             let at = offset(&snap.rope, pos.position, enc);
             let plain = references::rename(&uri, &snap, at, &params.new_name, enc, versioned);
             // A name the actor does not have: with the user's confirmation, add it as an alias.
@@ -1115,7 +1150,8 @@ impl LanguageServer for Backend {
                 }
             }
             plain.map_err(references::invalid)
-        })?
+        })
+        .await?
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
@@ -1125,10 +1161,12 @@ impl LanguageServer for Backend {
         };
         let enc = self.encoding();
         let kb = snap.config.kb.clone();
-        let data = self.guarded("textDocument/semanticTokens/full", || {
-            semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
-        })?;
         let id = snap.serial.to_string();
+        let data = self
+            .off_path("textDocument/semanticTokens/full", move || {
+                semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
+            })
+            .await?;
         self.tokens.insert(uri, (id.clone(), data.clone()));
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(id), data })))
     }
@@ -1145,11 +1183,13 @@ impl LanguageServer for Backend {
         let kb = snap.config.kb.clone();
         let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
         let id = snap.serial.to_string();
-        let (data, edits) = self.guarded("textDocument/semanticTokens/full/delta", || {
-            let data = semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
-            let edits = previous.map(|old| token_edits(&old, &data));
-            (data, edits)
-        })?;
+        let (data, edits) = self
+            .off_path("textDocument/semanticTokens/full/delta", move || {
+                let data = semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
+                let edits = previous.map(|old| token_edits(&old, &data));
+                (data, edits)
+            })
+            .await?;
         self.tokens.insert(uri, (id.clone(), data.clone()));
         Ok(Some(match edits {
             Some(edits) => {
@@ -1168,12 +1208,13 @@ impl LanguageServer for Backend {
         };
         let enc = self.encoding();
         let kb = snap.config.kb.clone();
-        self.guarded("textDocument/semanticTokens/range", || {
+        self.off_path("textDocument/semanticTokens/range", move || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mentions = snap.analysis.mentions_in(range);
             let data = semantic::tokens(&kb, &snap.rope, &snap.text, mentions, enc);
             Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
         })
+        .await
     }
 }
 
@@ -1218,7 +1259,12 @@ pub fn run_stdio() -> u8 {
             return 4;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    // One thread runs the protocol: reading, applying edits, the analysis after a keystroke,
+    // publishing and writing. At typing pace every hand-off between threads wakes a sleeping one;
+    // on one thread the 1 MB keystroke's diagnostics came 0.2–0.6 ms sooner (BENCHMARKS.md).
+    // Work that grows with the story runs on the blocking pool (`Backend::off_path`, analyses
+    // afresh), so that no request holds up a keystroke.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             log!("cannot start the async runtime: {e}");
