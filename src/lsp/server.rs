@@ -142,8 +142,10 @@ async fn analyst(
                         let _ = publish.send(Publish::Current(uri));
                     }
                     // Freeing a large story's analysis takes a while: not on the way to the publish.
-                    if old.is_some() {
-                        tokio::task::spawn_blocking(move || drop(old));
+                    // Usually the publication before holds it still, and this only counts down:
+                    // no blocking thread is woken for that.
+                    if let Some(last) = old.and_then(Arc::into_inner) {
+                        tokio::task::spawn_blocking(move || drop(last));
                     }
                 }
                 Err(e) => log!("analysis of {} version {version} failed: {e}", uri.as_str()),
