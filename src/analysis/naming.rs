@@ -613,7 +613,10 @@ pub fn check_again(
         match reused {
             Some(f) => named.ambiguous.push(f),
             None => {
-                cx.ambiguous(*i);
+                // Read from the blocks: no list of the story's mentions is made for it.
+                if let Some(m) = story.view.get(*i) {
+                    cx.ambiguous(&m);
+                }
                 named.ambiguous.append(&mut cx.out);
             }
         }
@@ -981,14 +984,14 @@ impl<'a> Ctx<'a, '_> {
             .map(|x| x.text.clone())
     }
 
-    fn ambiguous(&mut self, i: usize) {
-        let m = &self.mentions()[i];
+    /// Mention `m`, of an ambiguous alias.
+    fn ambiguous(&mut self, m: &Mention) {
         let written = spelling(self.text, m);
         let mut actors = vec![m.actor()];
         actors.extend(m.others.iter().copied());
         let names: Vec<&str> = actors.iter().map(|&a| self.kb.actor(a).name()).collect();
-        let fixes =
-            names.iter().map(|n| self.replace_fix(format!("Spell out as `{n}`"), self.here(i, n), false)).collect();
+        let here = |n: &str| Edits::Here(fit(self.text, m.range.start, n).into());
+        let fixes = names.iter().map(|n| self.replace_fix(format!("Spell out as `{n}`"), here(n), false)).collect();
         self.out.push(Finding {
             rule: AMBIGUOUS_ALIAS,
             range: m.range.clone(),
@@ -1086,6 +1089,41 @@ mod tests {
             proptest::prop_assert_eq!(&both[split..], spelling_key(&spelling_of(&a)));
             proptest::prop_assert_eq!(lowered_capitals(&a, &b), lowered_capitals_of_other(&a, &b));
             proptest::prop_assert_eq!(lowered_capitals(&a, &a), lowered_capitals_of_other(&a, &a));
+        }
+    }
+
+    /// The ambiguous-alias findings of `text`, as (range, message, fix titles).
+    fn ambiguous_in(a: &crate::analysis::Analysis) -> Vec<(Range<usize>, String, Vec<String>)> {
+        let found = a.findings.iter().filter(|f| f.rule == AMBIGUOUS_ALIAS);
+        found
+            .map(|f| (f.range.clone(), f.message.to_string(), f.fixes.iter().map(|x| x.title.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn an_ambiguous_alias_is_reported_where_it_is_with_a_fix_for_each_actor() {
+        use crate::analysis::{analyze, reanalyze, Settings};
+        let kb = KnowledgeBase::builtin().unwrap();
+        let settings = Settings::new(crate::text::markdown::Flavor::Markdown);
+        let text = "Rebels held the town.\n\nThe SNC met in Istanbul on Monday.\n\nThe army shelled it.";
+        let found = ambiguous_in(&analyze(&kb, text, &settings));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (range, message, fixes) = &found[0];
+        assert_eq!(&text[range.clone()], "SNC");
+        assert!(message.starts_with("`SNC` can stand for "), "{message}");
+        for name in ["Syrian National Council", "High Negotiations Committee"] {
+            assert!(message.contains(name), "{message}");
+            assert!(fixes.contains(&format!("Spell out as `{name}`")), "{fixes:?}");
+        }
+        // After an edit in its paragraph (judged again) and one before it (moved), it is where the
+        // text now has it.
+        let a = analyze(&kb, text, &settings);
+        for (at, insert) in [(text.find("met").unwrap(), "quietly "), (0, "Overnight, ")] {
+            let mut edited = text.to_string();
+            edited.insert_str(at, insert);
+            let again = ambiguous_in(&reanalyze(&kb, &a, text, &edited, &settings));
+            assert_eq!(again, ambiguous_in(&analyze(&kb, &edited, &settings)));
+            assert_eq!(&edited[again[0].0.clone()], "SNC");
         }
     }
 }
