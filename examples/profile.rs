@@ -154,11 +154,13 @@ fn keystrokes(
         v.sort_by(f64::total_cmp);
     }
     println!(
-        "keystrokes on {} bytes ({enc:?} positions, {pause:?} apart), {runs} runs: snapshot median {:.3} ms (fastest {:.3}); publication of {} diagnostics \
+        "keystrokes on {} bytes ({enc:?} positions, {pause:?} apart), {runs} runs: snapshot median {:.3} ms (fastest {:.3}, p95 {:.3}, slowest {:.3}); publication of {} diagnostics \
          ({} bytes, {:.1} copied from the one before on average) median {:.3} ms (fastest {:.3})",
         text.len(),
         build[runs / 2],
         build[0],
+        build[runs * 95 / 100],
+        build[runs - 1],
         snap.analysis.findings.len(),
         publication.body.len(),
         copied as f64 / runs as f64,

@@ -58,6 +58,11 @@ impl Part {
     pub(crate) fn mentions(&self) -> &[Mention] {
         &self.mentions
     }
+
+    /// How each of the block's mentions is written, in the same order.
+    pub(crate) fn spelled(&self) -> &[Spelled] {
+        &self.spelled
+    }
 }
 
 /// What the story-level rules found, before rule levels and suppressions apply.

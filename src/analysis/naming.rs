@@ -23,7 +23,7 @@ use crate::text::sentences::starts_sentence;
 use crate::text::Changed;
 use crate::text::{find_line_break, rfind_line_break};
 use std::borrow::Cow;
-use std::ops::Range;
+use std::ops::{Index, Range};
 use std::sync::{Arc, OnceLock};
 
 /// A line that is a title, caption, byline or link rather than running text: a `#` heading, or a
@@ -397,12 +397,14 @@ fn lowered_capitals_of_other(written: &str, name: &str) -> bool {
     })
 }
 
-struct Ctx<'a, 's> {
-    spelled: &'a Spellings<'s>,
+struct Ctx<'a> {
+    /// How each mention of `mentions` is written.
+    spelled: &'a dyn Index<usize, Output = Spelled>,
     kb: &'a KnowledgeBase,
     text: &'a str,
-    /// The story's mentions: all of them, in one list, once an actor is judged.
-    story: StoryMentions<'a>,
+    /// The mentions the rules read, by position: all the story's, or those gathered for the
+    /// actors judged again after an edit ([`check_again`]).
+    mentions: &'a [Mention],
     style: Option<&'a HouseStyle>,
     out: Vec<Finding>,
     /// The lists of fixes made for the actor being judged: findings that offer the same fixes
@@ -569,8 +571,18 @@ pub fn check_again(
     }
     // The mentions of each actor judged again (actor `k`'s are `by_actor[first[k]..first[k + 1]]`:
     // no list grows); after a keystroke, usually none.
-    let (first, by_actor) = if again.iter().any(|&a| a) { by_actor(kb, story.all()) } else { Default::default() };
-    let mut cx = Ctx { kb, text, story, spelled, style, out: Vec::new(), fix_lists: Vec::new() };
+    // What the rules read to judge them: afresh, every mention, in the story's one list; after an
+    // edit, only the mentions of the actors judged again (each with the story's next mention),
+    // gathered from the blocks, not a list of the whole story (10 MB: 134k mentions).
+    let judged = again.iter().any(|&a| a);
+    let gathered = (judged && earlier.is_some()).then(|| story.view.gathered(|a| again[a.0 as usize]));
+    let (read, read_spelled): (&[Mention], &dyn Index<usize, Output = Spelled>) = match &gathered {
+        Some(g) => (&g.mentions, &g.spelled),
+        None if judged => (story.all(), spelled),
+        None => (&[], spelled),
+    };
+    let (first, by_actor) = if judged { by_actor(kb, read) } else { Default::default() };
+    let mut cx = Ctx { kb, text, mentions: read, spelled: read_spelled, style, out: Vec::new(), fix_lists: Vec::new() };
     let mut named = Named::default();
     for &actor in &roll.order {
         let k = actor.0 as usize;
@@ -589,7 +601,7 @@ pub fn check_again(
         }
         let all = &by_actor[first[k]..first[k + 1]];
         let own: Vec<usize> =
-            all.iter().copied().filter(|&i| cx.mentions()[i].voice == Voice::Own && spelled[i].counts).collect();
+            all.iter().copied().filter(|&i| cx.mentions()[i].voice == Voice::Own && cx.spelled[i].counts).collect();
         if own.is_empty() {
             continue;
         }
@@ -643,10 +655,10 @@ fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>
     (first, by_actor)
 }
 
-impl<'a> Ctx<'a, '_> {
-    /// Every mention of the story, in one list.
+impl<'a> Ctx<'a> {
+    /// The mentions the rules read, by position.
     fn mentions(&self) -> &'a [Mention] {
-        self.story.all()
+        self.mentions
     }
 
     fn written(&self, i: usize) -> &str {

@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use super::block_list::{BlockList, BlockRef};
 use super::mentions::Mention;
+use super::naming::Spelled;
+use crate::kb::ActorId;
 
 /// Mention `m` of block `b`, in story offsets.
 fn placed(b: &BlockRef<'_>, m: &Mention) -> Mention {
@@ -71,6 +73,48 @@ impl<'a> Mentions<'a> {
     /// The mentions of blocks `from..`, in story offsets, in order; `first` as in [`Mentions::get`].
     pub fn of_blocks_from(&self, from: usize) -> impl Iterator<Item = Mention> + 'a {
         self.blocks.iter_from(from).flat_map(|b| b.part.mentions().iter().map(move |m| placed(&b, m)))
+    }
+}
+
+/// Some of a story's mentions, in story order, each with how it is written ([`Mentions::gathered`]).
+#[derive(Debug, Default)]
+pub struct Gathered<'a> {
+    pub mentions: Vec<Mention>,
+    pub spelled: SpelledList<'a>,
+}
+
+/// Spellings of mentions, by position in a list of them.
+#[derive(Debug, Default)]
+pub struct SpelledList<'a>(Vec<&'a Spelled>);
+
+impl std::ops::Index<usize> for SpelledList<'_> {
+    type Output = Spelled;
+
+    fn index(&self, i: usize) -> &Spelled {
+        self.0[i]
+    }
+}
+
+impl<'a> Mentions<'a> {
+    /// The mentions of the actors that `keep` keeps, each followed by the story's next mention
+    /// (whoever it names), in story order, with their spellings; `first` as in [`Mentions::get`].
+    /// Read from the blocks in one pass, without copying the others: what the naming rules read
+    /// to judge those actors again after an edit. The story's next mention of a kept one is the
+    /// next in the list, so rules that look at "the mention after this one" read it the same.
+    pub fn gathered(&self, keep: impl Fn(ActorId) -> bool) -> Gathered<'a> {
+        let mut out = Gathered::default();
+        let mut after_kept = false;
+        for b in self.blocks.iter() {
+            for (m, s) in b.part.mentions().iter().zip(b.part.spelled()) {
+                let kept = keep(m.actor());
+                if kept || after_kept {
+                    out.mentions.push(placed(&b, m));
+                    out.spelled.0.push(s);
+                }
+                after_kept = kept;
+            }
+        }
+        out
     }
 }
 
@@ -142,6 +186,19 @@ mod tests {
         for i in [0, 1, all.len() / 2, all.len().saturating_sub(1), all.len()] {
             let ranges: Vec<_> = view.from(i).map(|m| m.range).collect();
             assert_eq!(ranges, all.get(i..).unwrap_or_default().iter().map(|m| m.range.clone()).collect::<Vec<_>>());
+        }
+        // Gathered for two actors: theirs, each with the mention after it, as the list has them.
+        let two: Vec<_> = all.iter().map(Mention::actor).take(2).collect();
+        let keep = |m: &Mention| two.contains(&m.actor());
+        let expected: Vec<Mention> = (0..all.len())
+            .filter(|&i| keep(&all[i]) || (i > 0 && keep(&all[i - 1])))
+            .map(|i| Mention { first: false, ..all[i].clone() })
+            .collect();
+        let g = view.gathered(|a| two.contains(&a));
+        assert_eq!(g.mentions, expected);
+        for (k, m) in g.mentions.iter().enumerate() {
+            let i = all.iter().position(|n| n.range == m.range).unwrap();
+            assert_eq!(g.spelled[k], a.blocks.iter().flat_map(|b| b.part.spelled()).nth(i).unwrap().clone());
         }
         // Each actor's first mention, and only it, is marked.
         let mut seen = std::collections::HashSet::new();
