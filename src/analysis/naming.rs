@@ -183,9 +183,10 @@ fn push_key(spelled: &str, out: &mut String) {
 }
 
 /// How the mentions of a story are spelled, by mention index: gathered from where the blocks
-/// keep them when first asked for. After a keystroke the naming rules read only the spellings
-/// around the edit (handed over apart, in [`Earlier`]) unless they judge an actor again, and
-/// gathering references to all of them (13,464 on the 1 MB benchmark story) cost more than the rules.
+/// keep them when first asked for, by the analysis afresh. After a keystroke the naming rules read
+/// only the spellings around the edit (handed over apart, in [`Earlier`]) and those of the actors
+/// they judge again (gathered with their mentions): gathering references to all of them (13,464
+/// on the 1 MB benchmark story) cost more than the rules.
 pub struct Spellings<'a> {
     all: OnceLock<Vec<&'a Spelled>>,
     gather: Box<dyn Fn() -> Vec<&'a Spelled> + Send + Sync + 'a>,
@@ -569,8 +570,6 @@ pub fn check_again(
             before[a.0 as usize] = Some(f);
         }
     }
-    // The mentions of each actor judged again (actor `k`'s are `by_actor[first[k]..first[k + 1]]`:
-    // no list grows); after a keystroke, usually none.
     // What the rules read to judge them: afresh, every mention, in the story's one list; after an
     // edit, only the mentions of the actors judged again (each with the story's next mention),
     // gathered from the blocks, not a list of the whole story (10 MB: 134k mentions).
@@ -581,6 +580,8 @@ pub fn check_again(
         None if judged => (story.all(), spelled),
         None => (&[], spelled),
     };
+    // The mentions of each actor judged again, by position in `read` (actor `k`'s are
+    // `by_actor[first[k]..first[k + 1]]`: no list grows); after a keystroke, usually none.
     let (first, by_actor) = if judged { by_actor(kb, read) } else { Default::default() };
     let mut cx = Ctx { kb, text, mentions: read, spelled: read_spelled, style, out: Vec::new(), fix_lists: Vec::new() };
     let mut named = Named::default();

@@ -5,9 +5,9 @@
 //! anchors, into lists of their own), a 1 MB story's 13,464 mentions took about a fifth of the
 //! keystroke's analysis (0.22–0.25 of 1.1 ms) once the processor came back cold from idling
 //! between keystrokes. The rules that run after a keystroke read the few mentions around the
-//! edit through [`Mentions`] instead, and the one list is put together only when something asks
-//! for all of them ([`StoryMentions::all`]: an actor judged again, or a request such as semantic
-//! tokens).
+//! edit through [`Mentions`] instead, and those of an actor judged again
+//! ([`Mentions::gathered`]); the one list is put together only for the analysis afresh and for
+//! the requests that read all of them, such as semantic tokens ([`StoryMentions::all`]).
 
 use std::ops::Range;
 use std::sync::OnceLock;
