@@ -96,6 +96,9 @@ impl Eq for Listed {}
 #[derive(Debug, Default)]
 pub struct ByActor {
     mentions: OnceLock<Vec<Vec<u32>>>,
+    /// Where each actor is named (story offsets), read from the blocks once per analysis for the
+    /// forms a hover shows, without putting the mentions into one list.
+    ranges: OnceLock<Vec<Vec<Range<usize>>>>,
     forms: Mutex<HashMap<ActorId, Forms>>,
 }
 
@@ -105,7 +108,7 @@ pub type Forms = Arc<[(String, usize)]>;
 impl Clone for ByActor {
     fn clone(&self) -> ByActor {
         // Only the index: the forms are worked out again when asked for.
-        ByActor { mentions: self.mentions.clone(), forms: Mutex::default() }
+        ByActor { mentions: self.mentions.clone(), ranges: self.ranges.clone(), forms: Mutex::default() }
     }
 }
 
@@ -222,14 +225,27 @@ impl Analysis {
         // last is faster than hashing each of thousands of mentions.
         let mut forms: Vec<(Cow<'_, str>, usize)> = Vec::new();
         let mut last = 0;
-        // The actor's mentions from the index when a request has made it; else read from the
-        // blocks, without putting the story's mentions into one list for a hover (10 MB: 134k).
+        // The actor's mentions from the index when a request has made it; else where the blocks
+        // say the actors are named, without putting the story's mentions into one list for a
+        // hover (10 MB: 134k of them).
         let ranges: Box<dyn Iterator<Item = Range<usize>> + '_> = match self.by_actor.mentions.get() {
             Some(_) => Box::new(self.mentions_of(actor).map(|m| m.range.clone())),
-            None => Box::new(self.blocks.iter().flat_map(move |b| {
-                let of_actor = b.part.mentions().iter().filter(move |m| m.actor() == actor);
-                of_actor.map(move |m| m.range.start + b.start..m.range.end + b.start)
-            })),
+            None => {
+                let index = self.by_actor.ranges.get_or_init(|| {
+                    let mut index: Vec<Vec<Range<usize>>> = Vec::new();
+                    for b in self.blocks.iter() {
+                        for m in b.part.mentions() {
+                            let a = m.actor().index();
+                            if a >= index.len() {
+                                index.resize_with(a + 1, Vec::new);
+                            }
+                            index[a].push(m.range.start + b.start..m.range.end + b.start);
+                        }
+                    }
+                    index
+                });
+                Box::new(index.get(actor.index()).into_iter().flatten().cloned())
+            }
         };
         for range in ranges {
             let raw = &text[range];
