@@ -120,6 +120,18 @@ impl PartialEq for ByActor {
 
 impl Eq for ByActor {}
 
+/// `items` grouped by actor: the list of actor `a`'s is at `a.index()`, in the order given.
+fn by_actor<T>(items: impl Iterator<Item = (ActorId, T)>) -> Vec<Vec<T>> {
+    let mut index: Vec<Vec<T>> = Vec::new();
+    for (a, item) in items {
+        if a.index() >= index.len() {
+            index.resize_with(a.index() + 1, Vec::new);
+        }
+        index[a.index()].push(item);
+    }
+    index
+}
+
 /// How to read a text and which rules' options apply.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -169,18 +181,9 @@ impl Analysis {
     /// every actor (one pass over them); hovers, the highlights that follow the cursor and the
     /// references of a long story then read only that actor's mentions.
     pub fn mentions_of(&self, actor: ActorId) -> impl Iterator<Item = &Mention> {
-        let index = self.by_actor.mentions.get_or_init(|| {
-            let mut index: Vec<Vec<u32>> = Vec::new();
-            for (i, m) in self.mentions().iter().enumerate() {
-                let a = m.actor().index();
-                if a >= index.len() {
-                    index.resize_with(a + 1, Vec::new);
-                }
-                index[a].push(i as u32);
-            }
-            index
-        });
         let all = self.mentions();
+        let index =
+            self.by_actor.mentions.get_or_init(|| by_actor(all.iter().enumerate().map(|(i, m)| (m.actor(), i as u32))));
         index.get(actor.index()).into_iter().flatten().map(move |&i| &all[i as usize])
     }
 
@@ -232,17 +235,10 @@ impl Analysis {
             Some(_) => Box::new(self.mentions_of(actor).map(|m| m.range.clone())),
             None => {
                 let index = self.by_actor.ranges.get_or_init(|| {
-                    let mut index: Vec<Vec<Range<usize>>> = Vec::new();
-                    for b in self.blocks.iter() {
-                        for m in b.part.mentions() {
-                            let a = m.actor().index();
-                            if a >= index.len() {
-                                index.resize_with(a + 1, Vec::new);
-                            }
-                            index[a].push(m.range.start + b.start..m.range.end + b.start);
-                        }
-                    }
-                    index
+                    by_actor(self.blocks.iter().flat_map(|b| {
+                        let at = move |m: &Mention| (m.actor(), m.range.start + b.start..m.range.end + b.start);
+                        b.part.mentions().iter().map(at)
+                    }))
                 });
                 Box::new(index.get(actor.index()).into_iter().flatten().cloned())
             }

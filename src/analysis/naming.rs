@@ -602,7 +602,7 @@ pub fn check_again(
         }
         let all = &by_actor[first[k]..first[k + 1]];
         let own: Vec<usize> =
-            all.iter().copied().filter(|&i| cx.mentions()[i].voice == Voice::Own && cx.spelled[i].counts).collect();
+            all.iter().copied().filter(|&i| cx.mentions[i].voice == Voice::Own && cx.spelled[i].counts).collect();
         if own.is_empty() {
             continue;
         }
@@ -656,31 +656,26 @@ fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>
     (first, by_actor)
 }
 
-impl<'a> Ctx<'a> {
-    /// The mentions the rules read, by position.
-    fn mentions(&self) -> &'a [Mention] {
-        self.mentions
-    }
-
+impl Ctx<'_> {
     fn written(&self, i: usize) -> &str {
-        &self.text[self.mentions()[i].range.clone()]
+        &self.text[self.mentions[i].range.clone()]
     }
 
     fn family(&self, i: usize) -> &str {
-        &self.kb.name(self.mentions()[i].name).family
+        &self.kb.name(self.mentions[i].name).family
     }
 
     /// The mention that sets the story's choice: the first own mention in body text (headlines,
     /// captions and other lines that do not end like sentences count only if the body never names
     /// the actor), or, for an introduction "X (Y)", its bracketed name Y.
     fn choice(&self, own: &[usize]) -> usize {
-        let first = own.iter().copied().find(|&i| self.mentions()[i].body).unwrap_or(own[0]);
+        let first = own.iter().copied().find(|&i| self.mentions[i].body).unwrap_or(own[0]);
         let next = first + 1;
-        match self.mentions().get(next) {
+        match self.mentions.get(next) {
             Some(m)
                 if m.voice == Voice::Gloss
-                    && m.actor() == self.mentions()[first].actor()
-                    && self.text[self.mentions()[first].range.end..m.range.start].trim() == "(" =>
+                    && m.actor() == self.mentions[first].actor()
+                    && self.text[self.mentions[first].range.end..m.range.start].trim() == "(" =>
             {
                 next
             }
@@ -698,10 +693,9 @@ impl<'a> Ctx<'a> {
                 return Some(n.text.clone());
             }
         }
-        let acronym = is_acronymish(self.kb, self.mentions()[i].name);
+        let acronym = is_acronymish(self.kb, self.mentions[i].name);
         let in_family: Vec<usize> = used.iter().copied().filter(|&j| self.family(j) == family).collect();
-        let same_shape =
-            in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions()[j].name) == acronym);
+        let same_shape = in_family.iter().copied().find(|&j| is_acronymish(self.kb, self.mentions[j].name) == acronym);
         if let Some(j) = same_shape.or(in_family.first().copied()) {
             return Some(self.spelled[j].text().to_string());
         }
@@ -755,13 +749,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
-        let r = self.mentions()[i].range.clone();
+        let r = self.mentions[i].range.clone();
         Edit { text: fit(self.text, r.start, replacement).into(), range: r }
     }
 
     /// Mention `i` (the finding's own range) replaced with `replacement`.
     fn here(&self, i: usize, replacement: &str) -> Edits {
-        Edits::Here(fit(self.text, self.mentions()[i].range.start, replacement).into())
+        Edits::Here(fit(self.text, self.mentions[i].range.start, replacement).into())
     }
 
     fn mixed_names(&mut self, actor: ActorId, own: &[usize]) {
@@ -787,7 +781,7 @@ impl<'a> Ctx<'a> {
         // An introduction "X (Y)" is not an offence of X.
         let offenders: Vec<usize> = offenders
             .into_iter()
-            .filter(|&i| !(i + 1 == choice && self.mentions()[choice].voice == Voice::Gloss && styled.is_none()))
+            .filter(|&i| !(i + 1 == choice && self.mentions[choice].voice == Voice::Gloss && styled.is_none()))
             .collect();
         if offenders.is_empty() {
             return;
@@ -798,7 +792,7 @@ impl<'a> Ctx<'a> {
         let replacements: Vec<Option<String>> = offenders
             .iter()
             .map(|&i| {
-                let shape = usize::from(is_acronymish(self.kb, self.mentions()[i].name));
+                let shape = usize::from(is_acronymish(self.kb, self.mentions[i].name));
                 by_shape[shape]
                     .get_or_insert_with(|| self.replacement_in_family(actor, i, &preferred_family, &preferred_used))
                     .clone()
@@ -817,7 +811,7 @@ impl<'a> Ctx<'a> {
         // One list for every finding: an edit before them moves it once.
         let related: Arc<[Related]> = anchor
             .map(|a| Related {
-                range: self.mentions()[a].range.clone(),
+                range: self.mentions[a].range.clone(),
                 message: format!("first use of `{}`", self.spelled[a].text()).into(),
             })
             .into_iter()
@@ -834,7 +828,7 @@ impl<'a> Ctx<'a> {
             let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
             self.out.push(Finding {
                 rule: MIXED_NAMES,
-                range: self.mentions()[i].range.clone(),
+                range: self.mentions[i].range.clone(),
                 message: message.into(),
                 related: related.clone(),
                 fixes,
@@ -859,7 +853,7 @@ impl<'a> Ctx<'a> {
             let mut body_keys: Vec<(&str, usize)> = Vec::new();
             for (k, &i) in members.iter().enumerate() {
                 let dotless = self.spelled[i].dotless();
-                if self.mentions()[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
+                if self.mentions[i].body && !body_keys.iter().any(|(d, _)| *d == dotless) {
                     body_keys.push((dotless, k));
                 }
             }
@@ -867,7 +861,7 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .enumerate()
                 .map(|(k, &i)| match body_keys.iter().find(|(d, _)| *d == self.spelled[i].dotless()).map(|(_, b)| b) {
-                    Some(&b) if !self.mentions()[i].body => keys[b],
+                    Some(&b) if !self.mentions[i].body => keys[b],
                     _ => keys[k],
                 })
                 .collect();
@@ -876,7 +870,7 @@ impl<'a> Ctx<'a> {
             }
             let style_form = self
                 .style
-                .and_then(|s| s.prefer.get(&self.mentions()[members[0]].actor()))
+                .and_then(|s| s.prefer.get(&self.mentions[members[0]].actor()))
                 .map(|p| spelling_key(&self.kb.name(p.name).text));
             let preferred = (0..members.len()).find(|&k| style_form.as_deref() == Some(keys[k])).unwrap_or(0);
             let pref_key = keys[preferred];
@@ -886,7 +880,7 @@ impl<'a> Ctx<'a> {
                 members.iter().zip(&keys).filter(|(_, k)| **k != pref_key).map(|(&i, _)| i).collect();
             let all_edits: Arc<[Edit]> = offenders.iter().map(|&i| self.edit(i, &pref_text)).collect();
             let related: Arc<[Related]> = vec![Related {
-                range: self.mentions()[preferred].range.clone(),
+                range: self.mentions[preferred].range.clone(),
                 message: format!("`{pref_text}` here").into(),
             }]
             .into();
@@ -898,7 +892,7 @@ impl<'a> Ctx<'a> {
                 let fixes = self.replace_fixes(i, &written, Some(&pref_text), all_title, &all_edits);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
-                    range: self.mentions()[i].range.clone(),
+                    range: self.mentions[i].range.clone(),
                     message: message.into(),
                     related: related.clone(),
                     fixes,
@@ -907,13 +901,13 @@ impl<'a> Ctx<'a> {
         }
         // Capitals written in lower case.
         for &i in own {
-            let n = self.kb.name(self.mentions()[i].name);
+            let n = self.kb.name(self.mentions[i].name);
             let written = self.written(i);
             if self.spelled[i].lowered {
                 let fixed = fix_case(written, &n.text);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
-                    range: self.mentions()[i].range.clone(),
+                    range: self.mentions[i].range.clone(),
                     message: format!(
                         "`{written}` is written with lower-case letters where the name has capitals: `{fixed}`"
                     )
@@ -929,9 +923,9 @@ impl<'a> Ctx<'a> {
     fn acronyms(&mut self, actor: ActorId, all: &[usize], own: &[usize]) {
         let mut seen: Vec<String> = Vec::new();
         for &i in own {
-            let m = &self.mentions()[i];
+            let m = &self.mentions[i];
             let n = self.kb.name(m.name);
-            if n.form != AliasForm::Acronym || !n.expand || !self.mentions()[i].body {
+            if n.form != AliasForm::Acronym || !n.expand || !self.mentions[i].body {
                 continue;
             }
             let written = spelling(self.text, m);
@@ -940,23 +934,23 @@ impl<'a> Ctx<'a> {
             }
             seen.push(written.clone());
             let defined = all.iter().copied().take_while(|&j| j <= i + 1).any(|j| {
-                let o = self.kb.name(self.mentions()[j].name);
+                let o = self.kb.name(self.mentions[j].name);
                 o.family == n.family
-                    && !is_acronymish(self.kb, self.mentions()[j].name)
+                    && !is_acronymish(self.kb, self.mentions[j].name)
                     && o.lang == "en"
-                    && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions()[j].range.start].trim() == "("))
+                    && (j < i || (j == i + 1 && self.text[m.range.end..self.mentions[j].range.start].trim() == "("))
             }) || all
                 .iter()
                 .copied()
-                .any(|j| j < i && self.mentions()[j].voice == Voice::Gloss && self.spelled[j].text() == written);
+                .any(|j| j < i && self.mentions[j].voice == Voice::Gloss && self.spelled[j].text() == written);
             if defined {
                 continue;
             }
             let expansion = self.expansion(actor, m.name);
             let later = all.iter().copied().any(|j| {
                 j > i && {
-                    let o = self.kb.name(self.mentions()[j].name);
-                    o.family == n.family && !is_acronymish(self.kb, self.mentions()[j].name)
+                    let o = self.kb.name(self.mentions[j].name);
+                    o.family == n.family && !is_acronymish(self.kb, self.mentions[j].name)
                 }
             });
             let message = match (&expansion, later) {
@@ -1026,13 +1020,13 @@ impl<'a> Ctx<'a> {
             self.out.iter().filter(|f| f.rule == MIXED_NAMES).map(|f| f.range.start).collect();
         for &i in own {
             let written = self.spelled[i].text().to_string();
-            let already = mixed.contains(&self.mentions()[i].range.start);
+            let already = mixed.contains(&self.mentions[i].range.start);
             if allowed.contains(&written) || already {
                 continue;
             }
             self.out.push(Finding {
                 rule: HOUSE_STYLE,
-                range: self.mentions()[i].range.clone(),
+                range: self.mentions[i].range.clone(),
                 message: format!("{} style writes `{wanted}`", style.name).into(),
                 related: Vec::new().into(),
                 fixes: vec![self.replace_fix(

@@ -196,9 +196,10 @@ mod tests {
             .collect();
         let g = view.gathered(|a| two.contains(&a));
         assert_eq!(g.mentions, expected);
+        let spelled: Vec<&Spelled> = a.blocks.iter().flat_map(|b| b.part.spelled()).collect();
         for (k, m) in g.mentions.iter().enumerate() {
             let i = all.iter().position(|n| n.range == m.range).unwrap();
-            assert_eq!(g.spelled[k], a.blocks.iter().flat_map(|b| b.part.spelled()).nth(i).unwrap().clone());
+            assert_eq!(g.spelled[k], *spelled[i]);
         }
         // Each actor's first mention, and only it, is marked.
         let mut seen = std::collections::HashSet::new();
