@@ -7,7 +7,9 @@
 //! `--utf8` for UTF-8 positions instead of UTF-16), it runs
 //! what the server runs for each keystroke: the next snapshot from the previous one (the rope to a
 //! string from the bytes the edit left alone, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
-//! body, inserting a letter and deleting it again at spread-out places; it prints both stages.
+//! body, inserting a letter and deleting it again at spread-out places; it prints both stages,
+//! and then what the semantic-tokens delta an editor asks for after each edit costs (the tokens
+//! of the new version and the edit from the previous ones).
 //! `--pause MS` sleeps MS milliseconds before each keystroke, as a writer's keystrokes come apart:
 //! the processor has then done other things, and the keystroke finds less of its data in cache.
 //!
@@ -25,6 +27,7 @@ use frontline::kb::KnowledgeBase;
 use frontline::lsp::diagnostics::Publication;
 use frontline::lsp::document::Snapshot;
 use frontline::lsp::projects::Projects;
+use frontline::lsp::semantic;
 use frontline::text::markdown::Flavor;
 use frontline::text::pos::{Replaced, Untouched};
 use frontline::text::Encoding;
@@ -122,6 +125,9 @@ fn keystrokes(
     let mut snap = Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
     let mut publication = Publication::new(&uri, snap.clone(), enc, None);
     let (mut build, mut body) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let kb = config.kb.clone();
+    let mut tokens = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
+    let (mut delta, mut edited) = (Vec::with_capacity(runs), 0);
     let mut copied = 0;
     for k in 0..runs {
         let at = rope.byte_to_char(frontline::text::floor_char_boundary(text, (k / 2 * 7919 * 131) % text.len()));
@@ -149,8 +155,15 @@ fn keystrokes(
         body.push(t.elapsed().as_secs_f64() * 1e3);
         copied += p.copied;
         publication = p;
+        // What a semantic-tokens delta request then costs (an editor sends one after each edit).
+        let t = Instant::now();
+        let now = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
+        let edits = semantic::edits(&tokens, &now);
+        delta.push(t.elapsed().as_secs_f64() * 1e3);
+        edited += edits.iter().map(|e| e.data.as_ref().map_or(0, Vec::len)).sum::<usize>();
+        tokens = now;
     }
-    for v in [&mut build, &mut body] {
+    for v in [&mut build, &mut body, &mut delta] {
         v.sort_by(f64::total_cmp);
     }
     println!(
@@ -166,6 +179,14 @@ fn keystrokes(
         copied as f64 / runs as f64,
         body[runs / 2],
         body[0]
+    );
+    println!(
+        "semantic-tokens delta after each keystroke ({} tokens, {:.1} sent per delta on average): median {:.3} ms (fastest {:.3}, p95 {:.3})",
+        tokens.len(),
+        edited as f64 / runs as f64,
+        delta[runs / 2],
+        delta[0],
+        delta[runs * 95 / 100]
     );
     Ok(())
 }

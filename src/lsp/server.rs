@@ -651,21 +651,6 @@ fn hover_card(kb: &KnowledgeBase, snap: &Snapshot, at: usize, enc: Encoding) -> 
     })
 }
 
-/// The edits that turn `old` into `new`: one replacement of the differing middle.
-fn token_edits(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let (deleted, inserted) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
-    if deleted.is_empty() && inserted.is_empty() {
-        return Vec::new();
-    }
-    vec![SemanticTokensEdit {
-        start: 5 * prefix as u32,
-        delete_count: 5 * deleted.len() as u32,
-        data: Some(inserted.to_vec()),
-    }]
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let enc = negotiate(&params.capabilities);
@@ -1166,7 +1151,7 @@ impl LanguageServer for Backend {
         let id = snap.serial.to_string();
         let data = self
             .off_path("textDocument/semanticTokens/full", move || {
-                semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
+                semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
             })
             .await?;
         self.tokens.insert(uri, (id.clone(), data.clone()));
@@ -1187,8 +1172,8 @@ impl LanguageServer for Backend {
         let id = snap.serial.to_string();
         let (data, edits) = self
             .off_path("textDocument/semanticTokens/full/delta", move || {
-                let data = semantic::tokens(&kb, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
-                let edits = previous.map(|old| token_edits(&old, &data));
+                let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
+                let edits = previous.map(|old| semantic::edits(&old, &data));
                 (data, edits)
             })
             .await?;
@@ -1213,7 +1198,7 @@ impl LanguageServer for Backend {
         self.off_path("textDocument/semanticTokens/range", move || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mentions = snap.analysis.mentions_in(range);
-            let data = semantic::tokens(&kb, &snap.rope, &snap.text, mentions, enc);
+            let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, mentions, enc);
             Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
         })
         .await
