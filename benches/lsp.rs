@@ -58,6 +58,12 @@ usage: cargo bench --bench lsp -- [OPTIONS]
   --quick           3 starts, 20 edits, 10 hovers; sizes 10k,100k unless --sizes is given
   --utf16           offer the servers UTF-16 positions only, as VS Code does (by default the
                     client offers UTF-8 and UTF-16, as Neovim does)
+  --editor          after each edit's diagnostics, also ask what an editor asks after an edit,
+                    each request answered before the next: semantic tokens (a delta from the
+                    last ones), code actions and highlights at the edit, inlay hints for the 60
+                    lines around it, document symbols and code lenses; each is timed on its own,
+                    for the servers that advertise it (and the full semantic tokens once, after
+                    the open)
   -h, --help        this text
 
 Run without `--bench` (as `cargo test --benches` does) and without options, it makes one quick
@@ -132,6 +138,8 @@ struct Opts {
     max_rss_mb: u64,
     /// The position encodings the client offers.
     encodings: Vec<&'static str>,
+    /// Whether each edit is followed by the requests an editor sends ([`EDITOR_REQUESTS`]).
+    editor: bool,
 }
 
 fn parse_size(s: &str) -> Result<(String, usize), String> {
@@ -161,6 +169,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
     let mut settings = default_settings();
     let mut quick = false;
     let mut utf16 = false;
+    let mut editor = false;
     let mut max_rss_mb = 8000;
     let mut bench_mode = false;
     let mut filters = Vec::new();
@@ -193,6 +202,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
             "--max-rss" => max_rss_mb = number(value(&mut it, a)?, a)? as u64,
             "--quick" => quick = true,
             "--utf16" => utf16 = true,
+            "--editor" => editor = true,
             "-h" | "--help" => {
                 eprintln!("{USAGE}");
                 return Ok(None);
@@ -234,6 +244,7 @@ fn parse_args(raw: &[String]) -> Result<Option<Opts>, String> {
         settings,
         max_rss_mb,
         encodings: if utf16 { vec!["utf-16"] } else { vec!["utf-8", "utf-16"] },
+        editor,
     }))
 }
 
@@ -591,6 +602,32 @@ impl Drop for Conn {
 }
 
 fn initialize_params(root: &Path, root_uri: &str, opts: &Opts) -> Value {
+    let mut text_document = json!({
+        "synchronization": { "dynamicRegistration": false, "didSave": false },
+        "publishDiagnostics": { "versionSupport": true },
+        "hover": { "contentFormat": ["markdown", "plaintext"] }
+    });
+    if opts.editor {
+        // What the requests of `--editor` need the client to say it reads, as VS Code says it.
+        let more = json!({
+            "semanticTokens": {
+                "requests": { "full": { "delta": true }, "range": true },
+                "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"],
+                "multilineTokenSupport": false, "overlappingTokenSupport": false
+            },
+            "codeAction": {
+                "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["", "quickfix", "refactor", "source"] } },
+                "resolveSupport": { "properties": ["edit"] }
+            },
+            "documentHighlight": {},
+            "inlayHint": {},
+            "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
+            "codeLens": {}
+        });
+        if let (Some(td), Value::Object(more)) = (text_document.as_object_mut(), more) {
+            td.extend(more);
+        }
+    }
     json!({
         "processId": std::process::id(),
         "clientInfo": { "name": "frontline-lsp-bench" },
@@ -600,11 +637,7 @@ fn initialize_params(root: &Path, root_uri: &str, opts: &Opts) -> Value {
         "initializationOptions": opts.settings,
         "capabilities": {
             "general": { "positionEncodings": opts.encodings },
-            "textDocument": {
-                "synchronization": { "dynamicRegistration": false, "didSave": false },
-                "publishDiagnostics": { "versionSupport": true },
-                "hover": { "contentFormat": ["markdown", "plaintext"] }
-            },
+            "textDocument": text_document,
             "workspace": {
                 "configuration": true,
                 "workspaceFolders": true,
@@ -773,6 +806,10 @@ struct SizeRun {
     edits: Series,
     hovers: Series,
     hover_answers: usize,
+    /// With `--editor`: the full semantic tokens after the open, and each request of
+    /// [`EDITOR_REQUESTS`] after each edit (`None`: not advertised).
+    semantic_full: Option<Series>,
+    after_edit: Vec<Option<Series>>,
     /// Diagnostics in the last publish, and that publish's size in bytes.
     diagnostics: Option<(usize, usize)>,
     rss_open_mb: Option<f64>,
@@ -796,6 +833,102 @@ fn is_publish_for(inc: &Incoming, uri: &str) -> bool {
 /// The number of diagnostics in a publish and the size of its JSON body.
 fn diag_count(inc: &Incoming) -> (usize, usize) {
     (inc.msg["params"]["diagnostics"].as_array().map_or(0, Vec::len), inc.bytes)
+}
+
+/// What an editor asks for after an edit (`--editor`), in the order sent.
+const EDITOR_REQUESTS: [&str; 6] = [
+    "textDocument/semanticTokens/full/delta",
+    "textDocument/codeAction",
+    "textDocument/documentHighlight",
+    "textDocument/inlayHint",
+    "textDocument/documentSymbol",
+    "textDocument/codeLens",
+];
+
+/// Whether the server's `initialize` result advertises `method`.
+fn advertises(init: &Value, method: &str) -> bool {
+    let caps = &init["capabilities"];
+    let on = |v: &Value| !v.is_null() && *v != false;
+    match method {
+        "textDocument/semanticTokens/full" => on(&caps["semanticTokensProvider"]["full"]),
+        "textDocument/semanticTokens/full/delta" => caps["semanticTokensProvider"]["full"]["delta"] == true,
+        "textDocument/codeAction" => on(&caps["codeActionProvider"]),
+        "textDocument/documentHighlight" => on(&caps["documentHighlightProvider"]),
+        "textDocument/inlayHint" => on(&caps["inlayHintProvider"]),
+        "textDocument/documentSymbol" => on(&caps["documentSymbolProvider"]),
+        "textDocument/codeLens" => on(&caps["codeLensProvider"]),
+        _ => false,
+    }
+}
+
+/// The parameters of an [`EDITOR_REQUESTS`] request after an edit at `at` (an LSP position);
+/// a delta of semantic tokens needs the result id of the last ones.
+fn editor_params(method: &str, uri: &str, at: &Value, tokens_id: Option<&str>) -> Option<Value> {
+    let doc = json!({ "uri": uri });
+    let line = at["line"].as_u64().unwrap_or(0);
+    Some(match method {
+        "textDocument/semanticTokens/full/delta" => json!({ "textDocument": doc, "previousResultId": tokens_id? }),
+        "textDocument/codeAction" => json!({
+            "textDocument": doc,
+            "range": { "start": at, "end": at },
+            "context": { "diagnostics": [], "triggerKind": 2 }
+        }),
+        "textDocument/documentHighlight" => json!({ "textDocument": doc, "position": at }),
+        "textDocument/inlayHint" => json!({
+            "textDocument": doc,
+            "range": {
+                "start": { "line": line.saturating_sub(30), "character": 0 },
+                "end": { "line": line + 30, "character": 0 }
+            }
+        }),
+        _ => json!({ "textDocument": doc }),
+    })
+}
+
+/// Sends one request and times it into `series`; the answer, if it came without an error.
+fn timed_request(conn: &mut Conn, opts: &Opts, method: &str, params: Value, series: &mut Series) -> Option<Value> {
+    let (id, t0) = conn.request(method, params);
+    match conn.response(id, t0 + opts.timeout) {
+        Wait::Got((resp, at)) if resp.get("error").is_none() => {
+            series.samples.push(millis(at - t0));
+            Some(resp)
+        }
+        Wait::Got((resp, _)) => {
+            series.failure = Some(format!("refused ({})", resp["error"]["message"].as_str().unwrap_or("error")));
+            None
+        }
+        Wait::Timeout => {
+            series.failure = Some(format!("no answer in {}", secs(opts.timeout)));
+            None
+        }
+        Wait::Closed => {
+            series.failure = Some(conn.gone(opts));
+            None
+        }
+    }
+}
+
+/// After an edit at `at`: each request of [`EDITOR_REQUESTS`] the server advertises, answered
+/// before the next is sent. A series that failed once is not asked again.
+fn editor_round(
+    conn: &mut Conn,
+    opts: &Opts,
+    uri: &str,
+    at: &Value,
+    run: &mut SizeRun,
+    tokens_id: &mut Option<String>,
+) {
+    for (method, series) in EDITOR_REQUESTS.iter().zip(run.after_edit.iter_mut()) {
+        let Some(series) = series.as_mut().filter(|s| s.failure.is_none()) else { continue };
+        let Some(params) = editor_params(method, uri, at, tokens_id.as_deref()) else {
+            series.failure = Some("no result id to ask a delta from".into());
+            continue;
+        };
+        let resp = timed_request(conn, opts, method, params, series);
+        if let Some(id) = resp.as_ref().and_then(|r| r["result"]["resultId"].as_str()) {
+            *tokens_id = Some(id.to_string());
+        }
+    }
 }
 
 /// Open → diagnostics, then the edits, then the hovers, in one fresh server process.
@@ -825,6 +958,8 @@ fn measure_size(
         edits: Series::new(opts.edits),
         hovers: Series::new(opts.hovers),
         hover_answers: 0,
+        semantic_full: None,
+        after_edit: Vec::new(),
         diagnostics: None,
         rss_open_mb: None,
         peak_rss_mb: None,
@@ -903,6 +1038,19 @@ fn measure_size(
             return run;
         }
     };
+    // With `--editor`: the full semantic tokens of the story, as an editor asks once it is open.
+    let mut tokens_id = None;
+    if opts.editor {
+        run.after_edit =
+            EDITOR_REQUESTS.iter().map(|m| advertises(&caps, m).then(|| Series::new(opts.edits))).collect();
+        if advertises(&caps, "textDocument/semanticTokens/full") {
+            let mut full = Series::new(1);
+            let params = json!({ "textDocument": { "uri": uri } });
+            let resp = timed_request(&mut conn, opts, "textDocument/semanticTokens/full", params, &mut full);
+            tokens_id = resp.as_ref().and_then(|r| r["result"]["resultId"].as_str()).map(String::from);
+            run.semantic_full = Some(full);
+        }
+    }
     info.matching = if versioned {
         "publish carrying the edit's version".into()
     } else {
@@ -963,6 +1111,10 @@ fn measure_size(
             Wait::Got((at, n)) => {
                 run.edits.samples.push(millis(at - t0));
                 run.diagnostics = Some(n);
+                if opts.editor {
+                    let at = lines.position(&text, off, &encoding);
+                    editor_round(&mut conn, opts, &uri, &at, &mut run, &mut tokens_id);
+                }
             }
             Wait::Timeout => {
                 run.edits.failure = Some(format!("no answer in {} to edit {}", secs(opts.timeout), k + 1));
@@ -1162,13 +1314,14 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
     let _ = writeln!(md, "- command: `{command}`");
     let _ = writeln!(
         md,
-        "- per size: {} single-character edits (insert/delete pairs, {}), {} hovers; timeout {}, budget per series {}, RSS cap {} MB; the client offers positions in {}",
+        "- per size: {} single-character edits (insert/delete pairs, {}{}), {} hovers; timeout {}, budget per series {}, RSS cap {} MB; the client offers positions in {}",
         opts.edits,
         if opts.pace.is_zero() {
             "each sent when the one before was answered".to_string()
         } else {
             format!("one every {} ms at most", opts.pace.as_millis())
         },
+        if opts.editor { "; each followed by what an editor asks, which the server CPU per edit includes" } else { "" },
         opts.hovers,
         secs(opts.timeout),
         secs(opts.budget),
@@ -1214,6 +1367,28 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
             );
         }
     }
+    if opts.editor {
+        let _ = writeln!(
+            md,
+            "\nAfter each edit's diagnostics, what an editor asks (`--editor`; p50 / p95 / max, each request answered before the next is sent; the full semantic tokens once, after the open):\n"
+        );
+        let short: Vec<&str> = EDITOR_REQUESTS.iter().map(|m| m.trim_start_matches("textDocument/")).collect();
+        let _ = writeln!(md, "| server | size | semanticTokens/full after open | {} |", short.join(" | "));
+        let _ = writeln!(md, "|---|---|---|{}", "---|".repeat(short.len()));
+        for r in results {
+            for s in &r.sizes {
+                let cells: Vec<String> = (0..EDITOR_REQUESTS.len())
+                    .map(|i| match s.after_edit.get(i) {
+                        Some(Some(series)) => series.cell(&[0.5, 0.95, 1.0]),
+                        Some(None) => "not advertised".into(),
+                        None => "—".into(),
+                    })
+                    .collect();
+                let full = s.semantic_full.as_ref().map_or("not advertised".into(), |f| f.cell(&[0.5]));
+                let _ = writeln!(md, "| {} | {} | {} | {} |", r.spec.label, s.size, full, cells.join(" | "));
+            }
+        }
+    }
     if let Some((base, others)) = results.split_first() {
         for other in others {
             let _ = writeln!(
@@ -1249,7 +1424,7 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
             "sizes": opts.sizes.iter().map(|s| &s.0).collect::<Vec<_>>(),
             "starts": opts.starts, "edits": opts.edits, "hovers": opts.hovers, "position_encodings": opts.encodings,
             "timeout_s": opts.timeout.as_secs_f64(), "budget_s": opts.budget.as_secs_f64(), "pace_ms": opts.pace.as_millis() as u64, "max_rss_mb": opts.max_rss_mb,
-            "settings": opts.settings,
+            "settings": opts.settings, "editor": opts.editor,
         },
         "servers": results.iter().map(|r| json!({
             "label": r.spec.label,
@@ -1272,6 +1447,10 @@ fn report(opts: &Opts, ws: &Workspace, results: &[ServerResult], wall: Duration)
                 "rss_open_mb": s.rss_open_mb,
                 "peak_rss_mb": s.peak_rss_mb,
                 "server_cpu_per_edit_ms": s.cpu_per_edit_ms,
+                "semantic_tokens_full_after_open": s.semantic_full.as_ref().map(Series::to_json),
+                "after_each_edit": EDITOR_REQUESTS.iter().zip(&s.after_edit)
+                    .map(|(m, series)| (m.to_string(), series.as_ref().map_or(Value::Null, Series::to_json)))
+                    .collect::<serde_json::Map<String, Value>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
