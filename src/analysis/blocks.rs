@@ -47,9 +47,15 @@ pub struct Part {
 }
 
 impl Story {
-    /// Where each actor the story names is first named (indices of mentions).
+    /// Where each actor the story names is first named (indices of mentions), in the order of
+    /// [`Story::actors_named`].
     pub(crate) fn first_mentions(&self) -> &[usize] {
         &self.roll.first_at
+    }
+
+    /// The actors the story names, in order of first mention.
+    pub(crate) fn actors_named(&self) -> &[ActorId] {
+        &self.roll.order
     }
 }
 

@@ -199,12 +199,25 @@ impl Analysis {
         blocks::story_anchors(&self.blocks)
     }
 
-    /// Mentions whose range overlaps `range`.
-    pub fn mentions_in(&self, range: Range<usize>) -> &[Mention] {
-        let all = self.mentions();
-        let a = all.partition_point(|m| m.range.end <= range.start);
-        let b = all.partition_point(|m| m.range.start < range.end);
-        &all[a..b.max(a)]
+    /// Mentions whose range overlaps `range`, each actor's first marked `first`: read from the
+    /// blocks, without putting the story's mentions into one list.
+    pub fn mentions_in(&self, range: Range<usize>) -> Vec<Mention> {
+        let v = self.mention_view();
+        let (a, b) = (v.ending_by(range.start), v.starting_before(range.end));
+        self.mentions_from(a).take(b.saturating_sub(a)).collect()
+    }
+
+    /// The mentions from index `i` on, in text order, each actor's first marked `first`, as
+    /// [`Analysis::mentions`] lists them, but read one by one from the blocks.
+    fn mentions_from(&self, i: usize) -> impl Iterator<Item = Mention> + '_ {
+        let mut firsts: Vec<usize> = self.story.first_mentions().iter().copied().filter(|&k| k >= i).collect();
+        firsts.sort_unstable();
+        let mut next = firsts.into_iter().peekable();
+        self.mention_view().from(i).zip(i..).map(move |(mut m, k)| {
+            while next.next_if(|&f| f < k).is_some() {}
+            m.first = next.next_if_eq(&k).is_some();
+            m
+        })
     }
 
     /// Each form the writer used for `actor`, as written, with its count, in order of first use.
@@ -274,19 +287,39 @@ impl Analysis {
         super::attribution::claim_counts(text, &blocks::story_sentences(self.blocks.iter()))
     }
 
-    /// The actors named, in order of first mention, with their number of mentions.
-    pub fn actors(&self) -> Vec<(ActorId, usize)> {
-        let mut order = Vec::new();
-        let mut counts: HashMap<ActorId, usize> = HashMap::new();
-        for m in self.mentions() {
-            let c = counts.entry(m.actor()).or_insert(0);
-            if *c == 0 {
-                order.push(m.actor());
+    /// The actors named, in order of first mention, each with its number of mentions and its first
+    /// mention; counted from the blocks, without putting the story's mentions into one list.
+    pub fn actors(&self) -> Vec<NamedActor> {
+        let mut counts: Vec<usize> = Vec::new();
+        for b in self.blocks.iter() {
+            for m in b.part.mentions() {
+                let k = m.actor().index();
+                if k >= counts.len() {
+                    counts.resize(k + 1, 0);
+                }
+                counts[k] += 1;
             }
-            *c += 1;
         }
-        order.into_iter().map(|a| (a, counts[&a])).collect()
+        let (order, firsts) = (self.story.actors_named(), self.story.first_mentions());
+        let view = self.mention_view();
+        order
+            .iter()
+            .zip(firsts)
+            .filter_map(|(&actor, &i)| {
+                let first = Mention { first: true, ..view.get(i)? };
+                Some(NamedActor { actor, mentions: counts.get(actor.index()).copied().unwrap_or(0), first })
+            })
+            .collect()
     }
+}
+
+/// An actor a story names: how often, and where first ([`Analysis::actors`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedActor {
+    pub actor: ActorId,
+    /// Its mentions, in any voice.
+    pub mentions: usize,
+    pub first: Mention,
 }
 
 /// Whether a form's white space is single spaces between words (nothing to even out).
@@ -353,6 +386,58 @@ mod tests {
         assert_eq!(a.mentions_of(ActorId(100_000)).count(), 0);
         // The index is a cache: an analysis that built it equals one that did not.
         assert_eq!(a, analyze(&kb, text, &Settings::new(Flavor::Plain)));
+    }
+
+    /// The actors and the mentions in a range as read from the story's one list of mentions.
+    fn listed_actors(a: &Analysis) -> Vec<NamedActor> {
+        let mut out: Vec<NamedActor> = Vec::new();
+        for m in a.mentions() {
+            match out.iter_mut().find(|n| n.actor == m.actor()) {
+                Some(n) => n.mentions += 1,
+                None => out.push(NamedActor { actor: m.actor(), mentions: 1, first: m.clone() }),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Read from the blocks, the actors named (with their counts and first mentions) and the
+        /// mentions in a range are what the story's one list of mentions says, afresh and after
+        /// edits that add, remove and move first mentions.
+        #[test]
+        fn actors_and_mentions_in_a_range_are_the_lists(
+            edits in proptest::collection::vec(
+                (0usize..4000, 0usize..12, proptest::sample::select(vec!["", "ISIS ", "Daesh", "the SDF ", "\n\n", "Assad said "])),
+                0..6,
+            ),
+            ranges in proptest::collection::vec((0usize..5000, 0usize..400), 1..6),
+        ) {
+            let kb = KnowledgeBase::builtin().unwrap();
+            let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/articles/000_a9beee0ed21879d9.txt")).unwrap();
+            let settings = Settings::new(Flavor::Markdown);
+            let mut text = format!("Hezbollah and ISIS.\n\n{seed}");
+            let mut a = analyze(&kb, &text, &settings);
+            for (at, len, insert) in edits {
+                let at = crate::text::floor_char_boundary(&text, at);
+                let end = crate::text::floor_char_boundary(&text, at + len);
+                let mut next = text.clone();
+                next.replace_range(at..end, insert);
+                a = crate::analysis::reanalyze(&kb, &a, &text, &next, &settings);
+                text = next;
+                let fresh = analyze(&kb, &text, &settings);
+                proptest::prop_assert_eq!(fresh.actors(), listed_actors(&fresh));
+                proptest::prop_assert_eq!(a.actors(), listed_actors(&a));
+            }
+            let all = a.mentions();
+            for (start, len) in ranges {
+                let r = start.min(text.len())..(start + len).min(text.len());
+                let listed: Vec<Mention> =
+                    all.iter().filter(|m| m.range.start < r.end && m.range.end > r.start).cloned().collect();
+                proptest::prop_assert_eq!(a.mentions_in(r), listed);
+            }
+        }
     }
 
     #[test]

@@ -95,9 +95,10 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
         c.analysis.mentions().len(),
         c.analysis.findings.len()
     );
-    for (id, count) in actors {
+    for named in actors {
+        let (id, count) = (named.actor, named.mentions);
         let a = kb.actor(id);
-        let first = c.analysis.mentions_of(id).next().map(|m| c.line_col(m.range.start)).unwrap_or((1, 1));
+        let first = c.line_col(named.first.range.start);
         let forms: Vec<String> =
             c.analysis.forms_of(&c.text, id).iter().map(|(form, n)| format!("{form} ×{n}")).collect();
         let _ =
@@ -221,7 +222,8 @@ pub fn json(files: &[Checked], errors: &[String]) -> String {
                 .analysis
                 .actors()
                 .into_iter()
-                .map(|(id, count)| {
+                .map(|named| {
+                    let (id, count) = (named.actor, named.mentions);
                     let a = kb.actor(id);
                     let mentions: Vec<Value> = c
                         .analysis

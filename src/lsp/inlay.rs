@@ -16,7 +16,7 @@ pub fn hints(snap: &Snapshot, range: Range<usize>, enc: Encoding) -> Vec<InlayHi
     let kb = &snap.config.kb;
     snap.analysis
         .mentions_in(range)
-        .iter()
+        .into_iter()
         .filter(|m| m.others.is_empty())
         .filter_map(|m| {
             let actor = kb.actor(m.actor());

@@ -36,16 +36,15 @@ pub fn lenses(uri: &str, snap: &Snapshot, enc: Encoding) -> Vec<CodeLens> {
     let (claims, attributed) = snap.analysis.claim_counts(&snap.text);
     let listed: Vec<serde_json::Value> = actors
         .iter()
-        .filter_map(|&(id, count)| {
-            let first = snap.analysis.mentions_of(id).next()?;
-            let a = kb.actor(id);
-            Some(json!({
+        .map(|named| {
+            let a = kb.actor(named.actor);
+            json!({
                 "id": a.id,
                 "name": a.name(),
                 "kind": a.kind.label(),
-                "count": count,
-                "range": lsp_range(&snap.rope, &first.range, enc),
-            }))
+                "count": named.mentions,
+                "range": lsp_range(&snap.rope, &named.first.range, enc),
+            })
         })
         .collect();
     let top = Range::new(Position::new(0, 0), Position::new(0, 0));

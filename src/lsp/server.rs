@@ -1198,7 +1198,7 @@ impl LanguageServer for Backend {
         self.off_path("textDocument/semanticTokens/range", move || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mentions = snap.analysis.mentions_in(range);
-            let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, mentions, enc);
+            let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, &mentions, enc);
             Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
         })
         .await

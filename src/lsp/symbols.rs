@@ -61,10 +61,9 @@ fn mentions_label(n: usize) -> String {
 pub fn document_symbols(uri: &Uri, snap: &Snapshot, enc: Encoding, hierarchical: bool) -> DocumentSymbolResponse {
     let kb = &snap.config.kb;
     let mut groups: Vec<(ActorKind, Vec<DocumentSymbol>)> = Vec::new();
-    for (actor, count) in snap.analysis.actors() {
-        let Some(first) = snap.analysis.mentions_of(actor).next() else { continue };
-        let a = kb.actor(actor);
-        let range = lsp_range(&snap.rope, &first.range, enc);
+    for named in snap.analysis.actors() {
+        let (a, count) = (kb.actor(named.actor), named.mentions);
+        let range = lsp_range(&snap.rope, &named.first.range, enc);
         let child = DocumentSymbol {
             name: a.name().to_string(),
             detail: Some(mentions_label(count)),
@@ -128,15 +127,13 @@ pub fn first_mentions(
     let mut out: HashMap<String, Location> = HashMap::new();
     for (uri, snap) in open {
         let kb = &snap.config.kb;
-        for (actor, _) in snap.analysis.actors() {
-            let id = &kb.actor(actor).id;
+        for named in snap.analysis.actors() {
+            let id = &kb.actor(named.actor).id;
             if out.contains_key(id) {
                 continue;
             }
-            if let Some(m) = snap.analysis.mentions_of(actor).next() {
-                let range = lsp_range(&snap.rope, &m.range, enc);
-                out.insert(id.clone(), Location { uri: uri.clone(), range });
-            }
+            let range = lsp_range(&snap.rope, &named.first.range, enc);
+            out.insert(id.clone(), Location { uri: uri.clone(), range });
         }
     }
     for (uri, file) in index {
