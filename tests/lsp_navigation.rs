@@ -399,3 +399,37 @@ fn no_progress_without_the_capability() {
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn highlights_references_and_renames_land_on_the_names_in_either_encoding() {
+    // Arabic and emoji before the names on their lines, and a long line (over the 512 bytes the
+    // line index counts columns on from a line's start): positions in UTF-16 and UTF-8 differ.
+    let long = "🙂 الرقة ".repeat(40);
+    let text = format!(
+        "الرقة 🙂 ISIS here.\n\n{long}ISIL and Daesh {long} the Islamic State\r\nand ISIS again.\n\n🙂 Daesh.\n"
+    );
+    for enc in ["utf-16", "utf-8"] {
+        let mut c = Client::spawn();
+        let init = c.initialize(&[enc]);
+        assert_eq!(init["capabilities"]["positionEncoding"], enc);
+        c.open("file:///e.md", "markdown", &text);
+        let (line, character) = position_of(&text, "ISIL", 0, enc);
+        let doc = json!({ "uri": "file:///e.md" });
+        let at = json!({ "line": line, "character": character });
+        let forms = |ranges: Vec<&Value>| -> Vec<&str> { ranges.into_iter().map(|r| covered(&text, r, enc)).collect() };
+        let want = ["ISIS", "ISIL", "Daesh", "Islamic State", "ISIS", "Daesh"];
+        let hl = c.request("textDocument/documentHighlight", json!({ "textDocument": doc, "position": at }));
+        assert_eq!(forms(hl.as_array().unwrap().iter().map(|h| &h["range"]).collect()), want, "{enc}: highlights");
+        let refs = c.request(
+            "textDocument/references",
+            json!({ "textDocument": doc, "position": at, "context": { "includeDeclaration": true } }),
+        );
+        assert_eq!(forms(refs.as_array().unwrap().iter().map(|l| &l["range"]).collect()), want, "{enc}: references");
+        let renamed = c
+            .request("textDocument/rename", json!({ "textDocument": doc, "position": at, "newName": "Islamic State" }));
+        let edits = renamed["changes"]["file:///e.md"].as_array().unwrap_or_else(|| panic!("{enc}: {renamed}"));
+        let replaced = forms(edits.iter().map(|e| &e["range"]).collect());
+        assert!(replaced.len() >= 4 && replaced.iter().all(|f| want.contains(f)), "{enc}: rename edits {replaced:?}");
+        c.shutdown();
+    }
+}

@@ -16,6 +16,7 @@ use super::convert::lsp_range;
 use super::document::Snapshot;
 use super::workspace::FileIndex;
 use crate::analysis::rename::{self, RenameError};
+use crate::text::pos::Near;
 use crate::text::Encoding;
 
 /// Every mention of the actor at byte offset `at` of `snap` (the document `uri`): in it, in the
@@ -31,18 +32,21 @@ pub fn references(
 ) -> Option<Vec<Location>> {
     let m = snap.analysis.mention_at(at)?;
     let id = snap.config.kb.actor(m.actor()).id.clone();
+    // (Each list is in text order: its positions are found each from the one before.)
+    let mut near = Near::default();
     let mut out: Vec<Location> = snap
         .analysis
         .mentions_of(m.actor())
-        .map(|o| Location { uri: uri.clone(), range: lsp_range(&snap.rope, &o.range, enc) })
+        .map(|o| Location { uri: uri.clone(), range: snap.lsp_range_near(&o.range, enc, &mut near) })
         .collect();
     for (other, s) in open {
         // Each snapshot indexes its own knowledge base: find the actor there by its id.
         let Some(actor) = s.config.kb.by_id(&id) else { continue };
+        let mut near = Near::default();
         out.extend(
             s.analysis
                 .mentions_of(actor)
-                .map(|o| Location { uri: other.clone(), range: lsp_range(&s.rope, &o.range, enc) }),
+                .map(|o| Location { uri: other.clone(), range: s.lsp_range_near(&o.range, enc, &mut near) }),
         );
     }
     for (file, entry) in index {
@@ -89,10 +93,11 @@ pub fn rename(
         Err(RenameError::NotAMention) => return Ok(None),
         Err(e) => return Err(e),
     };
+    let mut near = Near::default();
     let edits: Vec<TextEdit> = r
         .edits
         .iter()
-        .map(|e| TextEdit { range: lsp_range(&snap.rope, &e.range, enc), new_text: e.text.to_string() })
+        .map(|e| TextEdit { range: snap.lsp_range_near(&e.range, enc, &mut near), new_text: e.text.to_string() })
         .collect();
     Ok(Some(if document_changes {
         let doc_edit = TextDocumentEdit {

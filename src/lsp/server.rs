@@ -1000,11 +1000,13 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         self.off_path("textDocument/documentHighlight", move || {
             let m = snap.analysis.mention_at(offset(&snap.rope, pos.position, enc))?;
+            // (In text order: each position is found from the one before.)
+            let mut near = crate::text::pos::Near::default();
             let highlights = snap
                 .analysis
                 .mentions_of(m.actor())
                 .map(|o| DocumentHighlight {
-                    range: lsp_range(&snap.rope, &o.range, enc),
+                    range: snap.lsp_range_near(&o.range, enc, &mut near),
                     kind: Some(DocumentHighlightKind::TEXT),
                 })
                 .collect();
