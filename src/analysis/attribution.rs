@@ -544,6 +544,19 @@ pub struct SentenceFacts {
 }
 
 impl SentenceFacts {
+    /// A copy without the style hints, which the claim counts do not read (copying them is most
+    /// of the cost of a copy).
+    pub fn without_hints(&self) -> SentenceFacts {
+        SentenceFacts {
+            range: self.range.clone(),
+            quote: self.quote.clone(),
+            claim: self.claim.clone(),
+            vague_source: self.vague_source.clone(),
+            hints: Vec::new(),
+            ..*self
+        }
+    }
+
     /// Moves every range by `by` bytes (the block's offset in the story).
     pub fn shift(&mut self, by: usize, paragraphs: usize) {
         let sh = |r: &mut Range<usize>| *r = r.start + by..r.end + by;

@@ -243,11 +243,25 @@ pub fn reanalyze_changed(
 /// The attribution facts of every sentence of `blocks`, in story offsets, with paragraphs numbered
 /// from the first block's.
 pub(crate) fn story_sentences<'a>(blocks: impl Iterator<Item = BlockRef<'a>> + Clone) -> Vec<SentenceFacts> {
+    sentences_of(blocks, SentenceFacts::clone)
+}
+
+/// [`story_sentences`] without their style hints: what the claim counts read.
+pub(crate) fn story_sentences_without_hints<'a>(
+    blocks: impl Iterator<Item = BlockRef<'a>> + Clone,
+) -> Vec<SentenceFacts> {
+    sentences_of(blocks, SentenceFacts::without_hints)
+}
+
+fn sentences_of<'a>(
+    blocks: impl Iterator<Item = BlockRef<'a>> + Clone,
+    copy: impl Fn(&SentenceFacts) -> SentenceFacts,
+) -> Vec<SentenceFacts> {
     let mut sentences = Vec::with_capacity(blocks.clone().map(|b| b.part.sentences.len()).sum());
     let mut paragraphs = 0;
     for b in blocks {
         sentences.extend(b.part.sentences.iter().map(|s| {
-            let mut s = s.clone();
+            let mut s = copy(s);
             s.shift(b.start, paragraphs);
             s
         }));
