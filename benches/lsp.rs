@@ -1073,6 +1073,10 @@ fn measure_size(
         }
         if k % 2 == 0 && series_start.elapsed() > opts.budget {
             run.edits.failure = Some(format!("budget {} spent", secs(opts.budget)));
+            // The requests after each edit stop with the edits.
+            for series in run.after_edit.iter_mut().flatten().filter(|s| s.failure.is_none()) {
+                series.failure = Some(format!("edits' budget {} spent", secs(opts.budget)));
+            }
             break;
         }
         let off = offsets[k / 2];
