@@ -88,9 +88,10 @@ fn check(text: &str, settings: &Settings) {
     for m in a.mentions() {
         assert!(a.mention_at(m.range.start).is_some());
     }
-    for (actor, n) in a.actors() {
-        let forms = a.forms_of(text, actor);
-        assert_eq!(forms.iter().map(|(_, c)| c).sum::<usize>(), n);
+    for named in a.actors() {
+        let forms = a.forms_of(text, named.actor);
+        assert_eq!(forms.iter().map(|(_, c)| c).sum::<usize>(), named.mentions);
+        assert!(named.first.first && named.first.actor() == named.actor);
     }
 }
 
