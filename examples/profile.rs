@@ -9,7 +9,7 @@
 //! string from the bytes the edit left alone, the changed bytes, the re-analysis, the line index), then the `publishDiagnostics`
 //! body, inserting a letter and deleting it again at spread-out places; it prints both stages,
 //! and then what the semantic-tokens delta an editor asks for after each edit costs (the tokens
-//! of the new version and the edit from the previous ones).
+//! of the new version, derived from the previous version's, and the edit from those).
 //! `--pause MS` sleeps MS milliseconds before each keystroke, as a writer's keystrokes come apart:
 //! the processor has then done other things, and the keystroke finds less of its data in cache.
 //!
@@ -125,8 +125,7 @@ fn keystrokes(
     let mut snap = Arc::new(Snapshot::build(config.clone(), rope.clone(), 1, Flavor::Markdown, None));
     let mut publication = Publication::new(&uri, snap.clone(), enc, None);
     let (mut build, mut body) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    let kb = config.kb.clone();
-    let mut tokens = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
+    let mut tokens = snap.semantic_tokens(enc);
     let (mut delta, mut edited) = (Vec::with_capacity(runs), 0);
     let mut copied = 0;
     for k in 0..runs {
@@ -157,8 +156,8 @@ fn keystrokes(
         publication = p;
         // What a semantic-tokens delta request then costs (an editor sends one after each edit).
         let t = Instant::now();
-        let now = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
-        let edits = semantic::edits(&tokens, &now);
+        let now = snap.semantic_tokens(enc);
+        let edits = semantic::edits(&tokens.data, &now.data);
         delta.push(t.elapsed().as_secs_f64() * 1e3);
         edited += edits.iter().map(|e| e.data.as_ref().map_or(0, Vec::len)).sum::<usize>();
         tokens = now;
@@ -182,7 +181,7 @@ fn keystrokes(
     );
     println!(
         "semantic-tokens delta after each keystroke ({} tokens, {:.1} sent per delta on average): median {:.3} ms (fastest {:.3}, p95 {:.3})",
-        tokens.len(),
+        tokens.data.len(),
         edited as f64 / runs as f64,
         delta[runs / 2],
         delta[0],

@@ -2,7 +2,7 @@
 //! returns (mentions, quotes, findings, related places, fix edits) lies inside the text on char
 //! boundaries.
 
-use frontline::analysis::{analyze, reanalyze, Settings};
+use frontline::analysis::{analyze, reanalyze, Mention, Settings};
 use frontline::kb::{HouseStyle, KnowledgeBase};
 use frontline::text::markdown::Flavor;
 use proptest::prelude::*;
@@ -184,7 +184,31 @@ fn edit_and_compare(
         let end = boundary(&text, start + (len * text.len() as f64) as usize);
         let mut next = text.clone();
         next.replace_range(start..end, &insert);
-        analysis = reanalyze(kb(), &analysis, &text, &next, settings);
+        let before = analysis;
+        analysis = reanalyze(kb(), &before, &text, &next, settings);
+        // What the analysis says it kept of the one before is there: its first mentions as they
+        // were, its last ones moved by the edit (whether each is its actor's first aside).
+        if let Some(kept) = analysis.kept() {
+            let (old, new) = (before.mentions(), analysis.mentions());
+            let bare = |m: &Mention, by: isize| {
+                let r = m.range.start.wrapping_add_signed(by)..m.range.end.wrapping_add_signed(by);
+                (r, m.name, m.others.to_vec(), m.voice, m.body)
+            };
+            prop_assert!(
+                kept.first + kept.last <= old.len().min(new.len()),
+                "{:?} of {} and {}",
+                kept,
+                old.len(),
+                new.len()
+            );
+            let by = next.len() as isize - text.len() as isize;
+            for i in 0..kept.first {
+                prop_assert_eq!(bare(&old[i], 0), bare(&new[i], 0));
+            }
+            for k in 1..=kept.last {
+                prop_assert_eq!(bare(&old[old.len() - k], by), bare(&new[new.len() - k], 0));
+            }
+        }
         text = next;
         prop_assert_eq!(&analysis, &analyze(kb(), &text, settings));
     }

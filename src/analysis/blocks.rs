@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::block_list::{BlockList, BlockRef, Builder};
 use super::findings::{merged_in_text_order, Finding};
-use super::mentions::{Analysis, Listed, Mention, Settings};
+use super::mentions::{Analysis, Kept, KeptMentions, Listed, Mention, Settings};
 use super::naming::{self, Named, Spelled, Spellings};
 use super::story_mentions::{Mentions, StoryMentions};
 use super::suppress;
@@ -410,6 +410,12 @@ fn assemble(
     blocks: BlockList,
     earlier: Option<Earlier<'_>>,
 ) -> Analysis {
+    // The blocks before `restart` are the analysis before's, and so are those from `tail` on
+    // (moved): their mentions are kept.
+    let kept = earlier.as_ref().map(|e| Kept {
+        first: blocks.first_mention_of(e.restart),
+        last: e.tail.map_or(0, |t| blocks.mention_count() - blocks.first_mention_of(t)),
+    });
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
     let roll = match &earlier {
@@ -507,7 +513,7 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { listed: Listed(listed), findings, blocks, story, by_actor: Default::default() }
+    Analysis { listed: Listed(listed), findings, blocks, story, by_actor: Default::default(), kept: KeptMentions(kept) }
 }
 
 #[cfg(test)]

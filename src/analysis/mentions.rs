@@ -75,7 +75,39 @@ pub struct Analysis {
     /// Which mentions name each actor: built by the first [`Analysis::mentions_of`], not on every
     /// keystroke.
     pub by_actor: ByActor,
+    /// After an edit: what the analysis kept of the one before ([`Kept`]).
+    pub(crate) kept: KeptMentions,
 }
+
+/// How many of its first and last mentions an analysis after an edit took unchanged from the
+/// analysis before (the last ones moved by the edit): the mentions of the blocks it did not read
+/// again. What is derived from mentions (semantic tokens) is then derived again only between
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kept {
+    pub first: usize,
+    pub last: usize,
+}
+
+impl Kept {
+    /// What two edits in a row kept of the mentions before the first.
+    pub fn then(self, next: Kept) -> Kept {
+        Kept { first: self.first.min(next.first), last: self.last.min(next.last) }
+    }
+}
+
+/// [`Kept`], or none for an analysis afresh. A record of how the analysis was made, not of what it
+/// says: it takes no part in comparisons.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeptMentions(pub(crate) Option<Kept>);
+
+impl PartialEq for KeptMentions {
+    fn eq(&self, _: &KeptMentions) -> bool {
+        true
+    }
+}
+
+impl Eq for KeptMentions {}
 
 /// A story's mentions in one list, put together from its blocks when first asked for
 /// ([`super::story_mentions`]). A cache of the blocks: it takes no part in comparisons.
@@ -154,6 +186,17 @@ pub fn analyze(kb: &KnowledgeBase, text: &str, settings: &Settings) -> Analysis 
 }
 
 impl Analysis {
+    /// After an edit: how many of its first and last mentions this analysis took unchanged from
+    /// the analysis before (none for an analysis afresh).
+    pub fn kept(&self) -> Option<Kept> {
+        self.kept.0
+    }
+
+    /// Where each actor the story names is first named (indices of mentions), in no set order.
+    pub fn first_mention_indices(&self) -> &[usize] {
+        self.story.first_mentions()
+    }
+
     /// The mentions, in text order, each actor's first marked `first`. The first call on an
     /// analysis puts them together from its blocks (the analysis after a keystroke does not).
     pub fn mentions(&self) -> &[Mention] {
@@ -209,7 +252,7 @@ impl Analysis {
 
     /// The mentions from index `i` on, in text order, each actor's first marked `first`, as
     /// [`Analysis::mentions`] lists them, but read one by one from the blocks.
-    fn mentions_from(&self, i: usize) -> impl Iterator<Item = Mention> + '_ {
+    pub fn mentions_from(&self, i: usize) -> impl Iterator<Item = Mention> + '_ {
         let mut firsts: Vec<usize> = self.story.first_mentions().iter().copied().filter(|&k| k >= i).collect();
         firsts.sort_unstable();
         let mut next = firsts.into_iter().peekable();

@@ -31,5 +31,5 @@ pub mod voice;
 pub use blocks::{reanalyze, reanalyze_changed};
 pub use findings::{Finding, Severity};
 pub use levels::Levels;
-pub use mentions::{analyze, Analysis, Mention, NamedActor, Others, Settings};
+pub use mentions::{analyze, Analysis, Kept, Mention, NamedActor, Others, Settings};
 pub use voice::Voice;

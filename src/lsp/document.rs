@@ -7,14 +7,15 @@
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ropey::Rope;
 use tokio::sync::watch;
 use tower_lsp_server::ls_types::{Range as LspRange, TextDocumentContentChangeEvent};
 
 use super::convert;
-use crate::analysis::{analyze, reanalyze_changed, Analysis, Settings};
+use super::semantic::Tokens;
+use crate::analysis::{analyze, reanalyze_changed, Analysis, Kept, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
 use crate::text::markdown::Flavor;
@@ -47,6 +48,11 @@ pub struct Snapshot {
     /// The snapshot this one was made from by an edit (its serial), and the bytes the edit
     /// changed: what lets the next publication take positions from the one before.
     pub edited_from: Option<(u64, Changed)>,
+    /// The semantic tokens, once asked for.
+    tokens: OnceLock<Arc<Tokens>>,
+    /// The tokens of an earlier version, and what the analyses since kept of its mentions: what
+    /// this version's tokens are derived from, when a client asks for them.
+    tokens_from: Option<(Arc<Tokens>, Kept)>,
 }
 
 /// What the analysis runs with. Replaced whole when the settings change; `generation` tells
@@ -106,9 +112,12 @@ impl Snapshot {
                 config,
                 too_large: true,
                 edited_from: None,
+                tokens: OnceLock::new(),
+                tokens_from: None,
             };
         }
         let settings = Settings { flavor, ..(**settings).clone() };
+        let mut tokens_from = None;
         let (text, analysis, lines, edited_from) = match previous {
             Some(p) if p.can_follow(&config, flavor) => {
                 // (The rope of `previous` is the document's before the edits: they share chunks.)
@@ -119,6 +128,12 @@ impl Snapshot {
                 };
                 let analysis = reanalyze_changed(kb, &p.analysis, &p.text, &text, c, &settings);
                 let lines = p.lines.edited(&text, c.at, c.old_end, c.new_end);
+                // The tokens of `p`, or those `p` would have derived its own from.
+                tokens_from = analysis.kept().and_then(|kept| match (p.tokens.get(), &p.tokens_from) {
+                    (Some(t), _) => Some((t.clone(), kept)),
+                    (None, Some((t, before))) => Some((t.clone(), before.then(kept))),
+                    (None, None) => None,
+                });
                 (text, analysis, lines, Some((p.serial, c)))
             }
             _ => {
@@ -130,7 +145,40 @@ impl Snapshot {
         debug_assert_eq!(text, text_of(&rope));
         // Every test that edits a document checks the edited index against a fresh one.
         debug_assert_eq!(lines, LineIndex::new(&text));
-        Snapshot { version, flavor, rope, text, lines, analysis, serial, config, too_large: false, edited_from }
+        Snapshot {
+            version,
+            flavor,
+            rope,
+            text,
+            lines,
+            analysis,
+            serial,
+            config,
+            too_large: false,
+            edited_from,
+            tokens: OnceLock::new(),
+            tokens_from,
+        }
+    }
+
+    /// The semantic tokens of this version in `enc`: derived from an earlier version's when the
+    /// client asked for those (re-encoding only what the edits since changed), else encoded from
+    /// every mention; kept for the versions after.
+    pub fn semantic_tokens(&self, enc: Encoding) -> Arc<Tokens> {
+        let make = || {
+            let (kb, lines, rope, text, analysis) =
+                (&self.config.kb, &self.lines, &self.rope, &self.text, &self.analysis);
+            let derived =
+                self.tokens_from.as_ref().and_then(|(t, kept)| t.after(*kept, kb, lines, rope, text, analysis, enc));
+            Arc::new(derived.unwrap_or_else(|| Tokens::new(kb, lines, rope, text, analysis, enc)))
+        };
+        let t = self.tokens.get_or_init(make);
+        // (The position encoding is set once, at `initialize`: another one is not kept.)
+        if t.encoding() == enc {
+            t.clone()
+        } else {
+            make()
+        }
     }
 
     /// The LSP range of a byte range of the snapshot's text.

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensEdit, SemanticTokensLegend,
 };
 
-use crate::analysis::Mention;
+use crate::analysis::{Analysis, Kept, Mention};
 use crate::kb::{ActorKind, KnowledgeBase};
 use crate::text::find_line_break;
 use crate::text::pos::{LineIndex, Near};
@@ -81,19 +81,222 @@ pub fn tokens(
     mentions: &[Mention],
     enc: Encoding,
 ) -> Vec<SemanticToken> {
-    let mut out = Vec::with_capacity(mentions.len());
-    let (mut prev_line, mut prev_col) = (0u32, 0u32);
-    let mut near = Near::default();
-    for m in mentions {
-        let token_type = type_index(kb.actor(m.actor()).kind);
+    let mut e = Encoder::new(kb, lines, rope, text, enc, mentions.len());
+    for (i, m) in mentions.iter().enumerate() {
+        e.push(i, m);
+    }
+    e.out
+}
+
+/// Appends the tokens of mentions, in text order, each after the token before it.
+struct Encoder<'a> {
+    kb: &'a KnowledgeBase,
+    lines: &'a LineIndex,
+    rope: &'a Rope,
+    text: &'a str,
+    enc: Encoding,
+    near: Near,
+    /// Where the last token starts (line, column).
+    prev: (u32, u32),
+    out: Vec<SemanticToken>,
+    /// [`Tokens::split`] of the mentions pushed.
+    split: Vec<(usize, usize)>,
+    /// Tokens beyond one per mention so far.
+    extra: usize,
+}
+
+impl<'a> Encoder<'a> {
+    fn new(
+        kb: &'a KnowledgeBase,
+        lines: &'a LineIndex,
+        rope: &'a Rope,
+        text: &'a str,
+        enc: Encoding,
+        n: usize,
+    ) -> Self {
+        let (near, prev, out) = (Near::default(), (0, 0), Vec::with_capacity(n));
+        Encoder { kb, lines, rope, text, enc, near, prev, out, split: Vec::new(), extra: 0 }
+    }
+
+    /// Where byte `at` of the text is (line, column).
+    fn place(&mut self, at: usize) -> (u32, u32) {
+        let p = self.lines.pos_near(self.rope, self.text, at, self.enc, &mut self.near);
+        (p.line, p.col)
+    }
+
+    /// The token of a piece of a mention at `at`, after the token before.
+    fn token(&mut self, at: (u32, u32), length: u32, token_type: u32, modifiers: u32) -> SemanticToken {
+        let delta_line = at.0 - self.prev.0;
+        let delta_start = if delta_line == 0 { at.1 - self.prev.1 } else { at.1 };
+        self.prev = at;
+        SemanticToken { delta_line, delta_start, length, token_type, token_modifiers_bitset: modifiers }
+    }
+
+    /// Appends the tokens of mention `i`, `m`.
+    fn push(&mut self, i: usize, m: &Mention) {
+        let token_type = type_index(self.kb.actor(m.actor()).kind);
         let modifiers = u32::from(m.first) | (u32::from(!m.others.is_empty()) << 1);
-        for seg in segments(text, &m.range) {
-            let p = lines.pos_near(rope, text, seg.start, enc, &mut near);
-            let length = enc.len(&text[seg]) as u32;
-            let delta_line = p.line - prev_line;
-            let delta_start = if delta_line == 0 { p.col - prev_col } else { p.col };
-            out.push(SemanticToken { delta_line, delta_start, length, token_type, token_modifiers_bitset: modifiers });
-            (prev_line, prev_col) = (p.line, p.col);
+        let mut pieces = 0;
+        for seg in segments(self.text, &m.range) {
+            let at = self.place(seg.start);
+            let length = self.enc.len(&self.text[seg]) as u32;
+            let t = self.token(at, length, token_type, modifiers);
+            self.out.push(t);
+            pieces += 1;
+        }
+        if pieces > 1 {
+            self.extra += pieces - 1;
+            self.split.push((i, self.extra));
+        }
+    }
+}
+
+/// The modifier bit of an actor's first mention.
+const DECLARATION: u32 = 1;
+
+/// A document's semantic tokens, with what it takes to derive the next version's from them
+/// ([`Tokens::after`]) instead of encoding every mention again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub data: Vec<SemanticToken>,
+    /// The mentions split into several tokens at line breaks, in order: each one's index, and
+    /// how many tokens beyond one per mention the mentions up to it have.
+    split: Vec<(usize, usize)>,
+    /// How many mentions the tokens are of, and which are their actors' first (in order).
+    mentions: usize,
+    firsts: Vec<usize>,
+    enc: Encoding,
+}
+
+/// The story's mention indices that are their actors' first, in order.
+fn firsts_of(analysis: &Analysis) -> Vec<usize> {
+    let mut firsts = analysis.first_mention_indices().to_vec();
+    firsts.sort_unstable();
+    firsts
+}
+
+impl Tokens {
+    /// The tokens of every mention of `analysis`, the analysis of `text`.
+    pub fn new(
+        kb: &KnowledgeBase,
+        lines: &LineIndex,
+        rope: &Rope,
+        text: &str,
+        analysis: &Analysis,
+        enc: Encoding,
+    ) -> Tokens {
+        let mentions = analysis.mentions();
+        let mut e = Encoder::new(kb, lines, rope, text, enc, mentions.len());
+        for (i, m) in mentions.iter().enumerate() {
+            e.push(i, m);
+        }
+        Tokens { data: e.out, split: e.split, mentions: mentions.len(), firsts: firsts_of(analysis), enc }
+    }
+
+    /// The position encoding of the tokens.
+    pub fn encoding(&self) -> Encoding {
+        self.enc
+    }
+
+    /// The index of the first token of mention `i` (the number of tokens for the end).
+    fn token_of(&self, i: usize) -> usize {
+        let k = self.split.partition_point(|&(m, _)| m < i);
+        i + k.checked_sub(1).map_or(0, |k| self.split[k].1)
+    }
+
+    /// These tokens' successor: the tokens of `analysis` (of `text`), made from an analysis that
+    /// kept `kept` of the mentions these tokens are of (after one edit or several), re-encoding
+    /// only the mentions in between, the token after them (which starts from the one before it)
+    /// and the mentions that became, or stopped being, their actor's first. `None` when `kept`
+    /// cannot be of these tokens.
+    #[allow(clippy::too_many_arguments)]
+    pub fn after(
+        &self,
+        kept: Kept,
+        kb: &KnowledgeBase,
+        lines: &LineIndex,
+        rope: &Rope,
+        text: &str,
+        analysis: &Analysis,
+        enc: Encoding,
+    ) -> Option<Tokens> {
+        let view = analysis.mention_view();
+        let (old_n, new_n) = (self.mentions, view.len());
+        let Kept { first: p, last: s } = kept;
+        if enc != self.enc || p + s > old_n.min(new_n) {
+            return None;
+        }
+        let (old_q, new_q) = (old_n - s, new_n - s);
+        let mut e = Encoder::new(kb, lines, rope, text, enc, self.data.len() + new_q.saturating_sub(old_q));
+        // The mentions before the edits, as they were.
+        let kept_tokens = self.token_of(p);
+        e.out.extend_from_slice(&self.data[..kept_tokens]);
+        let before = self.split.partition_point(|&(m, _)| m < p);
+        e.split.extend_from_slice(&self.split[..before]);
+        e.extra = before.checked_sub(1).map_or(0, |k| self.split[k].1);
+        if let Some(last) = p.checked_sub(1).and_then(|i| view.range(i)) {
+            // The token before: the last piece of the last mention kept.
+            let start = segments(text, &last).last().map_or(last.start, |seg| seg.start);
+            e.prev = e.place(start);
+        }
+        // The mentions the edits read again.
+        for (i, m) in (p..new_q).zip(analysis.mentions_from(p)) {
+            e.push(i, &m);
+        }
+        // The mentions after the edits, moved: their first token starts from the one before it
+        // now; the others start from one of them, as before.
+        let from = self.token_of(old_q);
+        if let (Some(first), Some(range)) = (self.data.get(from), view.range(new_q)) {
+            let at = e.place(segments(text, &range).next().map_or(range.start, |seg| seg.start));
+            let t = e.token(at, first.length, first.token_type, first.token_modifiers_bitset);
+            e.out.push(t);
+            e.out.extend_from_slice(&self.data[from + 1..]);
+            let after = self.split.partition_point(|&(m, _)| m < old_q);
+            let was = after.checked_sub(1).map_or(0, |k| self.split[k].1);
+            let moved = self.split[after..].iter().map(|&(m, x)| (m - old_q + new_q, x - was + e.extra));
+            e.split.extend(moved);
+        }
+        let mut t = Tokens { data: e.out, split: e.split, mentions: new_n, firsts: firsts_of(analysis), enc };
+        // Mentions kept that became, or stopped being, their actor's first.
+        let was_first: Vec<usize> = self
+            .firsts
+            .iter()
+            .filter_map(|&f| match f {
+                f if f < p => Some(f),
+                f if f >= old_q => Some(f - old_q + new_q),
+                _ => None,
+            })
+            .collect();
+        let kept_range = |i: &usize| *i < p || *i >= new_q;
+        let is_first: Vec<usize> = t.firsts.iter().copied().filter(kept_range).collect();
+        for i in symmetric_difference(&was_first, &is_first) {
+            for k in t.token_of(i)..t.token_of(i + 1) {
+                t.data[k].token_modifiers_bitset ^= DECLARATION;
+            }
+        }
+        Some(t)
+    }
+}
+
+/// The items of one sorted list and not the other.
+fn symmetric_difference(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => (i, j) = (i + 1, j + 1),
+            (Some(x), Some(y)) if x < y => {
+                out.push(*x);
+                i += 1;
+            }
+            (Some(x), None) => {
+                out.push(*x);
+                i += 1;
+            }
+            (_, Some(y)) => {
+                out.push(*y);
+                j += 1;
+            }
+            (None, None) => break,
         }
     }
     out
@@ -184,6 +387,62 @@ mod tests {
                     placed_one_by_one(&rope, &text, mentions, enc),
                     "{:?}", enc
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Tokens derived from an earlier version's, through one edit or several (composing what
+        /// each analysis kept), are the tokens of the new version encoded afresh: edits that add
+        /// and remove mentions and line breaks, wrap names, and move actors' first mentions.
+        #[test]
+        fn tokens_derived_after_edits_are_the_tokens_encoded_afresh(
+            edits in proptest::collection::vec(
+                (
+                    0usize..3000,
+                    0usize..40,
+                    proptest::sample::select(vec![
+                        "", "x", "ISIS ", "Islamic\nState ", "\n", "\r\n\r\n", "Daesh", "🙂 الرقة ", "Hezbollah said ",
+                    ]),
+                    proptest::prelude::any::<bool>(),
+                ),
+                1..8,
+            ),
+            utf8 in proptest::prelude::any::<bool>(),
+        ) {
+            let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+            let settings = crate::analysis::Settings::new(Default::default());
+            let mut text = format!("Hezbollah 🙂 and the Islamic\nState.\n\nISIS and الرقة.\n\n{}", "Daesh fought Hezbollah. Words here.\n\n".repeat(20));
+            let mut analysis = crate::analysis::analyze(kb(), &text, &settings);
+            let encode = |text: &str, a: &Analysis| {
+                Tokens::new(kb(), &LineIndex::new(text), &Rope::from_str(text), text, a, enc)
+            };
+            let mut base = encode(&text, &analysis);
+            let mut kept: Option<Kept> = None;
+            for (at, len, insert, derive) in edits {
+                let at = crate::text::floor_char_boundary(&text, at);
+                let end = crate::text::floor_char_boundary(&text, at + len);
+                let mut next = text.clone();
+                next.replace_range(at..end, insert);
+                analysis = crate::analysis::reanalyze(kb(), &analysis, &text, &next, &settings);
+                text = next;
+                kept = match (kept, analysis.kept()) {
+                    (Some(k), Some(now)) => Some(k.then(now)),
+                    (None, now) => now,
+                    (Some(_), None) => None,
+                };
+                if !derive {
+                    // Not asked for this version: the next one derives from `base` over both edits.
+                    continue;
+                }
+                let fresh = encode(&text, &analysis);
+                let k = kept.expect("an analysis after an edit says what it kept");
+                let derived = base.after(k, kb(), &LineIndex::new(&text), &Rope::from_str(&text), &text, &analysis, enc);
+                proptest::prop_assert_eq!(derived.as_ref(), Some(&fresh), "kept {:?}", k);
+                base = fresh;
+                kept = None;
             }
         }
     }

@@ -73,7 +73,7 @@ pub struct Backend {
     publish: UnboundedSender<Publish>,
     analyse: UnboundedSender<Uri>,
     /// The semantic tokens last sent for each document, with their result id, for deltas.
-    tokens: DashMap<Uri, (String, Vec<SemanticToken>)>,
+    tokens: DashMap<Uri, (String, Arc<semantic::Tokens>)>,
     /// A request method that panics on purpose (`FRONTLINE_TEST_PANIC`), to test panic recovery.
     panic_on: Option<String>,
     /// Whether the client lets us ask it to fetch inlay hints and code lenses again
@@ -1149,14 +1149,15 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = snap.config.kb.clone();
         let id = snap.serial.to_string();
-        let data = self
+        let (tokens, data) = self
             .off_path("textDocument/semanticTokens/full", move || {
-                semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc)
+                let tokens = snap.semantic_tokens(enc);
+                let data = tokens.data.clone();
+                (tokens, data)
             })
             .await?;
-        self.tokens.insert(uri, (id.clone(), data.clone()));
+        self.tokens.insert(uri, (id.clone(), tokens));
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(id), data })))
     }
 
@@ -1169,23 +1170,27 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = snap.config.kb.clone();
         let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
         let id = snap.serial.to_string();
-        let (data, edits) = self
+        let (tokens, edits) = self
             .off_path("textDocument/semanticTokens/full/delta", move || {
-                let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, snap.analysis.mentions(), enc);
-                let edits = previous.map(|old| semantic::edits(&old, &data));
-                (data, edits)
+                let tokens = snap.semantic_tokens(enc);
+                // The edits from the tokens the client holds, if they are the ones sent last.
+                let edits = previous.map(|old| semantic::edits(&old.data, &tokens.data));
+                (tokens, edits)
             })
             .await?;
-        self.tokens.insert(uri, (id.clone(), data.clone()));
-        Ok(Some(match edits {
+        let answer = match edits {
             Some(edits) => {
-                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id), edits })
+                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id.clone()), edits })
             }
-            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(id), data }),
-        }))
+            None => {
+                let data = tokens.data.clone();
+                SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(id.clone()), data })
+            }
+        };
+        self.tokens.insert(uri, (id, tokens));
+        Ok(Some(answer))
     }
 
     async fn semantic_tokens_range(
