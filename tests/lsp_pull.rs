@@ -138,9 +138,35 @@ fn semantic_token_deltas_turn_the_old_tokens_into_the_new() {
     let deleted = edits[0]["deleteCount"].as_u64().unwrap() as usize;
     let inserted = edits[0]["data"].as_array().map_or(0, Vec::len);
     assert!(inserted + deleted < old.len() / 2, "the delta resends most of the story: {delta}");
-    let now = c.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": URI } }));
-    let want: Vec<u32> = now["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u32).collect();
-    assert_eq!(apply_token_edits(&old, edits), want);
+    // The tokens of a story opened with the new text, encoded afresh.
+    let at = |text: &str, line: u64| text.split_inclusive('\n').take(line as usize).map(str::len).sum::<usize>();
+    let mut text = story.clone();
+    text.insert_str(at(&text, line), "Hezbollah and the Islamic State. ");
+    let fresh = |c: &mut Client, text: &str, n: usize| -> Vec<u32> {
+        let uri = format!("file:///fresh{n}.txt");
+        c.open(&uri, "plaintext", text);
+        let now = c.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } }));
+        now["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u32).collect()
+    };
+    let mut held = apply_token_edits(&old, edits);
+    assert_eq!(held, fresh(&mut c, &text, 1));
+    // Two more edits, the tokens asked for after the second only: a line break that splits the new
+    // mention, and the story's first mention of an actor removed.
+    let id = delta["resultId"].as_str().expect("a result id").to_string();
+    let col = "Hezbollah and the Islamic".len() as u64;
+    c.change(URI, 3, vec![json!({ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + 1 } }, "text": "\n" })]);
+    let cut = at(&text, line) + col as usize;
+    text.replace_range(cut..cut + 1, "\n");
+    // (A request on this version makes the server analyse it before the next one.)
+    c.hover(URI, 0, 0);
+    c.change(URI, 4, vec![json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } }, "text": "" })]);
+    text.replace_range(..at(&text, 1), "");
+    let delta = c.request(
+        "textDocument/semanticTokens/full/delta",
+        json!({ "textDocument": { "uri": URI }, "previousResultId": id }),
+    );
+    held = apply_token_edits(&held, delta["edits"].as_array().expect("a delta"));
+    assert_eq!(held, fresh(&mut c, &text, 2));
     // An unknown previous id gets full tokens.
     let unknown = c.request(
         "textDocument/semanticTokens/full/delta",
