@@ -57,6 +57,11 @@ impl Story {
     pub(crate) fn actors_named(&self) -> &[ActorId] {
         &self.roll.order
     }
+
+    /// How many times the story names actor `a`.
+    pub(crate) fn mentions_of(&self, a: ActorId) -> usize {
+        self.roll.counts.get(a.index()).copied().unwrap_or(0)
+    }
 }
 
 impl Part {
@@ -314,7 +319,7 @@ pub(crate) fn story_anchors(blocks: &BlockList) -> Vec<Anchor> {
 
 /// The story's roll of actors, read from all of `blocks`.
 fn roll_of(kb: &KnowledgeBase, blocks: &BlockList) -> naming::Roll {
-    let mut roll = naming::Roll::default();
+    let mut roll = naming::Roll { counts: vec![0; kb.actors().len()], ..Default::default() };
     extend_roll(&mut roll, &mut vec![false; kb.actors().len()], Mentions::new(blocks).of_blocks_from(0), 0);
     roll
 }
@@ -323,6 +328,9 @@ fn roll_of(kb: &KnowledgeBase, blocks: &BlockList) -> naming::Roll {
 /// before them.
 fn extend_roll(roll: &mut naming::Roll, seen: &mut [bool], mentions: impl Iterator<Item = Mention>, at: usize) {
     for (i, m) in (at..).zip(mentions) {
+        if let Some(n) = roll.counts.get_mut(m.actor().index()) {
+            *n += 1;
+        }
         if !std::mem::replace(&mut seen[m.actor().index()], true) {
             roll.order.push(m.actor());
             roll.first_at.push(i);
@@ -350,10 +358,19 @@ fn roll_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text
     };
     let moved = |i: usize| i + new_mb - old_mb;
     let kept = was.first_at.partition_point(|&i| i < ma);
+    // The counts, less the mentions of the blocks read again as they were (those they hold now
+    // are added as they are read below).
+    let mut counts = was.counts.clone();
+    for m in Mentions::new(old).from(ma).take(old_mb - ma) {
+        if let Some(n) = counts.get_mut(m.actor().index()) {
+            *n -= 1;
+        }
+    }
     let mut roll = naming::Roll {
         order: was.order[..kept].to_vec(),
         first_at: was.first_at[..kept].to_vec(),
         ambiguous: was.ambiguous.iter().take_while(|(i, _)| *i < ma).cloned().collect(),
+        counts,
     };
     let mut seen = vec![false; kb.actors().len()];
     for a in &roll.order {

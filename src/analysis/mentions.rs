@@ -331,18 +331,9 @@ impl Analysis {
     }
 
     /// The actors named, in order of first mention, each with its number of mentions and its first
-    /// mention; counted from the blocks, without putting the story's mentions into one list.
+    /// mention: read from the story's roll, which an analysis after an edit makes from the one
+    /// before (no pass over the story's mentions).
     pub fn actors(&self) -> Vec<NamedActor> {
-        let mut counts: Vec<usize> = Vec::new();
-        for b in self.blocks.iter() {
-            for m in b.part.mentions() {
-                let k = m.actor().index();
-                if k >= counts.len() {
-                    counts.resize(k + 1, 0);
-                }
-                counts[k] += 1;
-            }
-        }
         let (order, firsts) = (self.story.actors_named(), self.story.first_mentions());
         let view = self.mention_view();
         order
@@ -350,7 +341,7 @@ impl Analysis {
             .zip(firsts)
             .filter_map(|(&actor, &i)| {
                 let first = Mention { first: true, ..view.get(i)? };
-                Some(NamedActor { actor, mentions: counts.get(actor.index()).copied().unwrap_or(0), first })
+                Some(NamedActor { actor, mentions: self.story.mentions_of(actor), first })
             })
             .collect()
     }

@@ -517,6 +517,8 @@ pub struct Roll {
     pub first_at: Vec<usize>,
     /// The index and range of each own-voice body mention with other actors it could mean.
     pub ambiguous: Vec<(usize, Range<usize>)>,
+    /// How many times the story names each actor, by actor index (in any voice).
+    pub counts: Vec<usize>,
 }
 
 /// Runs every naming rule.
