@@ -706,8 +706,14 @@ fn window_source(sents: &[SentenceFacts], k: usize) -> Grade {
 /// attribution rules read in `text`, and how many of them have a source of any grade in their
 /// window. A claim inside an attributed quotation counts as attributed.
 pub fn claim_counts(text: &str, sents: &[SentenceFacts]) -> (usize, usize) {
+    claim_counts_in(text, sents, 0..sents.len())
+}
+
+/// [`claim_counts`] of the sentences `which` (indices into `sents`), whose windows read the
+/// sentences around them.
+pub fn claim_counts_in(text: &str, sents: &[SentenceFacts], which: Range<usize>) -> (usize, usize) {
     let (mut found, mut attributed) = (0, 0);
-    for (k, s) in sents.iter().enumerate() {
+    for (k, s) in sents.iter().enumerate().take(which.end).skip(which.start) {
         if !checked(text, s) || !matches!(s.claim, Some((Claim::Casualty | Claim::Contested, _))) {
             continue;
         }

@@ -327,7 +327,7 @@ impl Analysis {
         if self.blocks.end() != text.len() {
             return (0, 0);
         }
-        super::attribution::claim_counts(text, &blocks::story_sentences_without_hints(self.blocks.iter()))
+        self.story.claims()
     }
 
     /// The actors named, in order of first mention, each with its number of mentions and its first
