@@ -5,6 +5,10 @@
 //! Neovim links `@lsp.type.<type>` groups). The `declaration` modifier marks an actor's first
 //! mention in the document; `ambiguous` marks a form that names several actors.
 //! Tokens never span lines: a mention that wraps ("Islamic⏎State") is split per line.
+//!
+//! An editor asks for the tokens again after each keystroke (as a delta from the ones it holds).
+//! A version's [`Tokens`] are then derived from an earlier version's: only the mentions the
+//! analyses since did not keep are encoded again, so the work follows the edit, not the story.
 
 use std::ops::Range;
 
@@ -135,7 +139,7 @@ impl<'a> Encoder<'a> {
     /// Appends the tokens of mention `i`, `m`.
     fn push(&mut self, i: usize, m: &Mention) {
         let token_type = type_index(self.kb.actor(m.actor()).kind);
-        let modifiers = u32::from(m.first) | (u32::from(!m.others.is_empty()) << 1);
+        let modifiers = if m.first { DECLARATION } else { 0 } | (u32::from(!m.others.is_empty()) << 1);
         let mut pieces = 0;
         for seg in segments(self.text, &m.range) {
             let at = self.place(seg.start);
