@@ -176,6 +176,9 @@ fn edit_and_compare(
 ) -> Result<(), TestCaseError> {
     let mut text = text;
     let mut analysis = analyze(kb(), &text, settings);
+    // Counted once (as the code lens asks), the claim counts are then made after each edit from
+    // the counts before.
+    analysis.claim_counts(&text);
     for (at, len, insert, line_start) in edits {
         let mut start = boundary(&text, (at * text.len() as f64) as usize);
         if line_start {
@@ -210,7 +213,9 @@ fn edit_and_compare(
             }
         }
         text = next;
-        prop_assert_eq!(&analysis, &analyze(kb(), &text, settings));
+        let fresh = analyze(kb(), &text, settings);
+        prop_assert_eq!(&analysis, &fresh);
+        prop_assert_eq!(analysis.claim_counts(&text), fresh.claim_counts(&text), "claim counts");
     }
     Ok(())
 }

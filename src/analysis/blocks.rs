@@ -58,9 +58,11 @@ impl Story {
         &self.roll.order
     }
 
-    /// The contested claims the attribution rules read, and how many of them have a source.
-    pub(crate) fn claims(&self) -> (usize, usize) {
-        self.claims
+    /// The contested claims the attribution rules read in `blocks` (the story's, of `text`), and
+    /// how many of them have a source: counted over the story when first asked for, unless the
+    /// analysis before an edit had them (the code lens asks after each keystroke).
+    pub(crate) fn claims(&self, text: &str, blocks: &BlockList) -> (usize, usize) {
+        *self.claims.0.get_or_init(|| attribution::claim_counts(text, &story_sentences_without_hints(blocks.iter())))
     }
 
     /// How many times the story names actor `a`.
@@ -87,13 +89,28 @@ pub struct Story {
     named: Named,
     attributed: Vec<Finding>,
     /// The contested claims the attribution rules read, and how many of them have a source
-    /// ([`attribution::claim_counts`]).
-    claims: (usize, usize),
+    /// ([`Story::claims`]).
+    claims: Claims,
     /// Where a suppression directive may start ([`suppress::marks`]).
     marks: Vec<usize>,
     /// The actors named, in order, and the mentions with ambiguous aliases.
     roll: naming::Roll,
 }
+
+/// The claim counts of a story, once known: not counted by an analysis afresh (nothing but the
+/// code lens reads them), and made after an edit from the counts before, if there were any. A
+/// cache: it takes no part in comparisons (the incremental-analysis property test compares the
+/// counts themselves).
+#[derive(Debug, Clone, Default)]
+struct Claims(OnceLock<(usize, usize)>);
+
+impl PartialEq for Claims {
+    fn eq(&self, _: &Claims) -> bool {
+        true
+    }
+}
+
+impl Eq for Claims {}
 
 /// What an analysis after an edit takes from the analysis before it.
 struct Earlier<'a> {
@@ -458,16 +475,12 @@ fn assemble(
         None => {
             // The naming rules and the attribution windows read different things: on a long
             // story they run side by side (1 MB: 2.4 ms and 1.2 ms, one after the other before).
-            let (named, (attributed, claims, marks)) = both(
+            let (named, (attributed, marks)) = both(
                 text.len() >= PARALLEL_FROM,
                 || naming::check(kb, text, mentions, &spelled, &roll, style),
-                || {
-                    let sentences = story_sentences(blocks.iter());
-                    let claims = attribution::claim_counts(text, &sentences);
-                    (attribution::judge(text, &sentences), claims, suppress::marks(text))
-                },
+                || (attribution::judge(text, &story_sentences(blocks.iter())), suppress::marks(text)),
             );
-            Story { named, attributed, claims, marks, roll }
+            Story { named, attributed, claims: Claims::default(), marks, roll }
         }
         Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
@@ -516,19 +529,23 @@ fn assemble(
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =
                 attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
-            // The claim counts, less those of the sentences judged again as they were, plus theirs
-            // now: the same blocks before the edit, with the old text (the sentences outside them
-            // are as they were, the ones after moved).
-            let old_blocks = &previous.blocks;
-            let old_last = (last + old_blocks.len()).saturating_sub(blocks.len()).max(first);
-            let old_sentences = story_sentences_without_hints(old_blocks.range(first..old_last));
-            let old_hi = (hi + old_sentences.len()).saturating_sub(sentences.len()).max(lo);
-            let (was, now) = (
-                attribution::claim_counts_in(old_text, &old_sentences, lo..old_hi),
-                attribution::claim_counts_in(text, &sentences, lo..hi),
-            );
-            let (found, with_source) = previous.story.claims;
-            let claims = ((found + now.0).saturating_sub(was.0), (with_source + now.1).saturating_sub(was.1));
+            // The claim counts, if the analysis before had them: less those of the sentences
+            // judged again as they were, plus theirs now (read from the same blocks before the
+            // edit, with the old text; the sentences outside them are as they were, those after
+            // moved).
+            let claims = Claims::default();
+            if let Some(&(found, with_source)) = previous.story.claims.0.get() {
+                let old_blocks = &previous.blocks;
+                let old_last = (last + old_blocks.len()).saturating_sub(blocks.len()).max(first);
+                let old_sentences = story_sentences_without_hints(old_blocks.range(first..old_last));
+                let old_hi = (hi + old_sentences.len()).saturating_sub(sentences.len()).max(lo);
+                let (was, now) = (
+                    attribution::claim_counts_in(old_text, &old_sentences, lo..old_hi),
+                    attribution::claim_counts_in(text, &sentences, lo..hi),
+                );
+                let counts = ((found + now.0).saturating_sub(was.0), (with_source + now.1).saturating_sub(was.1));
+                let _ = claims.0.set(counts);
+            }
             let marks = suppress::marks_after_edit(&previous.story.marks, text, &changed);
             Story { named, attributed, claims, marks, roll }
         }
