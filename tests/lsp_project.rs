@@ -382,3 +382,25 @@ fn renaming_to_a_new_name_offers_to_add_it_as_an_alias_with_confirmation() {
     let h = hover_until(&mut c, &b, &renamed, "Menbidj", |h| h.contains("Manbij"));
     assert!(h.contains("Manbij"), "{h}");
 }
+
+#[test]
+fn an_unknown_name_can_join_the_actors_named_just_before_it() {
+    let f = Folder::new("before");
+    f.write("frontline.toml", "");
+    let text =
+        "ISIS attacked. The Islamic State and Hezbollah fought on.\n\nIn the end Liwa al-Fajr joined. Assad spoke.\n";
+    f.write("a.md", text);
+    let mut c = start(&f, false);
+    let story = f.uri("a.md");
+    c.open(&story, "markdown", text);
+    let actions = actions_at(&mut c, &story, text, "Liwa");
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+    // The two actors named last before it, nearest first; not the one named after it.
+    let aliases: Vec<&str> = titles.iter().copied().filter(|t| t.contains("as an alias of")).collect();
+    assert_eq!(
+        aliases,
+        ["Add 'Liwa al-Fajr' as an alias of Hezbollah", "Add 'Liwa al-Fajr' as an alias of Islamic State"],
+        "{titles:?}"
+    );
+    c.shutdown();
+}

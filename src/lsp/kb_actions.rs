@@ -350,9 +350,8 @@ pub fn actions(
             None => return Vec::new(),
         }
     };
-    let overlaps_mention =
-        snap.analysis.mentions().iter().any(|m| m.range.start < name_range.end && name_range.start < m.range.end);
-    if overlaps_mention {
+    // (Read from the blocks: a code action on a long story puts no list of its mentions together.)
+    if !snap.analysis.mentions_in(name_range.clone()).is_empty() {
         return Vec::new();
     }
     let name = &text[name_range.clone()];
@@ -365,20 +364,15 @@ pub fn actions(
     let mut out = Vec::new();
     let mut candidates = similar_actors(kb, name);
     if candidates.is_empty() {
-        let before: Vec<ActorId> = snap
-            .analysis
-            .mentions()
-            .iter()
-            .rev()
-            .filter(|m| m.range.end <= name_range.start)
-            .map(|m| m.actor())
-            .collect();
-        for a in before {
-            if !candidates.contains(&a) {
-                candidates.push(a);
-            }
-            if candidates.len() == 2 {
-                break;
+        // The last two actors named before the phrase (mentions do not overlap: those that end
+        // by its start are the first ones).
+        let view = snap.analysis.mention_view();
+        let mut i = view.ending_by(name_range.start);
+        while candidates.len() < 2 && i > 0 {
+            i -= 1;
+            let Some(m) = view.get(i) else { break };
+            if !candidates.contains(&m.actor()) {
+                candidates.push(m.actor());
             }
         }
     }
