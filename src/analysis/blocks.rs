@@ -388,7 +388,7 @@ fn roll_after_edit(kb: &KnowledgeBase, blocks: &BlockList, e: &Earlier<'_>, text
     let mut counts = was.counts.clone();
     for m in Mentions::new(old).from(ma).take(old_mb - ma) {
         if let Some(n) = counts.get_mut(m.actor().index()) {
-            *n -= 1;
+            *n = n.saturating_sub(1);
         }
     }
     let mut roll = naming::Roll {
