@@ -62,12 +62,20 @@ impl Target {
     }
 }
 
-/// Words that start sentences and are not names.
-const NOT_NAMES: &[&str] = &[
-    "a", "an", "the", "in", "on", "at", "he", "she", "it", "they", "we", "i", "but", "and", "or", "if", "this", "that",
-    "these", "those", "his", "her", "their", "its", "there", "when", "after", "before", "as", "for", "by", "with",
-    "from", "mr", "mrs", "ms", "dr",
-];
+/// Words that start sentences and are not names, separated by spaces: function words, and days
+/// and months (capitalised too).
+const NOT_NAMES: &str = "\
+    a an the in on at he she it they we i but and or if this that these those his her their its there when after \
+    before as for by with from mr mrs ms dr then so yet meanwhile however later now while since during despite \
+    although though once until also still today yesterday tomorrow what who where why how some many most all both \
+    each every other another such our my your you us them him to into over under between among against without \
+    within about across through near around last next earlier here monday tuesday wednesday thursday friday \
+    saturday sunday january february march april may june july august september october november december";
+
+/// Whether `word` (lower case) is one of [`NOT_NAMES`].
+fn not_a_name(word: &str) -> bool {
+    NOT_NAMES.split(' ').any(|w| w == word)
+}
 
 /// Lower-case words that may sit inside a name ("Hay'at Tahrir al-Sham", "Army of Islam").
 const CONNECTORS: &[&str] = &["al", "el", "ad", "as", "ash", "an", "ar", "bin", "ibn", "bint", "of", "the", "de", "la"];
@@ -142,12 +150,12 @@ pub fn phrase_at(text: &str, at: usize) -> Option<Range<usize>> {
             break;
         }
     }
-    while first < here && NOT_NAMES.contains(&line[ws[first].clone()].to_lowercase().as_str()) {
+    while first < last && not_a_name(&line[ws[first].clone()].to_lowercase()) {
         first += 1;
     }
     let range = ws[first].start..ws[last].end;
     let phrase = &line[range.clone()];
-    if NOT_NAMES.contains(&phrase.to_lowercase().as_str()) || phrase.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+    if not_a_name(&phrase.to_lowercase()) || phrase.chars().filter(|c| c.is_alphabetic()).count() < 2 {
         return None;
     }
     Some(line_start + range.start..line_start + range.end)
@@ -430,6 +438,15 @@ mod tests {
         assert_eq!(p("Fighters"), Some("Fighters of Liwa al-Fajr"));
         assert_eq!(p("The town"), None);
         assert_eq!(p("town"), None);
+        // A day or a month is not a name; a word that opens a sentence is not part of one.
+        assert_eq!(p("Monday"), None);
+        let t = "Then Liwa al-Fajr joined. Meanwhile Hezbollah left. In March Jaysh al-Islam came.";
+        let p = |w: &str| phrase_at(t, t.find(w).unwrap() + 1).map(|r| &t[r]);
+        assert_eq!(p("Liwa"), Some("Liwa al-Fajr"));
+        assert_eq!(p("Then"), Some("Liwa al-Fajr"));
+        assert_eq!(p("Hezbollah"), Some("Hezbollah"));
+        assert_eq!(p("Jaysh"), Some("Jaysh al-Islam"));
+        assert_eq!(p("March"), Some("Jaysh al-Islam"));
     }
 
     #[test]
