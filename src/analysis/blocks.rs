@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::block_list::{BlockList, BlockRef, Builder};
 use super::findings::{merged_in_text_order, Finding};
-use super::mentions::{Analysis, Kept, KeptMentions, Listed, Mention, Settings};
+use super::mentions::{Analysis, Kept, Mention, Settings, Uncompared};
 use super::naming::{self, Named, Spelled, Spellings};
 use super::story_mentions::{Mentions, StoryMentions};
 use super::suppress;
@@ -88,29 +88,16 @@ impl Part {
 pub struct Story {
     named: Named,
     attributed: Vec<Finding>,
-    /// The contested claims the attribution rules read, and how many of them have a source
-    /// ([`Story::claims`]).
-    claims: Claims,
+    /// The contested claims the attribution rules read, and how many of them have a source, once
+    /// known ([`Story::claims`]): not counted by an analysis afresh (nothing but the code lens
+    /// reads them), and made after an edit from the counts before, if there were any. (The
+    /// incremental-analysis property test compares the counts themselves.)
+    claims: Uncompared<OnceLock<(usize, usize)>>,
     /// Where a suppression directive may start ([`suppress::marks`]).
     marks: Vec<usize>,
     /// The actors named, in order, and the mentions with ambiguous aliases.
     roll: naming::Roll,
 }
-
-/// The claim counts of a story, once known: not counted by an analysis afresh (nothing but the
-/// code lens reads them), and made after an edit from the counts before, if there were any. A
-/// cache: it takes no part in comparisons (the incremental-analysis property test compares the
-/// counts themselves).
-#[derive(Debug, Clone, Default)]
-struct Claims(OnceLock<(usize, usize)>);
-
-impl PartialEq for Claims {
-    fn eq(&self, _: &Claims) -> bool {
-        true
-    }
-}
-
-impl Eq for Claims {}
 
 /// What an analysis after an edit takes from the analysis before it.
 struct Earlier<'a> {
@@ -480,7 +467,7 @@ fn assemble(
                 || naming::check(kb, text, mentions, &spelled, &roll, style),
                 || (attribution::judge(text, &story_sentences(blocks.iter())), suppress::marks(text)),
             );
-            Story { named, attributed, claims: Claims::default(), marks, roll }
+            Story { named, attributed, claims: Uncompared::default(), marks, roll }
         }
         Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
@@ -533,7 +520,7 @@ fn assemble(
             // judged again as they were, plus theirs now (read from the same blocks before the
             // edit, with the old text; the sentences outside them are as they were, those after
             // moved).
-            let claims = Claims::default();
+            let claims = Uncompared(OnceLock::new());
             if let Some(&(found, with_source)) = previous.story.claims.0.get() {
                 let old_blocks = &previous.blocks;
                 let old_last = (last + old_blocks.len()).saturating_sub(blocks.len()).max(first);
@@ -572,7 +559,14 @@ fn assemble(
     // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
     // the others keep the level they were given.
     settings.levels.apply(&mut findings);
-    Analysis { listed: Listed(listed), findings, blocks, story, by_actor: Default::default(), kept: KeptMentions(kept) }
+    Analysis {
+        listed: Uncompared(listed),
+        findings,
+        blocks,
+        story,
+        by_actor: Default::default(),
+        kept: Uncompared(kept),
+    }
 }
 
 #[cfg(test)]

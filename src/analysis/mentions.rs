@@ -64,7 +64,7 @@ impl From<Vec<ActorId>> for Others {
 pub struct Analysis {
     /// Mentions in text order, not overlapping: the blocks hold them, and this list of them in
     /// story offsets is put together when first asked for ([`Analysis::mentions`]).
-    pub(crate) listed: Listed,
+    pub(crate) listed: Uncompared<OnceLock<Vec<Mention>>>,
     /// What the rules found, in text order.
     pub findings: Vec<Finding>,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
@@ -75,9 +75,23 @@ pub struct Analysis {
     /// Which mentions name each actor: built by the first [`Analysis::mentions_of`], not on every
     /// keystroke.
     pub by_actor: ByActor,
-    /// After an edit: what the analysis kept of the one before ([`Kept`]).
-    pub(crate) kept: KeptMentions,
+    /// After an edit: what the analysis kept of the one before ([`Kept`]); none afresh. A record of
+    /// how the analysis was made, not of what it says.
+    pub(crate) kept: Uncompared<Option<Kept>>,
 }
+
+/// A cache or a record kept beside what an analysis says (made from it, or telling how it was
+/// made): it takes no part in comparisons, so that an analysis after edits equals one afresh.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Uncompared<T>(pub T);
+
+impl<T> PartialEq for Uncompared<T> {
+    fn eq(&self, _: &Uncompared<T>) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Uncompared<T> {}
 
 /// How many of its first and last mentions an analysis after an edit took unchanged from the
 /// analysis before (the last ones moved by the edit): the mentions of the blocks it did not read
@@ -95,32 +109,6 @@ impl Kept {
         Kept { first: self.first.min(next.first), last: self.last.min(next.last) }
     }
 }
-
-/// [`Kept`], or none for an analysis afresh. A record of how the analysis was made, not of what it
-/// says: it takes no part in comparisons.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KeptMentions(pub(crate) Option<Kept>);
-
-impl PartialEq for KeptMentions {
-    fn eq(&self, _: &KeptMentions) -> bool {
-        true
-    }
-}
-
-impl Eq for KeptMentions {}
-
-/// A story's mentions in one list, put together from its blocks when first asked for
-/// ([`super::story_mentions`]). A cache of the blocks: it takes no part in comparisons.
-#[derive(Debug, Clone, Default)]
-pub struct Listed(pub(crate) OnceLock<Vec<Mention>>);
-
-impl PartialEq for Listed {
-    fn eq(&self, _: &Listed) -> bool {
-        true
-    }
-}
-
-impl Eq for Listed {}
 
 /// For each actor (by id), the indices of its mentions in [`Analysis::mentions`], worked out once
 /// per analysis when first asked for, and the forms of the actors a hover asked about. Caches of

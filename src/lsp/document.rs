@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tower_lsp_server::ls_types::{Range as LspRange, TextDocumentContentChangeEvent};
 
 use super::convert;
-use super::semantic::Tokens;
+use super::semantic::{Source, Tokens};
 use crate::analysis::{analyze, reanalyze_changed, Analysis, Kept, Settings};
 use crate::kb::KnowledgeBase;
 use crate::project::Project;
@@ -99,26 +99,12 @@ impl Snapshot {
     ) -> Snapshot {
         let Config { kb, settings, max_file_size, .. } = &*config;
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-        if rope.len_bytes() > *max_file_size {
-            let (text, lines, analysis) = (String::new(), LineIndex::default(), Analysis::default());
-            return Snapshot {
-                version,
-                flavor,
-                rope,
-                text,
-                lines,
-                analysis,
-                serial,
-                config,
-                too_large: true,
-                edited_from: None,
-                tokens: OnceLock::new(),
-                tokens_from: None,
-            };
-        }
+        let too_large = rope.len_bytes() > *max_file_size;
         let settings = Settings { flavor, ..(**settings).clone() };
         let mut tokens_from = None;
         let (text, analysis, lines, edited_from) = match previous {
+            // Not analysed: no text or line index is kept either.
+            _ if too_large => (String::new(), Analysis::default(), LineIndex::default(), None),
             Some(p) if p.can_follow(&config, flavor) => {
                 // (The rope of `previous` is the document's before the edits: they share chunks.)
                 // (`reanalyze_changed` checks `c` against `changed_bytes` in debug builds.)
@@ -142,9 +128,11 @@ impl Snapshot {
                 (text, analysis, lines, None)
             }
         };
-        debug_assert_eq!(text, text_of(&rope));
-        // Every test that edits a document checks the edited index against a fresh one.
-        debug_assert_eq!(lines, LineIndex::new(&text));
+        if !too_large {
+            debug_assert_eq!(text, text_of(&rope));
+            // Every test that edits a document checks the edited index against a fresh one.
+            debug_assert_eq!(lines, LineIndex::new(&text));
+        }
         Snapshot {
             version,
             flavor,
@@ -154,7 +142,7 @@ impl Snapshot {
             analysis,
             serial,
             config,
-            too_large: false,
+            too_large,
             edited_from,
             tokens: OnceLock::new(),
             tokens_from,
@@ -166,11 +154,9 @@ impl Snapshot {
     /// every mention; kept for the versions after.
     pub fn semantic_tokens(&self, enc: Encoding) -> Arc<Tokens> {
         let make = || {
-            let (kb, lines, rope, text, analysis) =
-                (&self.config.kb, &self.lines, &self.rope, &self.text, &self.analysis);
-            let derived =
-                self.tokens_from.as_ref().and_then(|(t, kept)| t.after(*kept, kb, lines, rope, text, analysis, enc));
-            Arc::new(derived.unwrap_or_else(|| Tokens::new(kb, lines, rope, text, analysis, enc)))
+            let (src, analysis) = (self.source(), &self.analysis);
+            let derived = self.tokens_from.as_ref().and_then(|(t, kept)| t.after(*kept, src, analysis, enc));
+            Arc::new(derived.unwrap_or_else(|| Tokens::new(src, analysis, enc)))
         };
         let t = self.tokens.get_or_init(make);
         // (The position encoding is set once, at `initialize`: another one is not kept.)
@@ -179,6 +165,11 @@ impl Snapshot {
         } else {
             make()
         }
+    }
+
+    /// What semantic tokens of this version are placed in.
+    pub fn source(&self) -> Source<'_> {
+        Source { kb: &self.config.kb, lines: &self.lines, rope: &self.rope, text: &self.text }
     }
 
     /// The LSP range of a byte range of the snapshot's text.

@@ -75,17 +75,21 @@ fn segments<'a>(text: &'a str, range: &Range<usize>) -> impl Iterator<Item = Ran
     })
 }
 
-/// Encodes `mentions` (in text order) as LSP's relative semantic-token data. `lines` indexes
-/// `text`, the text of `rope`: the positions are found in a row, each from the one before.
-pub fn tokens(
-    kb: &KnowledgeBase,
-    lines: &LineIndex,
-    rope: &Rope,
-    text: &str,
-    mentions: &[Mention],
-    enc: Encoding,
-) -> Vec<SemanticToken> {
-    let mut e = Encoder::new(kb, lines, rope, text, enc, mentions.len());
+/// What tokens are placed in: a version's text, its rope and its line index, and the knowledge
+/// base that gives each actor's kind.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub kb: &'a KnowledgeBase,
+    /// Indexes `text`, the text of `rope`.
+    pub lines: &'a LineIndex,
+    pub rope: &'a Rope,
+    pub text: &'a str,
+}
+
+/// Encodes `mentions` (in text order) as LSP's relative semantic-token data; the positions are
+/// found in a row, each from the one before.
+pub fn tokens(src: Source<'_>, mentions: &[Mention], enc: Encoding) -> Vec<SemanticToken> {
+    let mut e = Encoder::new(src, enc, mentions.len());
     for (i, m) in mentions.iter().enumerate() {
         e.push(i, m);
     }
@@ -94,10 +98,7 @@ pub fn tokens(
 
 /// Appends the tokens of mentions, in text order, each after the token before it.
 struct Encoder<'a> {
-    kb: &'a KnowledgeBase,
-    lines: &'a LineIndex,
-    rope: &'a Rope,
-    text: &'a str,
+    src: Source<'a>,
     enc: Encoding,
     near: Near,
     /// Where the last token starts (line, column).
@@ -110,21 +111,15 @@ struct Encoder<'a> {
 }
 
 impl<'a> Encoder<'a> {
-    fn new(
-        kb: &'a KnowledgeBase,
-        lines: &'a LineIndex,
-        rope: &'a Rope,
-        text: &'a str,
-        enc: Encoding,
-        n: usize,
-    ) -> Self {
+    fn new(src: Source<'a>, enc: Encoding, n: usize) -> Self {
         let (near, prev, out) = (Near::default(), (0, 0), Vec::with_capacity(n));
-        Encoder { kb, lines, rope, text, enc, near, prev, out, split: Vec::new(), extra: 0 }
+        Encoder { src, enc, near, prev, out, split: Vec::new(), extra: 0 }
     }
 
     /// Where byte `at` of the text is (line, column).
     fn place(&mut self, at: usize) -> (u32, u32) {
-        let p = self.lines.pos_near(self.rope, self.text, at, self.enc, &mut self.near);
+        let Source { lines, rope, text, .. } = self.src;
+        let p = lines.pos_near(rope, text, at, self.enc, &mut self.near);
         (p.line, p.col)
     }
 
@@ -138,12 +133,13 @@ impl<'a> Encoder<'a> {
 
     /// Appends the tokens of mention `i`, `m`.
     fn push(&mut self, i: usize, m: &Mention) {
-        let token_type = type_index(self.kb.actor(m.actor()).kind);
+        let (kb, text) = (self.src.kb, self.src.text);
+        let token_type = type_index(kb.actor(m.actor()).kind);
         let modifiers = if m.first { DECLARATION } else { 0 } | (u32::from(!m.others.is_empty()) << 1);
         let mut pieces = 0;
-        for seg in segments(self.text, &m.range) {
+        for seg in segments(text, &m.range) {
             let at = self.place(seg.start);
-            let length = self.enc.len(&self.text[seg]) as u32;
+            let length = self.enc.len(&text[seg]) as u32;
             let t = self.token(at, length, token_type, modifiers);
             self.out.push(t);
             pieces += 1;
@@ -180,17 +176,10 @@ fn firsts_of(analysis: &Analysis) -> Vec<usize> {
 }
 
 impl Tokens {
-    /// The tokens of every mention of `analysis`, the analysis of `text`.
-    pub fn new(
-        kb: &KnowledgeBase,
-        lines: &LineIndex,
-        rope: &Rope,
-        text: &str,
-        analysis: &Analysis,
-        enc: Encoding,
-    ) -> Tokens {
+    /// The tokens of every mention of `analysis`, the analysis of `src`'s text.
+    pub fn new(src: Source<'_>, analysis: &Analysis, enc: Encoding) -> Tokens {
         let mentions = analysis.mentions();
-        let mut e = Encoder::new(kb, lines, rope, text, enc, mentions.len());
+        let mut e = Encoder::new(src, enc, mentions.len());
         for (i, m) in mentions.iter().enumerate() {
             e.push(i, m);
         }
@@ -208,22 +197,12 @@ impl Tokens {
         i + k.checked_sub(1).map_or(0, |k| self.split[k].1)
     }
 
-    /// These tokens' successor: the tokens of `analysis` (of `text`), made from an analysis that
+    /// These tokens' successor: the tokens of `analysis` (of `src`'s text), made from an analysis that
     /// kept `kept` of the mentions these tokens are of (after one edit or several), re-encoding
     /// only the mentions in between, the token after them (which starts from the one before it)
     /// and the mentions that became, or stopped being, their actor's first. `None` when `kept`
     /// cannot be of these tokens.
-    #[allow(clippy::too_many_arguments)]
-    pub fn after(
-        &self,
-        kept: Kept,
-        kb: &KnowledgeBase,
-        lines: &LineIndex,
-        rope: &Rope,
-        text: &str,
-        analysis: &Analysis,
-        enc: Encoding,
-    ) -> Option<Tokens> {
+    pub fn after(&self, kept: Kept, src: Source<'_>, analysis: &Analysis, enc: Encoding) -> Option<Tokens> {
         let view = analysis.mention_view();
         let (old_n, new_n) = (self.mentions, view.len());
         let Kept { first: p, last: s } = kept;
@@ -231,7 +210,8 @@ impl Tokens {
             return None;
         }
         let (old_q, new_q) = (old_n - s, new_n - s);
-        let mut e = Encoder::new(kb, lines, rope, text, enc, self.data.len() + new_q.saturating_sub(old_q));
+        let text = src.text;
+        let mut e = Encoder::new(src, enc, self.data.len() + new_q.saturating_sub(old_q));
         // The mentions before the edits, as they were.
         let kept_tokens = self.token_of(p);
         e.out.extend_from_slice(&self.data[..kept_tokens]);
@@ -387,7 +367,7 @@ mod tests {
             for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
                 let mentions = analysis.mentions();
                 proptest::prop_assert_eq!(
-                    tokens(kb(), &lines, &rope, &text, mentions, enc),
+                    tokens(Source { kb: kb(), lines: &lines, rope: &rope, text: &text }, mentions, enc),
                     placed_one_by_one(&rope, &text, mentions, enc),
                     "{:?}", enc
                 );
@@ -421,7 +401,8 @@ mod tests {
             let mut text = format!("Hezbollah 🙂 and the Islamic\nState.\n\nISIS and الرقة.\n\n{}", "Daesh fought Hezbollah. Words here.\n\n".repeat(20));
             let mut analysis = crate::analysis::analyze(kb(), &text, &settings);
             let encode = |text: &str, a: &Analysis| {
-                Tokens::new(kb(), &LineIndex::new(text), &Rope::from_str(text), text, a, enc)
+                let (lines, rope) = (LineIndex::new(text), Rope::from_str(text));
+                Tokens::new(Source { kb: kb(), lines: &lines, rope: &rope, text }, a, enc)
             };
             let mut base = encode(&text, &analysis);
             let mut kept: Option<Kept> = None;
@@ -443,7 +424,9 @@ mod tests {
                 }
                 let fresh = encode(&text, &analysis);
                 let k = kept.expect("an analysis after an edit says what it kept");
-                let derived = base.after(k, kb(), &LineIndex::new(&text), &Rope::from_str(&text), &text, &analysis, enc);
+                let (lines, rope) = (LineIndex::new(&text), Rope::from_str(&text));
+                let src = Source { kb: kb(), lines: &lines, rope: &rope, text: &text };
+                let derived = base.after(k, src, &analysis, enc);
                 proptest::prop_assert_eq!(derived.as_ref(), Some(&fresh), "kept {:?}", k);
                 base = fresh;
                 kept = None;

@@ -1172,23 +1172,25 @@ impl LanguageServer for Backend {
         let enc = self.encoding();
         let previous = self.tokens.get(&uri).filter(|t| t.0 == params.previous_result_id).map(|t| t.1.clone());
         let id = snap.serial.to_string();
-        let (tokens, edits) = self
+        let result_id = Some(id.clone());
+        let (tokens, answer) = self
             .off_path("textDocument/semanticTokens/full/delta", move || {
                 let tokens = snap.semantic_tokens(enc);
-                // The edits from the tokens the client holds, if they are the ones sent last.
-                let edits = previous.map(|old| semantic::edits(&old.data, &tokens.data));
-                (tokens, edits)
+                // The edits from the tokens the client holds, if they are the ones sent last; else
+                // all of them.
+                let answer = match previous {
+                    Some(old) => {
+                        let edits = semantic::edits(&old.data, &tokens.data);
+                        SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id, edits })
+                    }
+                    None => {
+                        let data = tokens.data.clone();
+                        SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id, data })
+                    }
+                };
+                (tokens, answer)
             })
             .await?;
-        let answer = match edits {
-            Some(edits) => {
-                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id: Some(id.clone()), edits })
-            }
-            None => {
-                let data = tokens.data.clone();
-                SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(id.clone()), data })
-            }
-        };
         self.tokens.insert(uri, (id, tokens));
         Ok(Some(answer))
     }
@@ -1201,11 +1203,10 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let enc = self.encoding();
-        let kb = snap.config.kb.clone();
         self.off_path("textDocument/semanticTokens/range", move || {
             let range = byte_range(&snap.rope, params.range, enc);
             let mentions = snap.analysis.mentions_in(range);
-            let data = semantic::tokens(&kb, &snap.lines, &snap.rope, &snap.text, &mentions, enc);
+            let data = semantic::tokens(snap.source(), &mentions, enc);
             Some(SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data }))
         })
         .await
