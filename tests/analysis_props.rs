@@ -2,7 +2,7 @@
 //! returns (mentions, quotes, findings, related places, fix edits) lies inside the text on char
 //! boundaries.
 
-use frontline::analysis::{analyze, reanalyze, Mention, Settings};
+use frontline::analysis::{analyze, reanalyze, Levels, Mention, Settings};
 use frontline::kb::{HouseStyle, KnowledgeBase};
 use frontline::text::markdown::Flavor;
 use proptest::prelude::*;
@@ -240,11 +240,20 @@ proptest! {
         edits in edits(),
         md in any::<bool>(),
         styled in any::<bool>(),
+        leveled in any::<bool>(),
     ) {
         let flavor = if md { Flavor::Markdown } else { Flavor::Plain };
         // With a house style too: its rule judges each actor with the others' findings in view.
         let style = styled.then(|| HouseStyle::preset(kb(), "guardian").expect("the guardian preset loads"));
-        let settings = Settings { flavor, style, ..Default::default() };
+        // And with rule levels: one rule off, others raised or lowered (an analysis after an edit
+        // keeps the levelled findings of the one before).
+        let mut levels = Levels::default();
+        if leveled {
+            for (pattern, level) in [("attribution/hedged", "off"), ("naming/", "error"), ("suppression/unused", "off"), ("style", "information")] {
+                levels.set(pattern, level).expect("known codes and levels");
+            }
+        }
+        let settings = Settings { flavor, style, levels };
         edit_and_compare(text, edits, &settings)?;
     }
 }

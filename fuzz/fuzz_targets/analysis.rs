@@ -81,8 +81,8 @@ fn check(text: &str, settings: &Settings) {
             }
         }
     }
-    for w in a.findings.windows(2) {
-        assert!(w[0].range.start <= w[1].range.start, "{}", ctx("findings order"));
+    for (f, g) in a.findings.iter().zip(a.findings.iter().skip(1)) {
+        assert!(f.range.start <= g.range.start, "{}", ctx("findings order"));
     }
 
     for m in a.mentions() {

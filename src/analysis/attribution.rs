@@ -898,9 +898,9 @@ mod tests {
     fn flags(text: &str) -> Vec<(&'static str, String)> {
         analyze(kb(), text, &Settings::new(Flavor::Plain))
             .findings
-            .into_iter()
+            .iter()
             .filter(|f| f.code().starts_with("attribution/") || f.code().starts_with("style/"))
-            .map(|f| (f.code(), text[f.range].to_string()))
+            .map(|f| (f.code(), text[f.range.clone()].to_string()))
             .collect()
     }
 

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::block_list::{BlockList, BlockRef, Builder};
-use super::findings::{merged_in_text_order, Finding};
+use super::findings::{Finding, Findings};
 use super::mentions::{Analysis, Kept, Mention, Settings, Uncompared};
 use super::naming::{self, Named, Spelled, Spellings};
 use super::story_mentions::{Mentions, StoryMentions};
@@ -87,7 +87,7 @@ impl Part {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Story {
     named: Named,
-    attributed: Vec<Finding>,
+    attributed: Arc<[Finding]>,
     /// The contested claims the attribution rules read, and how many of them have a source, once
     /// known ([`Story::claims`]): not counted by an analysis afresh (nothing but the code lens
     /// reads them), and made after an edit from the counts before, if there were any. (The
@@ -465,7 +465,7 @@ fn assemble(
             let (named, (attributed, marks)) = both(
                 text.len() >= PARALLEL_FROM,
                 || naming::check(kb, text, mentions, &spelled, &roll, style),
-                || (attribution::judge(text, &story_sentences(blocks.iter())), suppress::marks(text)),
+                || (attribution::judge(text, &story_sentences(blocks.iter())).into(), suppress::marks(text)),
             );
             Story { named, attributed, claims: Uncompared::default(), marks, roll }
         }
@@ -515,7 +515,7 @@ fn assemble(
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =
-                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
+                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed).into();
             // The claim counts, if the analysis before had them: less those of the sentences
             // judged again as they were, plus theirs now (read from the same blocks before the
             // edit, with the old text; the sentences outside them are as they were, those after
@@ -539,9 +539,8 @@ fn assemble(
     };
     drop(spelled);
     // (Levels keep the order: merging before them is sorting after them.)
-    let lists: Vec<&[Finding]> = story.named.lists().chain([&story.attributed[..]]).collect();
-    let mut findings = merged_in_text_order(&lists);
-    settings.levels.apply(&mut findings);
+    let lists = story.named.lists().chain([story.attributed.clone()]).map(|l| settings.levels.applied_to(l));
+    let mut findings = Findings::merged(lists);
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned
     // again only where a directive is, once each.
@@ -555,10 +554,10 @@ fn assemble(
         }
         scanned.as_ref().is_some_and(|(_, spans)| spans.iter().any(|s| s.start + b.start == at))
     };
-    suppress::apply(text, &story.marks, &mut is_comment, &mut findings);
-    // Again, for the suppression rules' own findings (`suppression/unused` may be turned off too);
-    // the others keep the level they were given.
-    settings.levels.apply(&mut findings);
+    let mut own = suppress::apply(text, &story.marks, &mut is_comment, &mut findings);
+    // The suppression rules' own findings have levels too (`suppression/unused` may be off).
+    settings.levels.apply(&mut own);
+    findings.add(own);
     Analysis {
         listed: Uncompared(listed),
         findings,

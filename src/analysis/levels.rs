@@ -5,6 +5,8 @@
 //! own settings layer 1; any pattern of a higher layer beats every pattern of a lower one. Rules listed in [`OFF_BY_DEFAULT`] report nothing unless a pattern
 //! turns them on.
 
+use std::sync::Arc;
+
 use super::findings::{Finding, Rule, Severity, RULES};
 
 /// Rules that stay silent unless a project sets a level for them.
@@ -76,6 +78,20 @@ impl Levels {
     /// Whether no pattern is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// `list` with the findings of rules that are off dropped and the others at their level: the
+    /// same list when that changes nothing (always, without patterns).
+    pub fn applied_to(&self, list: Arc<[Finding]>) -> Arc<[Finding]> {
+        if self.entries.is_empty() && OFF_BY_DEFAULT.is_empty() {
+            return list;
+        }
+        if list.iter().all(|f| self.level(&f.rule) == Some(f.rule.severity)) {
+            return list;
+        }
+        let mut copy = list.to_vec();
+        self.apply(&mut copy);
+        copy.into()
     }
 
     /// Drops the findings of rules that are off and gives the others their level.

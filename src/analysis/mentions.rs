@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::attribution::Anchor;
 use super::block_list::BlockList;
 use super::blocks;
-use super::findings::Finding;
+use super::findings::Findings;
 use super::levels::Levels;
 use super::story_mentions::{self, Mentions};
 use super::voice::Voice;
@@ -66,7 +66,7 @@ pub struct Analysis {
     /// story offsets is put together when first asked for ([`Analysis::mentions`]).
     pub(crate) listed: Uncompared<OnceLock<Vec<Mention>>>,
     /// What the rules found, in text order.
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     /// The blocks the text was analysed in, kept to re-analyse only what an edit touches.
     pub blocks: BlockList,
     /// What the story-level rules found before levels and suppressions, kept so that after an

@@ -425,10 +425,10 @@ pub struct Named {
 }
 
 impl Named {
-    /// Every finding's list: the actors' in order of first mention, then the ambiguous aliases'.
-    /// [`super::findings::merged_in_text_order`] puts them in text order.
-    pub fn lists(&self) -> impl Iterator<Item = &[Finding]> {
-        self.actors.iter().map(|(_, f)| &f[..]).chain([&self.ambiguous[..]])
+    /// Every finding's list: the actors' in order of first mention (shared), then the ambiguous
+    /// aliases'. [`super::findings::Findings::merged`] puts them in text order.
+    pub fn lists(&self) -> impl Iterator<Item = Arc<[Finding]>> + '_ {
+        self.actors.iter().map(|(_, f)| f.clone()).chain([Arc::from(&self.ambiguous[..])])
     }
 }
 

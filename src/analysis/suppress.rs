@@ -23,7 +23,7 @@
 
 use std::ops::Range;
 
-use super::findings::{sort_in_text_order, Edit, Finding, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
+use super::findings::{Edit, Finding, Findings, Fix, RULES, UNKNOWN_CODE, UNUSED_SUPPRESSION};
 use crate::text::markdown::{front_matter_end, is_comment_line, Flavor};
 use crate::text::{find_line_break, rfind_line_break, Changed};
 
@@ -265,18 +265,24 @@ pub fn marks_after_edit(old: &[usize], text: &str, changed: &Changed) -> Vec<usi
     out
 }
 
-/// Removes the findings that suppression comments in `text` silence, and adds a finding for each
-/// comment or code that silenced nothing or names no rule. `findings` stay sorted by start.
+/// Removes the findings that suppression comments in `text` silence, and returns a finding for
+/// each comment or code that silenced nothing or names no rule (to be added to `findings`).
 /// `marks` are the text's [`marks`]. `is_comment(at)` tells whether the `<!--` at byte `at` is a
 /// comment rather than text shown as code (a Markdown fence or code span); it is asked only where
 /// a directive is.
-pub fn apply(text: &str, marks: &[usize], is_comment: &mut dyn FnMut(usize) -> bool, findings: &mut Vec<Finding>) {
+pub fn apply(
+    text: &str,
+    marks: &[usize],
+    is_comment: &mut dyn FnMut(usize) -> bool,
+    findings: &mut Findings,
+) -> Vec<Finding> {
+    let mut own = Vec::new();
     if marks.is_empty() {
-        return;
+        return own;
     }
     let mut dirs = parse(text, is_comment);
     if dirs.is_empty() {
-        return;
+        return own;
     }
     // Next-line scopes are lines (disjoint or equal): sorted, each finding looks up its own line.
     // File and region scopes are few and checked one by one.
@@ -309,9 +315,9 @@ pub fn apply(text: &str, marks: &[usize], is_comment: &mut dyn FnMut(usize) -> b
         keep
     });
     for d in &dirs {
-        report(text, d, findings);
+        report(text, d, &mut own);
     }
-    sort_in_text_order(findings);
+    own
 }
 
 /// What a directive of this kind failed to find, for the messages.
@@ -480,11 +486,18 @@ mod tests {
         }
     }
 
+    /// `findings` once the suppressions of `text` apply (every `<!--` a comment), with the
+    /// suppressions' own findings, in text order.
+    fn applied(text: &str, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut all = Findings::merged([findings.into()]);
+        let own = apply(text, &marks(text), &mut |_| true, &mut all);
+        all.add(own);
+        all.to_vec()
+    }
+
     /// The codes and texts of what is left after applying the suppressions.
     fn run(text: &str, findings: Vec<Finding>) -> Vec<(&'static str, String)> {
-        let mut f = findings;
-        apply(text, &marks(text), &mut |_| true, &mut f);
-        f.iter().map(|f| (f.code(), text[f.range.clone()].to_string())).collect()
+        applied(text, findings).iter().map(|f| (f.code(), text[f.range.clone()].to_string())).collect()
     }
 
     #[test]
@@ -574,8 +587,7 @@ mod tests {
     #[test]
     fn unused_comments_and_codes_are_reported_with_fixes() {
         let t = "Text.\n<!-- frontline-disable-next-line naming -->\nIt reportedly fell.\n";
-        let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &marks(t), &mut |_| true, &mut fs);
+        let fs = applied(t, vec![finding(HEDGED, t, "reportedly")]);
         assert_eq!(fs.len(), 2);
         let unused = &fs[0];
         assert_eq!((unused.code(), unused.severity()), ("suppression/unused", Severity::Hint));
@@ -585,8 +597,7 @@ mod tests {
 
         // One code used, one unknown, one unused: each reported on its own, removable.
         let t = "<!-- frontline-disable-next-line bogus, attribution/hedged naming -->\nIt reportedly fell.";
-        let mut fs = vec![finding(HEDGED, t, "reportedly")];
-        apply(t, &marks(t), &mut |_| true, &mut fs);
+        let fs = applied(t, vec![finding(HEDGED, t, "reportedly")]);
         let got: Vec<(&str, &str, &str)> = fs
             .iter()
             .map(|f| (f.code(), &t[f.range.clone()], &t[f.fixes[0].edits.at(&f.range)[0].range.clone()]))
@@ -599,8 +610,7 @@ mod tests {
 
         // An enable that closes nothing, inline: the comment and the blank before it go.
         let t = "Text. <!-- frontline-enable -->";
-        let mut fs = Vec::new();
-        apply(t, &marks(t), &mut |_| true, &mut fs);
+        let fs = applied(t, Vec::new());
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].fixes[0].edits.at(&fs[0].range)[0].range, 5..t.len());
     }
@@ -609,8 +619,7 @@ mod tests {
     fn not_directives() {
         let t =
             "frontline-disable here. <!-- frontline-disabled --> <!-- frontline: witnessed --> <!-- frontline-disable";
-        let mut fs = vec![finding(HEDGED, "x reportedly", "reportedly")];
-        apply(t, &marks(t), &mut |_| true, &mut fs);
+        let fs = applied(t, vec![finding(HEDGED, "x reportedly", "reportedly")]);
         assert_eq!(fs.len(), 1);
     }
 

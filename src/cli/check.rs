@@ -15,7 +15,6 @@ use ropey::Rope;
 use super::report::{self, Checked, Place, Totals};
 use super::{out, Failure, Format, Projects, EXIT_FINDINGS, EXIT_IO};
 use crate::analysis::corpus::{cross_story, StoryNames};
-use crate::analysis::findings::sort_in_text_order;
 use crate::analysis::levels::Levels;
 use crate::analysis::{analyze, Finding, Settings, Severity};
 use crate::project::files::flavor_of_path;
@@ -200,8 +199,7 @@ pub fn run(
         } else {
             // `summed` and `checked` hold the same files in the same order.
             for (c, found) in checked.iter_mut().zip(late) {
-                c.analysis.findings.extend(found);
-                sort_in_text_order(&mut c.analysis.findings);
+                c.analysis.findings.add(found);
             }
         }
     }
