@@ -220,6 +220,14 @@ fn edit_and_compare(
     Ok(())
 }
 
+/// Keystrokes as a writer makes them: (where the cursor jumps to first, if it does, as a
+/// fraction of the text; the character typed there, or `None` for a backspace).
+fn keystrokes() -> impl Strategy<Value = Vec<(Option<f64>, Option<char>)>> {
+    let jump = prop::option::weighted(0.15, 0.0..1.0f64);
+    let key = prop::option::weighted(0.7, prop::sample::select(vec!['a', 'S', ' ', '.', '\n', 'é', '“', 'I']));
+    prop::collection::vec((jump, key), 10..40)
+}
+
 /// The seed articles one after the other: a story of more blocks than one chunk of the block
 /// list holds (64), so that edits split, rebuild and share chunks.
 fn all_seeds() -> String {
@@ -255,6 +263,48 @@ proptest! {
         }
         let settings = Settings { flavor, style, levels };
         edit_and_compare(text, edits, &settings)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(300) / 3))]
+
+    /// The same after keystrokes typed and deleted one at a time, mostly where the one before
+    /// was (an analysis reads a list of findings through the edits since it was made, and typing
+    /// at one place makes one edit of them; more edits than it keeps make it move the list).
+    #[test]
+    fn incremental_analysis_after_keystrokes_equals_a_fresh_one(
+        text in base_texts(),
+        keys in keystrokes(),
+        md in any::<bool>(),
+    ) {
+        let settings = Settings::new(if md { Flavor::Markdown } else { Flavor::Plain });
+        let mut text = text;
+        let mut analysis = analyze(kb(), &text, &settings);
+        let mut cursor = text.len() / 2;
+        cursor = boundary(&text, cursor);
+        for (jump, key) in keys {
+            if let Some(at) = jump {
+                cursor = boundary(&text, (at * text.len() as f64) as usize);
+            }
+            let mut next = text.clone();
+            match key {
+                Some(c) => {
+                    next.insert(cursor, c);
+                    cursor += c.len_utf8();
+                }
+                None => match text[..cursor].chars().next_back() {
+                    Some(c) => {
+                        cursor -= c.len_utf8();
+                        next.remove(cursor);
+                    }
+                    None => continue,
+                },
+            }
+            analysis = reanalyze(kb(), &analysis, &text, &next, &settings);
+            text = next;
+            prop_assert_eq!(&analysis, &analyze(kb(), &text, &settings), "after {:?} at {}", key, cursor);
+        }
     }
 }
 

@@ -78,13 +78,13 @@ fn ignoring_a_finding_changes_nothing_else() {
                 let mut edited = text.clone();
                 edited.insert_str(at, &edit.text);
                 let after: Vec<_> =
-                    analyze(&kb, &edited, &settings).findings.iter().map(|g| key(g, usize::MAX, 0)).collect();
+                    analyze(&kb, &edited, &settings).findings.iter().map(|g| key(&g, usize::MAX, 0)).collect();
                 let expected: Vec<_> = before
                     .iter()
                     .filter(|g| {
                         !(g.code() == f.code() && line_of(&text, g.range.start) == line_of(&text, f.range.start))
                     })
-                    .map(|g| key(g, at, edit.text.len()))
+                    .map(|g| key(&g, at, edit.text.len()))
                     .collect();
                 assert_eq!(after, expected, "{name} ({flavor:?}): ignoring {} at {:?}", f.code(), f.range);
                 checked += 1;
@@ -93,11 +93,11 @@ fn ignoring_a_finding_changes_nothing_else() {
                 let mut edited = text.clone();
                 edited.insert_str(edit.range.start, &edit.text);
                 let after: Vec<_> =
-                    analyze(&kb, &edited, &settings).findings.iter().map(|g| key(g, usize::MAX, 0)).collect();
+                    analyze(&kb, &edited, &settings).findings.iter().map(|g| key(&g, usize::MAX, 0)).collect();
                 let expected: Vec<_> = before
                     .iter()
                     .filter(|g| g.code() != f.code())
-                    .map(|g| key(g, edit.range.start, edit.text.len()))
+                    .map(|g| key(&g, edit.range.start, edit.text.len()))
                     .collect();
                 assert_eq!(after, expected, "{name} ({flavor:?}): ignoring {} in the file", f.code());
             }

@@ -1027,7 +1027,7 @@ mod tests {
     fn fixes_insert_an_attribution_or_mark_as_witnessed() {
         let t = "Rebels seized the town on Tuesday.";
         let a = analyze(kb(), t, &Settings::new(Flavor::Plain));
-        let f = &a.findings[0];
+        let f = &a.findings.to_vec()[0];
         let apply = |e: &Edit| format!("{}{}{}", &t[..e.range.start], e.text, &t[e.range.end..]);
         assert_eq!(
             apply(&f.fixes[0].edits.at(&f.range)[0]),

@@ -539,7 +539,7 @@ fn assemble(
     };
     drop(spelled);
     // (Levels keep the order: merging before them is sorting after them.)
-    let lists = story.named.lists().chain([story.attributed.clone()]).map(|l| settings.levels.applied_to(l));
+    let lists = story.named.lists().chain([story.attributed.clone().into()]).map(|l| settings.levels.applied_to(l));
     let mut findings = Findings::merged(lists);
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned

@@ -339,14 +339,192 @@ pub fn sort_in_text_order(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.range.start.cmp(&b.range.start).then(a.rule.code.cmp(b.rule.code)));
 }
 
+/// The edits made since a list of findings was made, oldest first: read through them, the list's
+/// ranges are those of the text now, so that an edit moves a list without copying it (a 1 MB
+/// story's naming findings are thousands, and moving each after every keystroke, with the three
+/// shared texts it holds, was a third of the keystroke). Typing at one place keeps one edit: an
+/// edit over or next to the bytes the edit before it wrote is one edit with it, and an edit
+/// undone is none.
+#[derive(Debug, Clone, Default)]
+pub struct Drift(Option<Arc<[Changed]>>);
+
+/// A list of findings gets its own copy, moved, once its drift holds this many edits.
+const MAX_DRIFT: usize = 8;
+
+impl Drift {
+    /// The edits, oldest first.
+    pub fn steps(&self) -> &[Changed] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+
+    /// Whether the list has not moved.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Where a range of the list, which no edit since touched, lies now.
+    pub fn range(&self, r: &Range<usize>) -> Range<usize> {
+        self.steps().iter().fold(r.clone(), |r, c| c.forward(&r))
+    }
+
+    /// This drift, then `c`.
+    fn then(&self, c: &Changed) -> Drift {
+        let mut steps = self.steps().to_vec();
+        match steps.last_mut() {
+            // Bytes that overlap or touch those the last edit wrote: one edit with it, over the
+            // bytes of the two (nothing the list holds lies there, or they would have touched it).
+            Some(last) if c.at <= last.new_end && c.old_end >= last.at => {
+                *last = Changed {
+                    at: last.at.min(c.at),
+                    old_end: last.old_end + c.old_end.saturating_sub(last.new_end),
+                    new_end: c.new_end + last.new_end.saturating_sub(c.old_end),
+                };
+                if last.new_end == last.old_end {
+                    // Undone: nothing moves.
+                    steps.pop();
+                }
+            }
+            _ if c.new_end == c.old_end => {}
+            _ => steps.push(*c),
+        }
+        Drift((!steps.is_empty()).then(|| steps.into()))
+    }
+}
+
+/// A list of findings as a rule made it, and the edits made since ([`Drift`]).
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    findings: Arc<[Finding]>,
+    drift: Drift,
+}
+
+impl From<Arc<[Finding]>> for Listed {
+    fn from(findings: Arc<[Finding]>) -> Listed {
+        Listed { findings, drift: Drift::default() }
+    }
+}
+
+impl From<Vec<Finding>> for Listed {
+    fn from(findings: Vec<Finding>) -> Listed {
+        Listed::from(Arc::<[Finding]>::from(findings))
+    }
+}
+
+impl Listed {
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Finding `k`, where it lies now.
+    pub fn placed(&self, k: usize) -> Placed<'_> {
+        Placed { finding: &self.findings[k], drift: &self.drift }
+    }
+
+    /// The findings, where they lie now.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Placed<'_>> + '_ {
+        self.findings.iter().map(|finding| Placed { finding, drift: &self.drift })
+    }
+
+    /// The list after the edit `changed`, which touched none of its findings: the same list with
+    /// one more edit to read it through, or, once that makes too many, a moved copy.
+    pub fn moved(&self, changed: &Changed) -> Listed {
+        let drift = self.drift.then(changed);
+        if drift.steps().len() <= MAX_DRIFT {
+            return Listed { findings: self.findings.clone(), drift };
+        }
+        let mut findings: Vec<Finding> = self.findings.to_vec();
+        for c in drift.steps() {
+            let mut moves = Moves::default();
+            for f in &mut findings {
+                *f = f.moved(c, &mut moves);
+            }
+        }
+        Listed::from(findings)
+    }
+
+    /// The list with its findings changed by `change`, which keeps their ranges: the same list
+    /// when it returns `None` for every finding.
+    pub fn changed(&self, change: impl Fn(&Finding) -> Option<Option<Finding>>) -> Listed {
+        if self.findings.iter().all(|f| change(f).is_none()) {
+            return self.clone();
+        }
+        let findings: Vec<Finding> =
+            self.findings.iter().filter_map(|f| change(f).unwrap_or_else(|| Some(f.clone()))).collect();
+        Listed { findings: findings.into(), drift: self.drift.clone() }
+    }
+}
+
+/// Lists are equal when their findings read the same where they lie now.
+impl PartialEq for Listed {
+    fn eq(&self, other: &Listed) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| *a.moved() == *b.moved())
+    }
+}
+
+impl Eq for Listed {}
+
+/// A finding of a [`Listed`] and where it lies now: its rule and texts are the finding's own, its
+/// ranges are read through the list's drift.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    /// The finding as the rule made it (its ranges may be those of an earlier text).
+    pub finding: &'a Finding,
+    drift: &'a Drift,
+}
+
+impl<'a> Placed<'a> {
+    pub fn rule(&self) -> Rule {
+        self.finding.rule
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.finding.rule.code
+    }
+
+    /// The finding's range now.
+    pub fn range(&self) -> Range<usize> {
+        self.drift.range(&self.finding.range)
+    }
+
+    /// Where related place `j` lies now.
+    pub fn related_range(&self, j: usize) -> Range<usize> {
+        self.drift.range(&self.finding.related[j].range)
+    }
+
+    /// Whether the finding lies where it was made.
+    pub fn unmoved(&self) -> bool {
+        self.drift.is_none()
+    }
+
+    /// The finding with every range where it lies now.
+    pub fn moved(&self) -> Cow<'a, Finding> {
+        match self.drift.steps() {
+            [] => Cow::Borrowed(self.finding),
+            steps => {
+                let mut moves = Moves::default();
+                let mut f = self.finding.moved(&steps[0], &mut moves);
+                for c in &steps[1..] {
+                    f = f.moved(c, &mut Moves::default());
+                }
+                Cow::Owned(f)
+            }
+        }
+    }
+}
+
 /// The findings of a story in text order, kept as the lists the rules made them in (one per
 /// actor for the naming rules, one for the attribution rules, one for the suppression comments)
 /// and the order to read them in. After an edit most of those lists are the ones of the analysis
-/// before, shared: putting the story's findings in order copies none of them (a 1 MB story has
-/// 2,557, and a copy of each touched its three shared texts on every keystroke), only small keys.
+/// before, shared and read through the edit ([`Listed`]): putting the story's findings in order
+/// copies none of them (a 1 MB story has 2,557, and a copy of each touched its three shared texts
+/// on every keystroke), only small keys.
 #[derive(Debug, Clone, Default)]
 pub struct Findings {
-    lists: Vec<Arc<[Finding]>>,
+    lists: Vec<Listed>,
     /// (list, index in it) of each finding, in text order.
     order: Vec<(u32, u32)>,
 }
@@ -355,11 +533,17 @@ impl Findings {
     /// The findings of `lists`, one after the other, in the order [`sort_in_text_order`] puts
     /// them (ties keep the order of the lists and the order within each): by sorting small keys
     /// that tell every finding apart, so that an unstable sort is exact.
-    pub fn merged(lists: impl IntoIterator<Item = Arc<[Finding]>>) -> Findings {
-        let lists: Vec<Arc<[Finding]>> = lists.into_iter().filter(|l| !l.is_empty()).collect();
+    pub fn merged(lists: impl IntoIterator<Item = Listed>) -> Findings {
+        let lists: Vec<Listed> = lists.into_iter().filter(|l| !l.is_empty()).collect();
         let mut keys: Vec<(usize, &str, u32, u32)> = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
         for (i, l) in lists.iter().enumerate() {
-            keys.extend(l.iter().enumerate().map(|(j, f)| (f.range.start, f.rule.code, i as u32, j as u32)));
+            if l.drift.is_none() {
+                keys.extend(
+                    l.findings.iter().enumerate().map(|(j, f)| (f.range.start, f.rule.code, i as u32, j as u32)),
+                );
+            } else {
+                keys.extend(l.iter().enumerate().map(|(j, f)| (f.range().start, f.code(), i as u32, j as u32)));
+            }
         }
         keys.sort_unstable();
         let order = keys.into_iter().map(|(_, _, i, j)| (i, j)).collect();
@@ -375,20 +559,27 @@ impl Findings {
         self.order.is_empty()
     }
 
-    /// The `k`th finding in text order.
-    pub fn get(&self, k: usize) -> Option<&Finding> {
-        self.order.get(k).map(|&(i, j)| &self.lists[i as usize][j as usize])
+    /// The `k`th finding in text order, where it lies.
+    pub fn placed(&self, k: usize) -> Option<Placed<'_>> {
+        self.order.get(k).map(|&(i, j)| self.lists[i as usize].placed(j as usize))
     }
 
-    /// The findings in text order.
-    pub fn iter(&self) -> Iter<'_> {
-        Iter { lists: &self.lists, order: self.order.iter() }
+    /// The findings in text order, where they lie (their ranges read through the edits since
+    /// they were made, without copying them).
+    pub fn placed_iter(&self) -> impl DoubleEndedIterator<Item = Placed<'_>> + ExactSizeIterator + Clone + '_ {
+        self.order.iter().map(|&(i, j)| self.lists[i as usize].placed(j as usize))
+    }
+
+    /// The findings in text order, each with its ranges where they lie now: a copy of those an
+    /// edit since moved.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Cow<'_, Finding>> + ExactSizeIterator + Clone + '_ {
+        self.placed_iter().map(|p| p.moved())
     }
 
     /// Keeps only the findings for which `keep` holds (called once each, in text order).
-    pub fn retain(&mut self, mut keep: impl FnMut(&Finding) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(Placed<'_>) -> bool) {
         let lists = &self.lists;
-        self.order.retain(|&(i, j)| keep(&lists[i as usize][j as usize]));
+        self.order.retain(|&(i, j)| keep(lists[i as usize].placed(j as usize)));
     }
 
     /// Adds `more` (in any order): each goes where [`sort_in_text_order`] would put it, after the
@@ -405,8 +596,8 @@ impl Findings {
         // The findings kept, then the new ones: in order by their keys, ties in that order.
         let last = (lists.len() - 1) as u32;
         let key = |&(i, j): &(u32, u32)| {
-            let f = &lists[i as usize][j as usize];
-            (f.range.start, f.rule.code)
+            let f = lists[i as usize].placed(j as usize);
+            (f.range().start, f.code())
         };
         let added = (0..lists[last as usize].len() as u32).map(|j| (last, j));
         let mut order: Vec<(u32, u32)> = Vec::with_capacity(kept.len() + lists[last as usize].len());
@@ -421,9 +612,9 @@ impl Findings {
         *self = Findings { lists, order };
     }
 
-    /// The findings, copied into one list.
+    /// The findings where they lie now, copied into one list.
     pub fn to_vec(&self) -> Vec<Finding> {
-        self.iter().cloned().collect()
+        self.iter().map(Cow::into_owned).collect()
     }
 }
 
@@ -432,15 +623,6 @@ impl From<Vec<Finding>> for Findings {
     fn from(findings: Vec<Finding>) -> Findings {
         let order = (0..findings.len() as u32).map(|j| (0, j)).collect();
         Findings { lists: vec![findings.into()], order }
-    }
-}
-
-impl std::ops::Index<usize> for Findings {
-    type Output = Finding;
-
-    fn index(&self, k: usize) -> &Finding {
-        let (i, j) = self.order[k];
-        &self.lists[i as usize][j as usize]
     }
 }
 
@@ -454,40 +636,31 @@ impl PartialEq for Findings {
 impl Eq for Findings {}
 
 impl<'a> IntoIterator for &'a Findings {
-    type Item = &'a Finding;
+    type Item = Cow<'a, Finding>;
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
-        self.iter()
+        Iter { lists: &self.lists, order: self.order.iter() }
     }
 }
 
-/// The findings of a [`Findings`], in text order.
-#[derive(Clone)]
+/// The findings of a [`Findings`] in text order, each where it lies now.
 pub struct Iter<'a> {
-    lists: &'a [Arc<[Finding]>],
+    lists: &'a [Listed],
     order: std::slice::Iter<'a, (u32, u32)>,
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = &'a Finding;
+    type Item = Cow<'a, Finding>;
 
-    fn next(&mut self) -> Option<&'a Finding> {
-        self.order.next().map(|&(i, j)| &self.lists[i as usize][j as usize])
+    fn next(&mut self) -> Option<Cow<'a, Finding>> {
+        self.order.next().map(|&(i, j)| self.lists[i as usize].placed(j as usize).moved())
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.order.size_hint()
     }
 }
-
-impl DoubleEndedIterator for Iter<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        self.order.next_back().map(|&(i, j)| &self.lists[i as usize][j as usize])
-    }
-}
-
-impl ExactSizeIterator for Iter<'_> {}
 
 #[cfg(test)]
 mod tests {
@@ -501,6 +674,35 @@ mod tests {
     }
 
     proptest! {
+        /// Reading offsets through a drift puts them where moving them edit by edit does: edits
+        /// that never touch them, at random places or next to the edit before (typing, deleting
+        /// back, undoing).
+        #[test]
+        fn a_drift_moves_offsets_as_the_edits_do(
+            points in proptest::collection::vec(0usize..200, 1..12),
+            edits in proptest::collection::vec((any::<bool>(), 0usize..200, 0usize..4, 0usize..4), 1..30),
+        ) {
+            let mut len = 200;
+            let mut now: Vec<usize> = points.clone();
+            let mut drift = Drift::default();
+            let mut last_end = 0usize;
+            for (near, at, del, ins) in edits {
+                // Next to the last edit's end or anywhere; deleting no offset a finding starts at.
+                let at = if near { last_end.saturating_sub(del).min(len) } else { at.min(len) };
+                let old_end = (at + del).min(len);
+                let c = Changed { at, old_end, new_end: at + ins };
+                if now.iter().any(|&p| p >= at && p < old_end && old_end > at) {
+                    continue;
+                }
+                now = now.iter().map(|&p| c.forward(&(p..p)).start).collect();
+                drift = drift.then(&c);
+                len = len - (old_end - at) + ins;
+                last_end = c.new_end;
+                let read: Vec<usize> = points.iter().map(|&p| drift.range(&(p..p)).start).collect();
+                prop_assert_eq!(&read, &now, "{:?}", drift);
+            }
+        }
+
         #[test]
         fn merging_is_sorting_the_lists_one_after_the_other(
             lists in proptest::collection::vec(proptest::collection::vec((0usize..12, any::<bool>()), 0..8), 0..5),
@@ -527,12 +729,12 @@ mod tests {
                 .collect();
             let mut sorted: Vec<Finding> = lists.concat();
             sort_in_text_order(&mut sorted);
-            let mut merged = Findings::merged(lists.iter().map(|l| Arc::from(&l[..])));
+            let mut merged = Findings::merged(lists.iter().map(|l| Listed::from(l.clone())));
             prop_assert_eq!(merged.to_vec(), sorted.clone());
             // Dropping some and adding more: as if the list were filtered, extended and sorted
             // again (a stable sort: those added come after those kept that tie with them).
             let keep = |f: &Finding| f.message.parse::<usize>().unwrap_or(0) % 3 != 0;
-            merged.retain(keep);
+            merged.retain(|f| keep(f.finding));
             sorted.retain(keep);
             let more: Vec<Finding> = (0..4).map(|k| at(k * 3, if k % 2 == 0 { HEDGED } else { MIXED_NAMES }, 100 + k)).rev().collect();
             merged.add(more.clone());

@@ -10,8 +10,8 @@
 //! story to the bracketed name.
 
 use super::findings::{
-    Edit, Edits, Finding, Fix, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE, MIXED_NAMES,
-    VARIANT_SPELLING,
+    Edit, Edits, Finding, Fix, Listed, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
+    MIXED_NAMES, VARIANT_SPELLING,
 };
 use super::mentions::Mention;
 use super::story_mentions::{Mentions, StoryMentions};
@@ -419,7 +419,7 @@ struct Ctx<'a> {
 pub struct Named {
     /// The actors with findings, in order of first mention, each with its findings in the order
     /// the rules made them.
-    actors: Vec<(ActorId, Arc<[Finding]>)>,
+    actors: Vec<(ActorId, Listed)>,
     /// The ambiguous-alias findings, in text order.
     ambiguous: Vec<Finding>,
 }
@@ -427,8 +427,8 @@ pub struct Named {
 impl Named {
     /// Every finding's list: the actors' in order of first mention (shared), then the ambiguous
     /// aliases'. [`super::findings::Findings::merged`] puts them in text order.
-    pub fn lists(&self) -> impl Iterator<Item = Arc<[Finding]>> + '_ {
-        self.actors.iter().map(|(_, f)| f.clone()).chain([Arc::from(&self.ambiguous[..])])
+    pub fn lists(&self) -> impl Iterator<Item = Listed> + '_ {
+        self.actors.iter().map(|(_, f)| f.clone()).chain([Listed::from(self.ambiguous.clone())])
     }
 }
 
@@ -547,7 +547,7 @@ pub fn check_again(
     // Which actors must be judged again: those named near the edit whose mentions there read
     // differently after it. And what the earlier check found for each.
     let mut again = vec![earlier.is_none(); kb.actors().len()];
-    let mut before: Vec<Option<&Arc<[Finding]>>> = vec![None; kb.actors().len()];
+    let mut before: Vec<Option<&Listed>> = vec![None; kb.actors().len()];
     if let Some(e) = &earlier {
         let mentions = story.view;
         let (old_window, new_window) = (window(e.mentions, &e.old), window(mentions, &e.new));
@@ -591,14 +591,8 @@ pub fn check_again(
         let k = actor.0 as usize;
         if !again[k] {
             if let (Some(f), Some(e)) = (before[k], &earlier) {
-                let c = &e.changed;
-                let f = if c.old_end != c.new_end && f.iter().any(|f| f.reaches(c.old_end)) {
-                    let mut moves = Moves::default();
-                    f.iter().map(|f| f.moved(c, &mut moves)).collect()
-                } else {
-                    f.clone()
-                };
-                named.actors.push((actor, f));
+                // The same list, read through the edit.
+                named.actors.push((actor, f.moved(&e.changed)));
             }
             continue;
         }
@@ -614,7 +608,7 @@ pub fn check_again(
         cx.acronyms(actor, all, &own);
         cx.house_style(actor, &own);
         if !cx.out.is_empty() {
-            named.actors.push((actor, std::mem::take(&mut cx.out).into()));
+            named.actors.push((actor, Listed::from(std::mem::take(&mut cx.out))));
         }
     }
     let mut moves = Moves::default();

@@ -293,7 +293,7 @@ pub fn apply(
         if is_suppression_rule(f.code()) {
             return true;
         }
-        let at = f.range.start;
+        let at = f.range().start;
         let first = lines.partition_point(|s| s.range.end <= at);
         let on_line = lines[first..].iter().take_while(|s| s.range.start <= at);
         let mut keep = true;

@@ -80,7 +80,7 @@ pub fn text_file(c: &Checked, totals: &mut Totals) -> String {
         let (l, col) = c.line_col(f.range.start);
         totals.by_severity[f.severity() as usize] += 1;
         let _ = writeln!(s, "{path}:{l}:{col}: {}[{}]: {}", f.severity().label(), f.code(), f.message);
-        s.push_str(&excerpt(c, f));
+        s.push_str(&excerpt(c, &f));
         for r in f.related.iter() {
             let (rl, rc) = c.line_col(r.range.start);
             let _ = writeln!(s, "  note: {path}:{rl}:{rc}: {}", r.message);
@@ -245,7 +245,7 @@ pub fn json(files: &[Checked], errors: &[String]) -> String {
                 .collect();
             let mut written = HashMap::new();
             let findings: Vec<Value> =
-                c.analysis.findings.iter().enumerate().map(|(i, f)| finding_json(c, f, i, &mut written)).collect();
+                c.analysis.findings.iter().enumerate().map(|(i, f)| finding_json(c, &f, i, &mut written)).collect();
             let sources: Vec<Value> = c
                 .analysis
                 .anchors()

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{
 use super::document::Snapshot;
 use super::ignore::ignore_actions;
 use super::transport::{Body, Bytes};
-use crate::analysis::findings::Edit;
+use crate::analysis::findings::{Edit, Placed};
 use crate::analysis::{Finding, Severity};
 use crate::text::pos::Near;
 use crate::text::{Changed, Encoding};
@@ -49,7 +49,7 @@ pub fn diagnostic(uri: &Uri, snap: &Snapshot, f: &Finding, enc: Encoding) -> Dia
 
 /// Every finding of a snapshot as diagnostics.
 pub fn diagnostics(uri: &Uri, snap: &Snapshot, enc: Encoding) -> Vec<Diagnostic> {
-    snap.analysis.findings.iter().map(|f| diagnostic(uri, snap, f, enc)).collect()
+    snap.analysis.findings.iter().map(|f| diagnostic(uri, snap, &f, enc)).collect()
 }
 
 /// Writes `s` as a JSON string: as it is between quotes when nothing in it needs escaping (finding
@@ -213,11 +213,11 @@ impl Publication {
         // of it is taken from the publication before): growing the buffer would copy it. The
         // positions of a finding are two, and two per related place.
         let (mut room, mut places) = (256 + uri_json.len(), 0);
-        for f in findings {
-            places += 2 + 2 * f.related.len();
+        for f in findings.placed_iter() {
+            places += 2 + 2 * f.finding.related.len();
         }
         if before.is_none() {
-            for f in findings {
+            for f in findings.placed_iter().map(|p| p.finding) {
                 let related: usize = f.related.iter().map(|r| 128 + uri_json.len() + r.message.len()).sum();
                 room += 192 + f.message.len() + related;
             }
@@ -235,7 +235,7 @@ impl Publication {
         // The old diagnostics taken last and not yet added: added together, as pieces of the
         // buffers they lie in.
         let mut run: Option<Range<usize>> = None;
-        for f in findings {
+        for f in findings.placed_iter() {
             if let Some((b, k)) = before.as_mut().and_then(|b| b.unchanged(f).map(|k| (b.p, k))) {
                 copied += 1;
                 match &mut run {
@@ -256,12 +256,11 @@ impl Publication {
             }
             let at = positions.len();
             let old = before.as_mut().and_then(|b| b.positions_of(f));
-            let ranges = std::iter::once(&f.range).chain(f.related.iter().map(|r| &r.range));
-            for (j, r) in ranges.enumerate() {
+            for (j, r) in ranges(f).enumerate() {
                 let near = if j == 0 { &mut near } else { &mut near_related };
                 let r = match (&before, old) {
-                    (Some(b), Some(old)) => b.range(&snap, r, &old[2 * j..2 * j + 2], enc, near),
-                    _ => snap.lsp_range_near(r, enc, near),
+                    (Some(b), Some(old)) => b.range(&snap, &r, &old[2 * j..2 * j + 2], enc, near),
+                    _ => snap.lsp_range_near(&r, enc, near),
                 };
                 positions.extend([r.start, r.end]);
             }
@@ -270,7 +269,7 @@ impl Publication {
                     copied += 1;
                     out.write(|o| o.extend_from_slice(json))
                 }
-                None => out.write(|o| write_diagnostic(o, f, &positions[at..], &uri_json)),
+                None => out.write(|o| write_diagnostic(o, f.finding, &positions[at..], &uri_json)),
             };
             items.push(Item { buf: 0, json, positions: at });
         }
@@ -286,7 +285,8 @@ impl Publication {
 
     /// The JSON published for a finding that reads as `f` at `positions` does, if there was one.
     /// `cursor` is where to look from: findings are asked about in text order.
-    fn json_like(&self, cursor: &mut usize, f: &Finding, positions: &[Position]) -> Option<&[u8]> {
+    fn json_like(&self, cursor: &mut usize, f: Placed<'_>, positions: &[Position]) -> Option<&[u8]> {
+        let f = f.finding;
         let start = positions[0];
         let first = |k: usize| self.positions[self.items[k].positions];
         while *cursor < self.items.len() && first(*cursor) < start {
@@ -294,7 +294,7 @@ impl Publication {
         }
         let old = &self.snap.analysis.findings;
         (*cursor..self.items.len()).take_while(|&k| first(k) == start).find_map(|k| {
-            let (g, item) = (&old[k], &self.items[k]);
+            let (g, item) = (old.placed(k)?.finding, &self.items[k]);
             let same = g.rule == f.rule
                 && Arc::ptr_eq(&g.message, &f.message)
                 && g.related.len() == f.related.len()
@@ -386,28 +386,32 @@ impl<'p> Before<'p> {
     /// The old finding at `f`'s ranges as they were before the edit (`None` if the edit touched
     /// one), with the same rule and texts too when `same_texts`. Findings are asked about in text
     /// order.
-    fn old_finding(&mut self, f: &Finding, same_texts: bool) -> Option<usize> {
-        let range = self.back(&f.range)?;
+    fn old_finding(&mut self, f: Placed<'_>, same_texts: bool) -> Option<usize> {
+        let range = self.back(&f.range())?;
         let start = range.start;
         let old = &self.p.snap.analysis.findings;
-        while self.cursor < old.len() && old[self.cursor].range.start < start {
+        let old_start = |k: usize| old.placed(k).map(|g| g.range().start);
+        while old_start(self.cursor).is_some_and(|s| s < start) {
             self.cursor += 1;
         }
-        let same = |g: &Finding| {
-            g.range == range
+        let (f_at, f) = (f, f.finding);
+        let same = |g_at: Placed<'_>| {
+            let g = g_at.finding;
+            g_at.range() == range
                 && (!same_texts || (g.rule == f.rule && Arc::ptr_eq(&g.message, &f.message)))
                 && g.related.len() == f.related.len()
-                && g.related.iter().zip(f.related.iter()).all(|(a, b)| {
-                    (!same_texts || Arc::ptr_eq(&a.message, &b.message)) && Some(a.range.clone()) == self.back(&b.range)
+                && g.related.iter().zip(f.related.iter()).enumerate().all(|(j, (a, b))| {
+                    (!same_texts || Arc::ptr_eq(&a.message, &b.message))
+                        && Some(g_at.related_range(j)) == self.back(&f_at.related_range(j))
                 })
         };
-        (self.cursor..old.len()).take_while(|&k| old[k].range.start == start).find(|&k| same(&old[k]))
+        (self.cursor..old.len()).take_while(|&k| old_start(k) == Some(start)).find(|&k| old.placed(k).is_some_and(same))
     }
 
     /// The old finding that `f` is (the same rule, message and related places, its ranges moved
     /// by the edit at most) when the edit left every one of its positions as it was: then its
     /// JSON is the old one too. Most findings of a long story, after a keystroke.
-    fn unchanged(&mut self, f: &Finding) -> Option<usize> {
+    fn unchanged(&mut self, f: Placed<'_>) -> Option<usize> {
         let k = self.old_finding(f, true)?;
         // A range before the changed bytes reads as before; one after them too, on a line that
         // starts after them (a `\r\n` is two bytes) when the edit added or removed no line.
@@ -417,16 +421,15 @@ impl<'p> Before<'p> {
                 || (self.same_lines && p.snap.lines.line_start(old.line as usize).is_some_and(|s| s >= c.old_end + 2))
         };
         let from = p.items[k].positions;
-        let ranges = std::iter::once(&f.range).chain(f.related.iter().map(|r| &r.range));
-        ranges.enumerate().all(|(j, r)| kept(r, p.positions[from + 2 * j])).then_some(k)
+        ranges(f).enumerate().all(|(j, r)| kept(&r, p.positions[from + 2 * j])).then_some(k)
     }
 
     /// The positions published before for a finding whose ranges were those of `f` (see
     /// [`Publication::positions`]), if there was one.
-    fn positions_of(&mut self, f: &Finding) -> Option<&'p [Position]> {
+    fn positions_of(&mut self, f: Placed<'_>) -> Option<&'p [Position]> {
         let k = self.old_finding(f, false)?;
         let (p, from) = (self.p, self.p.items[k].positions);
-        p.positions.get(from..from + 2 + 2 * f.related.len())
+        p.positions.get(from..from + 2 + 2 * f.finding.related.len())
     }
 
     /// The LSP range of `r` in `snap`, a range that was at `old` (its two positions) before the
@@ -448,6 +451,11 @@ impl<'p> Before<'p> {
         };
         LspRange::new(pos(r.start, old[0]), pos(r.end, old[1]))
     }
+}
+
+/// The ranges of `f` where they lie now: its own, then those of its related places.
+fn ranges(f: Placed<'_>) -> impl Iterator<Item = Range<usize>> + '_ {
+    std::iter::once(f.range()).chain((0..f.finding.related.len()).map(move |j| f.related_range(j)))
 }
 
 /// The JSON of one diagnostic: `f` at `positions` (see [`Publication::positions`]).
@@ -519,11 +527,13 @@ pub fn versioned_edit(uri: &Uri, snap: &Snapshot, edits: &[Edit], enc: Encoding)
 pub fn code_actions(uri: &Uri, snap: &Snapshot, range: std::ops::Range<usize>, enc: Encoding) -> Vec<CodeAction> {
     let mut out: Vec<CodeAction> = Vec::new();
     let mut ignores: Vec<CodeAction> = Vec::new();
-    for f in &snap.analysis.findings {
-        let touches = f.range.start <= range.end && range.start <= f.range.end;
+    for placed in snap.analysis.findings.placed_iter() {
+        let at = placed.range();
+        let touches = at.start <= range.end && range.start <= at.end;
         if !touches {
             continue;
         }
+        let f = &*placed.moved();
         let diag = diagnostic(uri, snap, f, enc);
         for fix in f.fixes.iter() {
             if out.iter().any(|a| *a.title == *fix.title) {
@@ -714,7 +724,7 @@ mod tests {
                 let after = Publication::new(&uri, next.clone(), Encoding::Utf16, Some(&before));
                 check(&uri, &next, Encoding::Utf16, &after);
                 let mut b = Before::new(&before, &next).expect("an edit of the snapshot published before");
-                reused += next.analysis.findings.iter().filter(|f| b.positions_of(f).is_some()).count();
+                reused += next.analysis.findings.placed_iter().filter(|f| b.positions_of(*f).is_some()).count();
                 findings += next.analysis.findings.len();
             }
         }
