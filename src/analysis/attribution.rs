@@ -20,7 +20,7 @@
 use std::ops::Range;
 
 use super::findings::{
-    sort_in_text_order, Edit, Finding, Fix, Moves, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE,
+    sort_in_text_order, Chunked, Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE,
     VAGUE_SOURCE, WEASEL,
 };
 use super::mentions::Mention;
@@ -745,25 +745,18 @@ pub fn judge_again(
     text: &str,
     sents: &[SentenceFacts],
     again: Range<usize>,
-    earlier: &[Finding],
+    earlier: &Chunked,
     unchanged: usize,
     changed: &Changed,
-) -> Vec<Finding> {
+) -> Chunked {
     let start = sents.get(again.start).map_or(text.len(), |s| s.range.start).min(unchanged);
-    let kept = earlier.partition_point(|f| f.range.start < start);
-    let mut findings: Vec<Finding> = earlier[..kept].to_vec();
     let mut fresh = Vec::new();
     for k in again.clone() {
         judge_sentence(text, sents, k, &mut fresh);
     }
     sort_in_text_order(&mut fresh);
-    findings.append(&mut fresh);
-    if let Some(s) = sents.get(again.end) {
-        let rest = earlier.partition_point(|f| f.range.start < changed.back(s.range.start));
-        let mut moves = Moves::default();
-        findings.extend(earlier[rest..].iter().map(|f| f.moved(changed, &mut moves)));
-    }
-    findings
+    let from = sents.get(again.end).map(|s| changed.back(s.range.start));
+    earlier.spliced(start, fresh, from, changed)
 }
 
 /// The findings of sentence `k`.

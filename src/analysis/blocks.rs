@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::attribution::{self, Anchor, SentenceFacts};
 use super::block_list::{BlockList, BlockRef, Builder};
-use super::findings::{Finding, Findings};
+use super::findings::{Chunked, Findings};
 use super::mentions::{Analysis, Kept, Mention, Settings, Uncompared};
 use super::naming::{self, Named, Spelled, Spellings};
 use super::story_mentions::{Mentions, StoryMentions};
@@ -87,7 +87,7 @@ impl Part {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Story {
     named: Named,
-    attributed: Arc<[Finding]>,
+    attributed: Chunked,
     /// The contested claims the attribution rules read, and how many of them have a source, once
     /// known ([`Story::claims`]): not counted by an analysis afresh (nothing but the code lens
     /// reads them), and made after an edit from the counts before, if there were any. (The
@@ -465,7 +465,7 @@ fn assemble(
             let (named, (attributed, marks)) = both(
                 text.len() >= PARALLEL_FROM,
                 || naming::check(kb, text, mentions, &spelled, &roll, style),
-                || (attribution::judge(text, &story_sentences(blocks.iter())).into(), suppress::marks(text)),
+                || (Chunked::new(attribution::judge(text, &story_sentences(blocks.iter()))), suppress::marks(text)),
             );
             Story { named, attributed, claims: Uncompared::default(), marks, roll }
         }
@@ -515,7 +515,7 @@ fn assemble(
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
             let attributed =
-                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed).into();
+                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
             // The claim counts, if the analysis before had them: less those of the sentences
             // judged again as they were, plus theirs now (read from the same blocks before the
             // edit, with the old text; the sentences outside them are as they were, those after
@@ -539,7 +539,8 @@ fn assemble(
     };
     drop(spelled);
     // (Levels keep the order: merging before them is sorting after them.)
-    let lists = story.named.lists().chain([story.attributed.clone().into()]).map(|l| settings.levels.applied_to(l));
+    let lists =
+        story.named.lists().chain(story.attributed.pieces().iter().cloned()).map(|l| settings.levels.applied_to(l));
     let mut findings = Findings::merged(lists);
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned

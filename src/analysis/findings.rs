@@ -516,6 +516,109 @@ impl<'a> Placed<'a> {
     }
 }
 
+/// A list in text order kept in pieces of about [`CHUNK`] findings: after an edit, only the piece
+/// it falls in is made again, and the pieces after it are moved without copying
+/// ([`Listed::moved`]). The attribution findings of a story are kept so.
+#[derive(Debug, Clone, Default)]
+pub struct Chunked(Vec<Listed>);
+
+/// How many findings a piece of a [`Chunked`] list holds when it is cut.
+const CHUNK: usize = 64;
+
+impl Chunked {
+    /// `findings`, in text order, cut into pieces.
+    pub fn new(findings: Vec<Finding>) -> Chunked {
+        let mut pieces = Vec::with_capacity(findings.len().div_ceil(CHUNK));
+        Chunked::cut(findings, &mut pieces);
+        Chunked(pieces)
+    }
+
+    fn cut(findings: Vec<Finding>, into: &mut Vec<Listed>) {
+        let mut findings = findings.into_iter().peekable();
+        while findings.peek().is_some() {
+            into.push(Listed::from(findings.by_ref().take(CHUNK).collect::<Vec<_>>()));
+        }
+    }
+
+    /// The pieces, in text order.
+    pub fn pieces(&self) -> &[Listed] {
+        &self.0
+    }
+
+    /// The findings, where they lie now.
+    pub fn placed_iter(&self) -> impl Iterator<Item = Placed<'_>> + '_ {
+        self.0.iter().flat_map(Listed::iter)
+    }
+
+    /// How many findings there are.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Listed::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// After the edit `changed`: the findings that start before `before` as they are, then
+    /// `middle` (in text order, of the text after the edit), then, when `from` is given, those
+    /// that start at or after it (an offset of the text before the edit) moved by the edit. Only
+    /// the pieces that hold findings on both sides of `before` or `from` are copied.
+    pub fn spliced(&self, before: usize, middle: Vec<Finding>, from: Option<usize>, changed: &Changed) -> Chunked {
+        let start = |l: &Listed, k: usize| l.placed(k).range().start;
+        let mut out: Vec<Listed> = Vec::with_capacity(self.0.len() + 1);
+        let mut mid: Vec<Finding> = Vec::new();
+        let mut i = 0;
+        // The pieces wholly before `before`, and the part before it of the piece that reaches it.
+        while let Some(l) = self.0.get(i) {
+            if start(l, l.len() - 1) < before {
+                out.push(l.clone());
+                i += 1;
+                continue;
+            }
+            mid.extend(l.iter().take_while(|p| p.range().start < before).map(|p| p.moved().into_owned()));
+            break;
+        }
+        mid.extend(middle);
+        let mut after: Vec<Listed> = Vec::new();
+        if let Some(from) = from {
+            // The pieces wholly from `from` on, moved, and the part from it of the piece that
+            // reaches it (the first one, at `i` or later, with a finding that starts there).
+            let mut k = self.0.len();
+            while k > i && start(&self.0[k - 1], 0) >= from {
+                k -= 1;
+            }
+            if k > i {
+                let l = &self.0[k - 1];
+                let mut moves = Moves::default();
+                let tail = l.iter().skip_while(|p| p.range().start < from);
+                mid.extend(tail.map(|p| p.moved().moved(changed, &mut moves)));
+            }
+            after.extend(self.0[k..].iter().map(|l| l.moved(changed)));
+        }
+        if mid.len() > 2 * CHUNK {
+            Chunked::cut(mid, &mut out);
+        } else if !mid.is_empty() {
+            out.push(Listed::from(mid));
+        }
+        out.append(&mut after);
+        let spliced = Chunked(out);
+        // Small pieces, one per edit at a new place, are put together again once they are many.
+        if spliced.0.len() > 8 + 4 * spliced.len().div_ceil(CHUNK) {
+            return Chunked::new(spliced.placed_iter().map(|p| p.moved().into_owned()).collect());
+        }
+        spliced
+    }
+}
+
+/// Lists are equal when they hold the same findings where they lie now, however they are cut.
+impl PartialEq for Chunked {
+    fn eq(&self, other: &Chunked) -> bool {
+        self.len() == other.len() && self.placed_iter().zip(other.placed_iter()).all(|(a, b)| a.moved() == b.moved())
+    }
+}
+
+impl Eq for Chunked {}
+
 /// The findings of a story in text order, kept as the lists the rules made them in (one per
 /// actor for the naming rules, one for the attribution rules, one for the suppression comments)
 /// and the order to read them in. After an edit most of those lists are the ones of the analysis
@@ -700,6 +803,45 @@ mod tests {
                 last_end = c.new_end;
                 let read: Vec<usize> = points.iter().map(|&p| drift.range(&(p..p)).start).collect();
                 prop_assert_eq!(&read, &now, "{:?}", drift);
+            }
+        }
+
+        /// Splicing a chunked list after edits gives what splicing one plain list does: the
+        /// findings before the edit, the new ones, those after it moved, however the pieces fall
+        /// (edits inside a piece, across pieces, between them; pieces put together again).
+        #[test]
+        fn a_chunked_list_splices_as_a_plain_one(
+            starts in proptest::collection::vec(0usize..2000, 0..300),
+            edits in proptest::collection::vec((0usize..2000, 0usize..40, 0usize..40, 0usize..4, any::<bool>()), 1..60),
+        ) {
+            let mut tag = 0;
+            let mut next = |start: usize| {
+                tag += 1;
+                at(start, if tag % 3 == 0 { MIXED_NAMES } else { HEDGED }, tag)
+            };
+            let mut plain: Vec<Finding> = starts.into_iter().map(&mut next).collect();
+            sort_in_text_order(&mut plain);
+            let mut len = 2000;
+            let mut chunked = Chunked::new(plain.clone());
+            for (a, del, ins, new, rest) in edits {
+                let a = a.min(len);
+                let b = (a + del).min(len);
+                let changed = Changed { at: a, old_end: b, new_end: a + ins };
+                let mut middle: Vec<Finding> = (0..new).map(|k| next(a + k * ins / new.max(1))).collect();
+                sort_in_text_order(&mut middle);
+                let from = rest.then_some(b);
+                let mut moves = Moves::default();
+                let mut expected: Vec<Finding> = plain.iter().filter(|f| f.range.start < a).cloned().collect();
+                expected.extend(middle.iter().cloned());
+                if rest {
+                    expected.extend(plain.iter().filter(|f| f.range.start >= b).map(|f| f.moved(&changed, &mut moves)));
+                }
+                chunked = chunked.spliced(a, middle, from, &changed);
+                plain = expected;
+                len = len - (b - a) + ins;
+                let got: Vec<Finding> = chunked.placed_iter().map(|p| p.moved().into_owned()).collect();
+                prop_assert_eq!(&got, &plain);
+                prop_assert!(chunked.pieces().iter().all(|l| !l.is_empty()));
             }
         }
 
