@@ -190,6 +190,15 @@ fn the_code_lens_counts_actors_and_claims() {
     assert!(names.contains(&"Islamic State") && names.contains(&"Hezbollah"), "{names:?}");
     let r = strict_range(text, &actors[1]["range"], "utf-16").unwrap();
     assert_eq!(&text[r], "ISIS");
+    // Each actor's first mention, after Arabic, emoji and CRLF line ends on the lines before it
+    // and on its own line (the ranges are placed one from the other, in order of first mention).
+    let uri = "file:///lens-wide.md";
+    let text = "دمشق 😀 — Raqqa\r\n\r\n«😀» ISIS fighters left; the Syrian Observatory for Human Rights said so.\r\n\r\nمرحبا 😀😀 Hezbollah seized Manbij.\r\n";
+    c.open(uri, "markdown", text);
+    let lenses = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
+    let actors = lenses[0]["command"]["arguments"][1].as_array().unwrap().clone();
+    let written: Vec<&str> = actors.iter().map(|a| &text[strict_range(text, &a["range"], "utf-16").unwrap()]).collect();
+    assert_eq!(written, ["دمشق", "Raqqa", "ISIS", "Syrian Observatory for Human Rights", "Hezbollah", "Manbij"]);
     c.shutdown();
 }
 

@@ -6,8 +6,8 @@
 use serde_json::json;
 use tower_lsp_server::ls_types::{CodeLens, Command, Position, Range};
 
-use super::convert::lsp_range;
 use super::document::Snapshot;
+use crate::text::pos::Near;
 use crate::text::Encoding;
 
 /// The command the lens runs.
@@ -34,6 +34,8 @@ pub fn lenses(uri: &str, snap: &Snapshot, enc: Encoding) -> Vec<CodeLens> {
     let kb = &snap.config.kb;
     let actors = snap.analysis.actors();
     let (claims, attributed) = snap.analysis.claim_counts(&snap.text);
+    // (Actors come in order of first mention: each range is placed from the one before.)
+    let mut near = Near::default();
     let listed: Vec<serde_json::Value> = actors
         .iter()
         .map(|named| {
@@ -43,7 +45,7 @@ pub fn lenses(uri: &str, snap: &Snapshot, enc: Encoding) -> Vec<CodeLens> {
                 "name": a.name(),
                 "kind": a.kind.label(),
                 "count": named.mentions,
-                "range": lsp_range(&snap.rope, &named.first.range, enc),
+                "range": snap.lsp_range_near(&named.first.range, enc, &mut near),
             })
         })
         .collect();

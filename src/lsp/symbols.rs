@@ -10,10 +10,10 @@ use tower_lsp_server::ls_types::{
     WorkspaceLocation, WorkspaceSymbol,
 };
 
-use super::convert::lsp_range;
 use super::document::Snapshot;
 use super::workspace::FileIndex;
 use crate::kb::{ActorKind, KnowledgeBase};
+use crate::text::pos::Near;
 use crate::text::Encoding;
 
 /// The heading of a kind's group in the outline.
@@ -61,9 +61,11 @@ fn mentions_label(n: usize) -> String {
 pub fn document_symbols(uri: &Uri, snap: &Snapshot, enc: Encoding, hierarchical: bool) -> DocumentSymbolResponse {
     let kb = &snap.config.kb;
     let mut groups: Vec<(ActorKind, Vec<DocumentSymbol>)> = Vec::new();
+    // (Actors come in order of first mention: each range is placed from the one before.)
+    let mut near = Near::default();
     for named in snap.analysis.actors() {
         let (a, count) = (kb.actor(named.actor), named.mentions);
-        let range = lsp_range(&snap.rope, &named.first.range, enc);
+        let range = snap.lsp_range_near(&named.first.range, enc, &mut near);
         let child = DocumentSymbol {
             name: a.name().to_string(),
             detail: Some(mentions_label(count)),
@@ -127,12 +129,13 @@ pub fn first_mentions(
     let mut out: HashMap<String, Location> = HashMap::new();
     for (uri, snap) in open {
         let kb = &snap.config.kb;
+        let mut near = Near::default();
         for named in snap.analysis.actors() {
             let id = &kb.actor(named.actor).id;
             if out.contains_key(id) {
                 continue;
             }
-            let range = lsp_range(&snap.rope, &named.first.range, enc);
+            let range = snap.lsp_range_near(&named.first.range, enc, &mut near);
             out.insert(id.clone(), Location { uri: uri.clone(), range });
         }
     }
