@@ -445,6 +445,7 @@ fn assemble(
         first: blocks.first_mention_of(e.restart),
         last: e.tail.map_or(0, |t| blocks.mention_count() - blocks.first_mention_of(t)),
     });
+    let previous = earlier.as_ref().map(|e| e.previous);
     // (An edit that left no block to read again is judged afresh.)
     let earlier = earlier.filter(|e| e.restart < blocks.len());
     let roll = match &earlier {
@@ -541,7 +542,11 @@ fn assemble(
     // (Levels keep the order: merging before them is sorting after them.)
     let lists =
         story.named.lists().chain(story.attributed.pieces().iter().cloned()).map(|l| settings.levels.applied_to(l));
-    let mut findings = Findings::merged(lists);
+    let mut findings = match previous {
+        // Most lists are the previous analysis's, read through the edit: their order is kept.
+        Some(p) => Findings::merged_after(lists, &p.findings),
+        None => Findings::merged(lists),
+    };
     // Last, over the whole story: a suppression comment may be far from what it silences. A
     // directive counts where its block's scanner sees a comment (not in code); blocks are scanned
     // again only where a directive is, once each.

@@ -630,6 +630,8 @@ pub struct Findings {
     lists: Vec<Listed>,
     /// (list, index in it) of each finding, in text order.
     order: Vec<(u32, u32)>,
+    /// Whether `order` holds every finding of `lists` (none was suppressed).
+    whole: bool,
 }
 
 impl Findings {
@@ -650,7 +652,63 @@ impl Findings {
         }
         keys.sort_unstable();
         let order = keys.into_iter().map(|(_, _, i, j)| (i, j)).collect();
-        Findings { lists, order }
+        Findings { lists, order, whole: true }
+    }
+
+    /// [`Findings::merged`] for the analysis after an edit, whose lists are mostly those of
+    /// `before` (the same lists, read through the edit): their findings keep the order they had
+    /// there (an edit moves none of them past another), and only the findings of the lists new
+    /// since are sorted and put in among them, each by a binary search. Everything is sorted
+    /// afresh when `before` lacks findings of its lists (suppressed) or holds its lists in
+    /// another order than now (ties between lists are broken by their order).
+    pub fn merged_after(lists: impl IntoIterator<Item = Listed>, before: &Findings) -> Findings {
+        let lists: Vec<Listed> = lists.into_iter().filter(|l| !l.is_empty()).collect();
+        if !before.whole {
+            return Findings::merged(lists);
+        }
+        // The lists of `before` by address, and where each one is now.
+        let mut was: Vec<(*const Finding, u32)> =
+            before.lists.iter().enumerate().map(|(i, l)| (l.findings.as_ptr(), i as u32)).collect();
+        was.sort_unstable();
+        if was.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Findings::merged(lists);
+        }
+        let mut now: Vec<Option<u32>> = vec![None; before.lists.len()];
+        let mut new_lists: Vec<u32> = Vec::new();
+        let mut last: Option<u32> = None;
+        for (i, l) in lists.iter().enumerate() {
+            match was.binary_search_by_key(&l.findings.as_ptr(), |&(p, _)| p) {
+                Ok(k) => {
+                    let old = was[k].1;
+                    if last.is_some_and(|last| last >= old) {
+                        return Findings::merged(lists);
+                    }
+                    last = Some(old);
+                    now[old as usize] = Some(i as u32);
+                }
+                Err(_) => new_lists.push(i as u32),
+            }
+        }
+        let key = |(i, j): (u32, u32)| {
+            let f = lists[i as usize].placed(j as usize);
+            (f.range().start, f.code(), i, j)
+        };
+        let kept: Vec<(u32, u32)> = before.order.iter().filter_map(|&(old, j)| Some((now[old as usize]?, j))).collect();
+        let mut added: Vec<(usize, &str, u32, u32)> = Vec::new();
+        for &i in &new_lists {
+            added.extend((0..lists[i as usize].len() as u32).map(|j| key((i, j))));
+        }
+        added.sort_unstable();
+        let mut order = Vec::with_capacity(kept.len() + added.len());
+        let mut from = 0;
+        for a in added {
+            let at = from + kept[from..].partition_point(|&e| key(e) < a);
+            order.extend_from_slice(&kept[from..at]);
+            order.push((a.2, a.3));
+            from = at;
+        }
+        order.extend_from_slice(&kept[from..]);
+        Findings { lists, order, whole: true }
     }
 
     /// How many findings there are.
@@ -681,8 +739,9 @@ impl Findings {
 
     /// Keeps only the findings for which `keep` holds (called once each, in text order).
     pub fn retain(&mut self, mut keep: impl FnMut(Placed<'_>) -> bool) {
-        let lists = &self.lists;
+        let (lists, len) = (&self.lists, self.order.len());
         self.order.retain(|&(i, j)| keep(lists[i as usize].placed(j as usize)));
+        self.whole &= self.order.len() == len;
     }
 
     /// Adds `more` (in any order): each goes where [`sort_in_text_order`] would put it, after the
@@ -712,7 +771,7 @@ impl Findings {
             order.push(k);
         }
         order.extend(added);
-        *self = Findings { lists, order };
+        *self = Findings { lists, order, whole: self.whole };
     }
 
     /// The findings where they lie now, copied into one list.
@@ -725,7 +784,7 @@ impl From<Vec<Finding>> for Findings {
     /// `findings`, in text order already.
     fn from(findings: Vec<Finding>) -> Findings {
         let order = (0..findings.len() as u32).map(|j| (0, j)).collect();
-        Findings { lists: vec![findings.into()], order }
+        Findings { lists: vec![findings.into()], order, whole: true }
     }
 }
 
@@ -843,6 +902,57 @@ mod tests {
                 prop_assert_eq!(&got, &plain);
                 prop_assert!(chunked.pieces().iter().all(|l| !l.is_empty()));
             }
+        }
+
+        /// Merging after an edit, from the merge before it, gives what merging afresh does:
+        /// whichever lists are kept (moved by the edit), replaced, added or put in another order,
+        /// with ties between lists, and after findings were suppressed.
+        #[test]
+        fn merging_after_an_edit_is_merging_afresh(
+            lists in proptest::collection::vec(proptest::collection::vec((0usize..40, any::<bool>()), 1..8), 1..6),
+            fates in proptest::collection::vec(0u8..4, 6),
+            edit in (0usize..50, 0usize..3, 0usize..3),
+            extra in proptest::collection::vec((0usize..40, any::<bool>()), 0..5),
+            swap in any::<bool>(),
+            suppressed in any::<bool>(),
+        ) {
+            let mut tag = 0;
+            let mut make = |l: &[(usize, bool)]| -> Listed {
+                let mut v: Vec<Finding> = l.iter().map(|&(start, mixed)| {
+                    tag += 1;
+                    at(start * 3, if mixed { MIXED_NAMES } else { HEDGED }, tag)
+                }).collect();
+                sort_in_text_order(&mut v);
+                Listed::from(v)
+            };
+            let old: Vec<Listed> = lists.iter().map(|l| make(l)).collect();
+            let mut before = Findings::merged(old.clone());
+            if suppressed {
+                before.retain(|f| f.finding.message.parse::<usize>().unwrap_or(0) % 4 != 0);
+            }
+            // An edit between offsets (starts are multiples of 3: one that starts on one is
+            // never touched), so that the lists kept are read through it.
+            let (a, del, ins) = edit;
+            let a = a * 3 + 1;
+            let changed = Changed { at: a, old_end: a + del.min(1), new_end: a + ins };
+            let mut now: Vec<Listed> = Vec::new();
+            for (l, fate) in old.iter().zip(&fates) {
+                match fate {
+                    0 => {}
+                    1 => now.push(make(&[(7, true), (2, false)])),
+                    _ => now.push(l.moved(&changed)),
+                }
+            }
+            if !extra.is_empty() {
+                now.push(make(&extra));
+            }
+            if swap && now.len() > 1 {
+                now.swap(0, 1);
+            }
+            let after = Findings::merged_after(now.clone(), &before);
+            let afresh = Findings::merged(now);
+            prop_assert_eq!(&after.order, &afresh.order);
+            prop_assert_eq!(after.to_vec(), afresh.to_vec());
         }
 
         #[test]
