@@ -353,7 +353,7 @@ const MAX_DRIFT: usize = 8;
 
 impl Drift {
     /// The edits, oldest first.
-    pub fn steps(&self) -> &[Changed] {
+    fn steps(&self) -> &[Changed] {
         self.0.as_deref().unwrap_or(&[])
     }
 
@@ -477,10 +477,6 @@ pub struct Placed<'a> {
 }
 
 impl<'a> Placed<'a> {
-    pub fn rule(&self) -> Rule {
-        self.finding.rule
-    }
-
     pub fn code(&self) -> &'static str {
         self.finding.rule.code
     }
@@ -493,11 +489,6 @@ impl<'a> Placed<'a> {
     /// Where related place `j` lies now.
     pub fn related_range(&self, j: usize) -> Range<usize> {
         self.drift.range(&self.finding.related[j].range)
-    }
-
-    /// Whether the finding lies where it was made.
-    pub fn unmoved(&self) -> bool {
-        self.drift.is_none()
     }
 
     /// The finding with every range where it lies now.
@@ -620,8 +611,8 @@ impl PartialEq for Chunked {
 impl Eq for Chunked {}
 
 /// The findings of a story in text order, kept as the lists the rules made them in (one per
-/// actor for the naming rules, one for the attribution rules, one for the suppression comments)
-/// and the order to read them in. After an edit most of those lists are the ones of the analysis
+/// actor for the naming rules, the pieces of the attribution rules' ([`Chunked`]), one for the
+/// suppression comments) and the order to read them in. After an edit most of those lists are the ones of the analysis
 /// before, shared and read through the edit ([`Listed`]): putting the story's findings in order
 /// copies none of them (a 1 MB story has 2,557, and a copy of each touched its three shared texts
 /// on every keystroke), only small keys.
