@@ -10,7 +10,8 @@
 //!
 //! Incremental analysis: the text is also taken as an edit of a second text (the input with a
 //! slice cut out, the slice chosen by the input's first bytes); `reanalyze` from that text's
-//! analysis must equal a fresh `analyze` of this one.
+//! analysis must equal a fresh `analyze` of this one, and `reanalyze` back, the fresh analysis of
+//! that text.
 
 #![no_main]
 
@@ -95,11 +96,15 @@ fn check(text: &str, settings: &Settings) {
     }
 }
 
-/// `text` analysed after an edit from `before` equals `text` analysed afresh.
+/// `text` analysed after an edit from `before` equals `text` analysed afresh; and undoing the
+/// edit from there gives `before`'s analysis again (the findings kept are then read through two
+/// edits that cancel out).
 fn check_incremental(before: &str, text: &str, settings: &Settings) {
     let old = analyze(kb(), before, settings);
     let fresh = analyze(kb(), text, settings);
-    assert_eq!(reanalyze(kb(), &old, before, text, settings), fresh, "incremental != fresh ({:?})", settings.flavor);
+    let edited = reanalyze(kb(), &old, before, text, settings);
+    assert_eq!(edited, fresh, "incremental != fresh ({:?})", settings.flavor);
+    assert_eq!(reanalyze(kb(), &edited, text, before, settings), old, "undone != fresh ({:?})", settings.flavor);
 }
 
 /// The text with a slice cut out: where and how much picked by the first two bytes.
