@@ -59,8 +59,8 @@ impl Story {
     }
 
     /// The contested claims the attribution rules read in `blocks` (the story's, of `text`), and
-    /// how many of them have a source: counted over the story when first asked for, unless the
-    /// analysis before an edit had them (the code lens asks after each keystroke).
+    /// how many of them have a source: kept with the story (counted over it here only for a story
+    /// that has none kept).
     pub(crate) fn claims(&self, text: &str, blocks: &BlockList) -> (usize, usize) {
         *self.claims.0.get_or_init(|| attribution::claim_counts(text, &story_sentences_without_hints(blocks.iter())))
     }
@@ -88,10 +88,10 @@ impl Part {
 pub struct Story {
     named: Named,
     attributed: Chunked,
-    /// The contested claims the attribution rules read, and how many of them have a source, once
-    /// known ([`Story::claims`]): not counted by an analysis afresh (nothing but the code lens
-    /// reads them), and made after an edit from the counts before, if there were any. (The
-    /// incremental-analysis property test compares the counts themselves.)
+    /// The contested claims the attribution rules read, and how many of them have a source
+    /// ([`Story::claims`]): counted by an analysis afresh beside the attribution rules, and made
+    /// after an edit from the counts before. (The incremental-analysis property test compares the
+    /// counts themselves.)
     claims: Uncompared<OnceLock<(usize, usize)>>,
     /// Where a suppression directive may start ([`suppress::marks`]).
     marks: Vec<usize>,
@@ -463,12 +463,18 @@ fn assemble(
         None => {
             // The naming rules and the attribution windows read different things: on a long
             // story they run side by side (1 MB: 2.4 ms and 1.2 ms, one after the other before).
-            let (named, (attributed, marks)) = both(
+            // The claims are counted beside the attribution rules, from the same sentences (the
+            // shorter of the two sides): the code lens then reads them without a pass of its own.
+            let (named, (attributed, claims, marks)) = both(
                 text.len() >= PARALLEL_FROM,
                 || naming::check(kb, text, mentions, &spelled, &roll, style),
-                || (Chunked::new(attribution::judge(text, &story_sentences(blocks.iter()))), suppress::marks(text)),
+                || {
+                    let sentences = story_sentences(blocks.iter());
+                    let attributed = Chunked::new(attribution::judge(text, &sentences));
+                    (attributed, attribution::claim_counts(text, &sentences), suppress::marks(text))
+                },
             );
-            Story { named, attributed, claims: Uncompared::default(), marks, roll }
+            Story { named, attributed, claims: Uncompared(OnceLock::from(claims)), marks, roll }
         }
         Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
