@@ -12,6 +12,7 @@
 //! of the new version, derived from the previous version's, and the edit from those).
 //! `--pause MS` sleeps MS milliseconds before each keystroke, as a writer's keystrokes come apart:
 //! the processor has then done other things, and the keystroke finds less of its data in cache.
+//! `--level PATTERN=LEVEL` (repeatable; the fresh analysis and `--edit`) sets a rule level.
 //!
 //! BENCHMARKS.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
 //! analysis (and of freeing it) is the difference between 21 runs and 1 run, divided by 20.
@@ -72,7 +73,14 @@ fn main() -> Result<(), String> {
     let size = numbers.get(1).copied().unwrap_or(1_000_000);
     let text = corpus(size)?;
     let kb = KnowledgeBase::builtin().map_err(|e| e.to_string())?;
-    let settings = Settings::new(Flavor::Markdown);
+    // `--level PATTERN=LEVEL` (repeatable) sets a rule level, as a project's `[rules]` does.
+    let mut settings = Settings::new(Flavor::Markdown);
+    for (i, a) in args.iter().enumerate() {
+        if a == "--level" {
+            let (pattern, level) = args.get(i + 1).and_then(|p| p.split_once('=')).ok_or("--level PATTERN=LEVEL")?;
+            settings.levels.set(pattern, level).map_err(|e| format!("--level {pattern}={level}: {e:?}"))?;
+        }
+    }
     let mut times = Vec::with_capacity(runs);
     if keystroke {
         // UTF-16 positions, as VS Code asks for; `--utf8` as Neovim and the LSP bench's client

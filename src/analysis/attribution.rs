@@ -23,6 +23,7 @@ use super::findings::{
     sort_in_text_order, Chunked, Edit, Finding, Fix, Rule, HEDGED, STYLE_VAGUE, UNSOURCED_CLAIM, UNSOURCED_QUOTE,
     VAGUE_SOURCE, WEASEL,
 };
+use super::levels::Levels;
 use super::mentions::Mention;
 use super::voice::Voice;
 use crate::kb::lexicon::{Class, Cue};
@@ -740,7 +741,8 @@ pub fn judge(text: &str, sents: &[SentenceFacts]) -> Vec<Finding> {
 /// the rest from `earlier`, the judgement of the text before the edit `changed`: its findings
 /// before those sentences (and before `unchanged`, where the re-read blocks start) as they were,
 /// and those after them moved. `again` must cover every sentence whose window reaches the edit,
-/// and the sentence after it, if any, must lie after the changed bytes.
+/// and the sentence after it, if any, must lie after the changed bytes. The sentences judged
+/// again give findings at `levels` (those of `earlier` are at theirs already).
 pub fn judge_again(
     text: &str,
     sents: &[SentenceFacts],
@@ -748,6 +750,7 @@ pub fn judge_again(
     earlier: &Chunked,
     unchanged: usize,
     changed: &Changed,
+    levels: &Levels,
 ) -> Chunked {
     let start = sents.get(again.start).map_or(text.len(), |s| s.range.start).min(unchanged);
     let mut fresh = Vec::new();
@@ -755,6 +758,7 @@ pub fn judge_again(
         judge_sentence(text, sents, k, &mut fresh);
     }
     sort_in_text_order(&mut fresh);
+    levels.apply(&mut fresh);
     let from = sents.get(again.end).map(|s| changed.back(s.range.start));
     earlier.spliced(start, fresh, from, changed)
 }

@@ -83,7 +83,8 @@ impl Part {
     }
 }
 
-/// What the story-level rules found, before rule levels and suppressions apply.
+/// What the story-level rules found, at their levels (a rule turned off finds nothing), before
+/// suppressions apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Story {
     named: Named,
@@ -458,7 +459,6 @@ fn assemble(
     let mentions = StoryMentions::new(&blocks, &listed, &first_at);
     let nm = mentions.view.len();
     let spelled = Spellings::new(|| spelled_in(&blocks, mentions.view, 0..nm));
-    let style = settings.style.as_ref();
     let story = match earlier {
         None => {
             // The naming rules and the attribution windows read different things: on a long
@@ -467,10 +467,12 @@ fn assemble(
             // shorter of the two sides): the code lens then reads them without a pass of its own.
             let (named, (attributed, claims, marks)) = both(
                 text.len() >= PARALLEL_FROM,
-                || naming::check(kb, text, mentions, &spelled, &roll, style),
+                || naming::check(kb, text, mentions, &spelled, &roll, settings),
                 || {
                     let sentences = story_sentences(blocks.iter());
-                    let attributed = Chunked::new(attribution::judge(text, &sentences));
+                    let mut judged = attribution::judge(text, &sentences);
+                    settings.levels.apply(&mut judged);
+                    let attributed = Chunked::new(judged);
                     (attributed, attribution::claim_counts(text, &sentences), suppress::marks(text))
                 },
             );
@@ -498,7 +500,7 @@ fn assemble(
                 new: from..new_end,
                 changed,
             };
-            let named = naming::check_again(kb, text, mentions, &spelled, &roll, style, Some(earlier));
+            let named = naming::check_again(kb, text, mentions, &spelled, &roll, settings, Some(earlier));
             // A sentence's window reaches three sentences back, one forward, and through its
             // quotation (which lies in its block) to the sentence after it: the sentences from the
             // block before the edit's to three after them are judged again. They are read with
@@ -521,8 +523,15 @@ fn assemble(
             let lo_at = blocks.start(judged_from);
             let lo = sentences.partition_point(|s| s.range.start < lo_at);
             let hi = (sentences.partition_point(|s| s.range.start < moved_to) + 3).min(sentences.len());
-            let attributed =
-                attribution::judge_again(text, &sentences, lo..hi, &previous.story.attributed, from, &changed);
+            let attributed = attribution::judge_again(
+                text,
+                &sentences,
+                lo..hi,
+                &previous.story.attributed,
+                from,
+                &changed,
+                &settings.levels,
+            );
             // The claim counts, if the analysis before had them: less those of the sentences
             // judged again as they were, plus theirs now (read from the same blocks before the
             // edit, with the old text; the sentences outside them are as they were, those after
@@ -545,9 +554,8 @@ fn assemble(
         }
     };
     drop(spelled);
-    // (Levels keep the order: merging before them is sorting after them.)
-    let lists =
-        story.named.lists().chain(story.attributed.pieces().iter().cloned()).map(|l| settings.levels.applied_to(l));
+    // (The lists hold their findings at their levels already.)
+    let lists = story.named.lists().chain(story.attributed.pieces().iter().cloned());
     let mut findings = match previous {
         // Most lists are the previous analysis's, read through the edit: their order is kept.
         Some(p) => Findings::merged_after(lists, &p.findings),

@@ -445,17 +445,6 @@ impl Listed {
         }
         Listed::from(findings)
     }
-
-    /// The list with its findings changed by `change`, which keeps their ranges: the same list
-    /// when it returns `None` for every finding.
-    pub fn changed(&self, change: impl Fn(&Finding) -> Option<Option<Finding>>) -> Listed {
-        if self.findings.iter().all(|f| change(f).is_none()) {
-            return self.clone();
-        }
-        let findings: Vec<Finding> =
-            self.findings.iter().filter_map(|f| change(f).unwrap_or_else(|| Some(f.clone()))).collect();
-        Listed { findings: findings.into(), drift: self.drift.clone() }
-    }
 }
 
 /// Lists are equal when their findings read the same where they lie now.

@@ -5,7 +5,7 @@
 //! own settings layer 1; any pattern of a higher layer beats every pattern of a lower one. Rules listed in [`OFF_BY_DEFAULT`] report nothing unless a pattern
 //! turns them on.
 
-use super::findings::{Finding, Listed, Rule, Severity, RULES};
+use super::findings::{Finding, Rule, Severity, RULES};
 
 /// Rules that stay silent unless a project sets a level for them.
 pub const OFF_BY_DEFAULT: &[&str] = &[];
@@ -76,19 +76,6 @@ impl Levels {
     /// Whether no pattern is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// `list` with the findings of rules that are off dropped and the others at their level: the
-    /// same list when that changes nothing (always, without patterns).
-    pub fn applied_to(&self, list: Listed) -> Listed {
-        if self.entries.is_empty() && OFF_BY_DEFAULT.is_empty() {
-            return list;
-        }
-        list.changed(|f| match self.level(&f.rule) {
-            Some(severity) if severity == f.rule.severity => None,
-            Some(severity) => Some(Some(Finding { rule: Rule { severity, ..f.rule }, ..f.clone() })),
-            None => Some(None),
-        })
     }
 
     /// Drops the findings of rules that are off and gives the others their level.

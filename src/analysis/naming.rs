@@ -13,7 +13,7 @@ use super::findings::{
     Edit, Edits, Finding, Fix, Listed, Moves, Related, ACRONYM_BEFORE_DEFINITION, AMBIGUOUS_ALIAS, HOUSE_STYLE,
     MIXED_NAMES, VARIANT_SPELLING,
 };
-use super::mentions::Mention;
+use super::mentions::{Mention, Settings};
 use super::story_mentions::{Mentions, StoryMentions};
 use super::voice::Voice;
 use crate::kb::{ActorId, AliasForm, CaseRule, HouseStyle, KnowledgeBase, NameRef};
@@ -528,9 +528,9 @@ pub fn check(
     mentions: StoryMentions<'_>,
     spelled: &Spellings<'_>,
     roll: &Roll,
-    style: Option<&HouseStyle>,
+    settings: &Settings,
 ) -> Named {
-    check_again(kb, text, mentions, spelled, roll, style, None)
+    check_again(kb, text, mentions, spelled, roll, settings, None)
 }
 
 /// Runs every naming rule, judging again only the actors named near the edit that `earlier`
@@ -541,9 +541,10 @@ pub fn check_again(
     story: StoryMentions<'_>,
     spelled: &Spellings<'_>,
     roll: &Roll,
-    style: Option<&HouseStyle>,
+    settings: &Settings,
     earlier: Option<Earlier<'_>>,
 ) -> Named {
+    let style = settings.style.as_ref();
     // Which actors must be judged again: those named near the edit whose mentions there read
     // differently after it. And what the earlier check found for each.
     let mut again = vec![earlier.is_none(); kb.actors().len()];
@@ -607,6 +608,8 @@ pub fn check_again(
         cx.variant_spelling(&own);
         cx.acronyms(actor, all, &own);
         cx.house_style(actor, &own);
+        // Levels apply to what the rules found (the house style reads the mixed names before).
+        settings.levels.apply(&mut cx.out);
         if !cx.out.is_empty() {
             named.actors.push((actor, Listed::from(std::mem::take(&mut cx.out))));
         }
@@ -626,6 +629,7 @@ pub fn check_again(
                 if let Some(m) = story.view.get(*i) {
                     cx.ambiguous(&m);
                 }
+                settings.levels.apply(&mut cx.out);
                 named.ambiguous.append(&mut cx.out);
             }
         }
@@ -1127,6 +1131,34 @@ mod tests {
             let again = ambiguous_in(&reanalyze(&kb, &a, text, &edited, &settings));
             assert_eq!(again, ambiguous_in(&analyze(&kb, &edited, &settings)));
             assert_eq!(&edited[again[0].0.clone()], "SNC");
+        }
+    }
+
+    #[test]
+    fn rule_levels_apply_to_every_naming_finding_afresh_and_after_an_edit() {
+        use crate::analysis::{analyze, reanalyze, Levels, Settings, Severity};
+        let kb = KnowledgeBase::builtin().unwrap();
+        let text = "ISIS fighters left. The SNC met.\n\nThe Islamic State returned. ISIL came back.";
+        let severities = |a: &crate::analysis::Analysis| -> Vec<(&'static str, Severity)> {
+            a.findings.iter().filter(|f| f.code().starts_with("naming/")).map(|f| (f.code(), f.severity())).collect()
+        };
+        for (pattern, level) in [("naming", "error"), ("naming/ambiguous-alias", "off")] {
+            let mut levels = Levels::default();
+            levels.set(pattern, level).unwrap();
+            let settings = Settings { levels, ..Settings::new(crate::text::markdown::Flavor::Markdown) };
+            let a = analyze(&kb, text, &settings);
+            let mut edited = text.to_string();
+            edited.insert_str(text.find("met").unwrap(), "quietly ");
+            let again = reanalyze(&kb, &a, text, &edited, &settings);
+            for found in [severities(&a), severities(&again)] {
+                let ambiguous = found.iter().filter(|(c, _)| *c == "naming/ambiguous-alias").count();
+                if level == "off" {
+                    assert_eq!(ambiguous, 0, "{found:?}");
+                } else {
+                    assert!(ambiguous == 1 && found.len() > 1, "{found:?}");
+                    assert!(found.iter().all(|(_, s)| *s == Severity::Error), "{found:?}");
+                }
+            }
         }
     }
 }
