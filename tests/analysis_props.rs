@@ -176,9 +176,6 @@ fn edit_and_compare(
 ) -> Result<(), TestCaseError> {
     let mut text = text;
     let mut analysis = analyze(kb(), &text, settings);
-    // Counted once (as the code lens asks), the claim counts are then made after each edit from
-    // the counts before.
-    analysis.claim_counts(&text);
     for (at, len, insert, line_start) in edits {
         let mut start = boundary(&text, (at * text.len() as f64) as usize);
         if line_start {

@@ -58,11 +58,9 @@ impl Story {
         &self.roll.order
     }
 
-    /// The contested claims the attribution rules read in `blocks` (the story's, of `text`), and
-    /// how many of them have a source: kept with the story (counted over it here only for a story
-    /// that has none kept).
-    pub(crate) fn claims(&self, text: &str, blocks: &BlockList) -> (usize, usize) {
-        *self.claims.0.get_or_init(|| attribution::claim_counts(text, &story_sentences_without_hints(blocks.iter())))
+    /// The contested claims the attribution rules read, and how many of them have a source.
+    pub(crate) fn claims(&self) -> (usize, usize) {
+        self.claims
     }
 
     /// How many times the story names actor `a`.
@@ -91,9 +89,8 @@ pub struct Story {
     attributed: Chunked,
     /// The contested claims the attribution rules read, and how many of them have a source
     /// ([`Story::claims`]): counted by an analysis afresh beside the attribution rules, and made
-    /// after an edit from the counts before. (The incremental-analysis property test compares the
-    /// counts themselves.)
-    claims: Uncompared<OnceLock<(usize, usize)>>,
+    /// after an edit from the counts before.
+    claims: (usize, usize),
     /// Where a suppression directive may start ([`suppress::marks`]).
     marks: Vec<usize>,
     /// The actors named, in order, and the mentions with ambiguous aliases.
@@ -476,7 +473,7 @@ fn assemble(
                     (attributed, attribution::claim_counts(text, &sentences), suppress::marks(text))
                 },
             );
-            Story { named, attributed, claims: Uncompared(OnceLock::from(claims)), marks, roll }
+            Story { named, attributed, claims, marks, roll }
         }
         Some(Earlier { previous, old_text, changed, restart, tail }) => {
             let old_len = old_text.len();
@@ -532,23 +529,19 @@ fn assemble(
                 &changed,
                 &settings.levels,
             );
-            // The claim counts, if the analysis before had them: less those of the sentences
-            // judged again as they were, plus theirs now (read from the same blocks before the
-            // edit, with the old text; the sentences outside them are as they were, those after
-            // moved).
-            let claims = Uncompared(OnceLock::new());
-            if let Some(&(found, with_source)) = previous.story.claims.0.get() {
-                let old_blocks = &previous.blocks;
-                let old_last = (last + old_blocks.len()).saturating_sub(blocks.len()).max(first);
-                let old_sentences = story_sentences_without_hints(old_blocks.range(first..old_last));
-                let old_hi = (hi + old_sentences.len()).saturating_sub(sentences.len()).max(lo);
-                let (was, now) = (
-                    attribution::claim_counts_in(old_text, &old_sentences, lo..old_hi),
-                    attribution::claim_counts_in(text, &sentences, lo..hi),
-                );
-                let counts = ((found + now.0).saturating_sub(was.0), (with_source + now.1).saturating_sub(was.1));
-                let _ = claims.0.set(counts);
-            }
+            // The claim counts before, less those of the sentences judged again as they were,
+            // plus theirs now (read from the same blocks before the edit, with the old text; the
+            // sentences outside them are as they were, those after moved).
+            let (found, with_source) = previous.story.claims;
+            let old_blocks = &previous.blocks;
+            let old_last = (last + old_blocks.len()).saturating_sub(blocks.len()).max(first);
+            let old_sentences = story_sentences_without_hints(old_blocks.range(first..old_last));
+            let old_hi = (hi + old_sentences.len()).saturating_sub(sentences.len()).max(lo);
+            let (was, now) = (
+                attribution::claim_counts_in(old_text, &old_sentences, lo..old_hi),
+                attribution::claim_counts_in(text, &sentences, lo..hi),
+            );
+            let claims = ((found + now.0).saturating_sub(was.0), (with_source + now.1).saturating_sub(was.1));
             let marks = suppress::marks_after_edit(&previous.story.marks, text, &changed);
             Story { named, attributed, claims, marks, roll }
         }

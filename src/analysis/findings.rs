@@ -357,11 +357,6 @@ impl Drift {
         self.0.as_deref().unwrap_or(&[])
     }
 
-    /// Whether the list has not moved.
-    pub fn is_none(&self) -> bool {
-        self.0.is_none()
-    }
-
     /// Where a range of the list, which no edit since touched, lies now.
     pub fn range(&self, r: &Range<usize>) -> Range<usize> {
         self.steps().iter().fold(r.clone(), |r, c| c.forward(&r))
@@ -432,18 +427,29 @@ impl Listed {
     /// The list after the edit `changed`, which touched none of its findings: the same list with
     /// one more edit to read it through, or, once that makes too many, a moved copy.
     pub fn moved(&self, changed: &Changed) -> Listed {
-        let drift = self.drift.then(changed);
-        if drift.steps().len() <= MAX_DRIFT {
-            return Listed { findings: self.findings.clone(), drift };
+        let moved = Listed { findings: self.findings.clone(), drift: self.drift.then(changed) };
+        if moved.drift.steps().len() <= MAX_DRIFT {
+            return moved;
         }
-        let mut findings: Vec<Finding> = self.findings.to_vec();
-        for c in drift.steps() {
+        Listed::from(moved.to_vec())
+    }
+
+    /// The findings with every range where it lies now: moved edit by edit, the lists that
+    /// several of them share moved once per edit and still shared.
+    pub fn to_vec(&self) -> Vec<Finding> {
+        self.part(0..self.len())
+    }
+
+    /// [`Listed::to_vec`] of the findings `which` (indices).
+    fn part(&self, which: Range<usize>) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = self.findings[which].to_vec();
+        for c in self.drift.steps() {
             let mut moves = Moves::default();
             for f in &mut findings {
                 *f = f.moved(c, &mut moves);
             }
         }
-        Listed::from(findings)
+        findings
     }
 }
 
@@ -555,7 +561,7 @@ impl Chunked {
                 i += 1;
                 continue;
             }
-            mid.extend(l.iter().take_while(|p| p.range().start < before).map(|p| p.moved().into_owned()));
+            mid.extend(l.part(0..l.iter().take_while(|p| p.range().start < before).count()));
             break;
         }
         mid.extend(middle);
@@ -569,9 +575,8 @@ impl Chunked {
             }
             if k > i {
                 let l = &self.0[k - 1];
-                let mut moves = Moves::default();
-                let tail = l.iter().skip_while(|p| p.range().start < from);
-                mid.extend(tail.map(|p| p.moved().moved(changed, &mut moves)));
+                let n = l.iter().take_while(|p| p.range().start < from).count();
+                mid.extend(l.moved(changed).part(n..l.len()));
             }
             after.extend(self.0[k..].iter().map(|l| l.moved(changed)));
         }
@@ -584,7 +589,7 @@ impl Chunked {
         let spliced = Chunked(out);
         // Small pieces, one per edit at a new place, are put together again once they are many.
         if spliced.0.len() > 8 + 4 * spliced.len().div_ceil(CHUNK) {
-            return Chunked::new(spliced.placed_iter().map(|p| p.moved().into_owned()).collect());
+            return Chunked::new(spliced.0.iter().flat_map(Listed::to_vec).collect());
         }
         spliced
     }
@@ -622,13 +627,7 @@ impl Findings {
         let lists: Vec<Listed> = lists.into_iter().filter(|l| !l.is_empty()).collect();
         let mut keys: Vec<(usize, &str, u32, u32)> = Vec::with_capacity(lists.iter().map(|l| l.len()).sum());
         for (i, l) in lists.iter().enumerate() {
-            if l.drift.is_none() {
-                keys.extend(
-                    l.findings.iter().enumerate().map(|(j, f)| (f.range.start, f.rule.code, i as u32, j as u32)),
-                );
-            } else {
-                keys.extend(l.iter().enumerate().map(|(j, f)| (f.range().start, f.code(), i as u32, j as u32)));
-            }
+            keys.extend(l.iter().enumerate().map(|(j, f)| (f.range().start, f.code(), i as u32, j as u32)));
         }
         keys.sort_unstable();
         let order = keys.into_iter().map(|(_, _, i, j)| (i, j)).collect();
@@ -669,25 +668,8 @@ impl Findings {
                 Err(_) => new_lists.push(i as u32),
             }
         }
-        let key = |(i, j): (u32, u32)| {
-            let f = lists[i as usize].placed(j as usize);
-            (f.range().start, f.code(), i, j)
-        };
         let kept: Vec<(u32, u32)> = before.order.iter().filter_map(|&(old, j)| Some((now[old as usize]?, j))).collect();
-        let mut added: Vec<(usize, &str, u32, u32)> = Vec::new();
-        for &i in &new_lists {
-            added.extend((0..lists[i as usize].len() as u32).map(|j| key((i, j))));
-        }
-        added.sort_unstable();
-        let mut order = Vec::with_capacity(kept.len() + added.len());
-        let mut from = 0;
-        for a in added {
-            let at = from + kept[from..].partition_point(|&e| key(e) < a);
-            order.extend_from_slice(&kept[from..at]);
-            order.push((a.2, a.3));
-            from = at;
-        }
-        order.extend_from_slice(&kept[from..]);
+        let order = put_in(&lists, &kept, &new_lists);
         Findings { lists, order, whole: true }
     }
 
@@ -713,8 +695,8 @@ impl Findings {
 
     /// The findings in text order, each with its ranges where they lie now: a copy of those an
     /// edit since moved.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Cow<'_, Finding>> + ExactSizeIterator + Clone + '_ {
-        self.placed_iter().map(|p| p.moved())
+    pub fn iter(&self) -> Iter<'_> {
+        Iter { lists: &self.lists, order: self.order.iter() }
     }
 
     /// Keeps only the findings for which `keep` holds (called once each, in text order).
@@ -730,34 +712,39 @@ impl Findings {
         if more.is_empty() {
             return;
         }
-        let kept = std::mem::take(&mut self.order);
-        let mut lists = std::mem::take(&mut self.lists);
-        let mut more = more;
-        sort_in_text_order(&mut more);
-        lists.push(more.into());
-        // The findings kept, then the new ones: in order by their keys, ties in that order.
-        let last = (lists.len() - 1) as u32;
-        let key = |&(i, j): &(u32, u32)| {
-            let f = lists[i as usize].placed(j as usize);
-            (f.range().start, f.code())
-        };
-        let added = (0..lists[last as usize].len() as u32).map(|j| (last, j));
-        let mut order: Vec<(u32, u32)> = Vec::with_capacity(kept.len() + lists[last as usize].len());
-        let mut added = added.peekable();
-        for k in kept {
-            while let Some(a) = added.next_if(|a| key(a) < key(&k)) {
-                order.push(a);
-            }
-            order.push(k);
-        }
-        order.extend(added);
-        *self = Findings { lists, order, whole: self.whole };
+        // (The new list comes last: ties with the findings kept put it after them.)
+        self.lists.push(more.into());
+        self.order = put_in(&self.lists, &self.order, &[(self.lists.len() - 1) as u32]);
     }
 
     /// The findings where they lie now, copied into one list.
     pub fn to_vec(&self) -> Vec<Finding> {
         self.iter().map(Cow::into_owned).collect()
     }
+}
+
+/// `kept`, findings of `lists` in text order (by [`Findings::merged`]'s keys), with every finding of
+/// the lists `new` put in where those keys say, each by a binary search.
+fn put_in(lists: &[Listed], kept: &[(u32, u32)], new: &[u32]) -> Vec<(u32, u32)> {
+    let key = |(i, j): (u32, u32)| {
+        let f = lists[i as usize].placed(j as usize);
+        (f.range().start, f.code(), i, j)
+    };
+    let mut added: Vec<(usize, &str, u32, u32)> = Vec::new();
+    for &i in new {
+        added.extend((0..lists[i as usize].len() as u32).map(|j| key((i, j))));
+    }
+    added.sort_unstable();
+    let mut order = Vec::with_capacity(kept.len() + added.len());
+    let mut from = 0;
+    for a in added {
+        let at = from + kept[from..].partition_point(|&e| key(e) < a);
+        order.extend_from_slice(&kept[from..at]);
+        order.push((a.2, a.3));
+        from = at;
+    }
+    order.extend_from_slice(&kept[from..]);
+    order
 }
 
 impl From<Vec<Finding>> for Findings {
@@ -782,7 +769,7 @@ impl<'a> IntoIterator for &'a Findings {
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
-        Iter { lists: &self.lists, order: self.order.iter() }
+        self.iter()
     }
 }
 

@@ -315,7 +315,7 @@ impl Analysis {
         if self.blocks.end() != text.len() {
             return (0, 0);
         }
-        self.story.claims(text, &self.blocks)
+        self.story.claims()
     }
 
     /// The actors named, in order of first mention, each with its number of mentions and its first

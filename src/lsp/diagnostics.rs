@@ -264,7 +264,7 @@ impl Publication {
                 };
                 positions.extend([r.start, r.end]);
             }
-            let json = match previous.and_then(|p| p.json_like(&mut cursor, f, &positions[at..])) {
+            let json = match previous.and_then(|p| p.json_like(&mut cursor, f.finding, &positions[at..])) {
                 Some(json) => {
                     copied += 1;
                     out.write(|o| o.extend_from_slice(json))
@@ -285,8 +285,7 @@ impl Publication {
 
     /// The JSON published for a finding that reads as `f` at `positions` does, if there was one.
     /// `cursor` is where to look from: findings are asked about in text order.
-    fn json_like(&self, cursor: &mut usize, f: Placed<'_>, positions: &[Position]) -> Option<&[u8]> {
-        let f = f.finding;
+    fn json_like(&self, cursor: &mut usize, f: &Finding, positions: &[Position]) -> Option<&[u8]> {
         let start = positions[0];
         let first = |k: usize| self.positions[self.items[k].positions];
         while *cursor < self.items.len() && first(*cursor) < start {
