@@ -370,6 +370,50 @@ fn a_story_open_when_the_index_reaches_it_is_read_from_the_editor_then_from_disk
 }
 
 #[test]
+fn the_index_waits_until_the_client_falls_quiet() {
+    // The index runs in quiet moments only (no message for a while): here the window is 300 ms,
+    // and the client talks every 10 ms for a second after the index's progress began. No file may
+    // be indexed meanwhile; once the client falls silent, the index runs and ends.
+    let dir = temp_dir("quiet");
+    std::fs::write(dir.join("a.md"), "ISIS left Raqqa.\n").unwrap();
+    std::fs::write(dir.join("b.md"), "The Islamic State came back.\n").unwrap();
+    let mut c = Client::spawn_with_env(&[("FRONTLINE_TEST_QUIET_MS", "300")]);
+    let folder = json!([{ "uri": format!("file://{}", dir.display()), "name": "quiet" }]);
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": null,
+        "workspaceFolders": folder,
+        "capabilities": caps(json!({ "window": { "workDoneProgress": true } })),
+    }));
+    let mut heard: Vec<Value> = Vec::new();
+    let talk_until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while std::time::Instant::now() < talk_until {
+        // A cancellation of a request that does not exist: a message that asks nothing.
+        c.notify("$/cancelRequest", json!({ "id": 999_999 }));
+        while let Ok(msg) = c.recv(std::time::Duration::ZERO) {
+            if msg["method"] == "window/workDoneProgress/create" {
+                c.send(&json!({ "jsonrpc": "2.0", "id": msg["id"], "result": null }));
+            }
+            heard.push(msg);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let progress = |heard: &[Value], kind: &str| {
+        heard.iter().any(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == kind)
+    };
+    assert!(progress(&heard, "begin"), "the index began while the client talked: {heard:?}");
+    assert!(
+        !progress(&heard, "report") && !progress(&heard, "end"),
+        "no file indexed while the client talked: {heard:?}"
+    );
+    c.notifications.extend(heard);
+    let end = wait_index_end(&mut c);
+    assert_eq!(end["params"]["value"]["message"], "2 of 2 files name an actor", "{end}");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn no_progress_without_the_capability() {
     let dir = temp_dir("noprogress");
     std::fs::write(dir.join("a.txt"), "ISIS left.\n").unwrap();

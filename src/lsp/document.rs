@@ -258,6 +258,11 @@ impl Document {
         self.latest.borrow().clone()
     }
 
+    /// Whether the version held has been analysed: its snapshot (or a newer one's) is stored.
+    pub fn analysed(&self) -> bool {
+        self.latest.borrow().as_ref().is_some_and(|s| s.version >= self.version)
+    }
+
     /// A receiver that sees every new snapshot.
     pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Snapshot>>> {
         self.latest.subscribe()
@@ -307,6 +312,24 @@ mod tests {
         let range = (!whole).then(|| LspRange::new(pos(a), pos(b)));
         let text = if whole { format!("{text}{}", rope) } else { text.to_string() };
         TextDocumentContentChangeEvent { range, range_length: None, text }
+    }
+
+    /// A document is analysed once a snapshot of the version it holds is stored, and not while
+    /// a newer version waits (the workspace index waits for that).
+    #[test]
+    fn analysed_means_the_version_held_has_its_snapshot() {
+        let mut doc = Document::open("ISIS left.\n", 1, Flavor::Markdown);
+        assert!(!doc.analysed(), "nothing stored yet");
+        let (rope, version, _) = doc.take();
+        let first = Arc::new(Snapshot::build(base(), rope, version, Flavor::Markdown, None));
+        doc.offer(first.clone());
+        assert!(doc.analysed());
+        let edit = TextDocumentContentChangeEvent { range: None, range_length: None, text: "ISIL left.\n".into() };
+        doc.change(2, &[edit], Encoding::Utf16).unwrap();
+        assert!(!doc.analysed(), "version 2 waits for its analysis");
+        let (rope, version, _) = doc.take();
+        doc.offer(Arc::new(Snapshot::build(base(), rope, version, Flavor::Markdown, Some(&first))));
+        assert!(doc.analysed());
     }
 
     proptest! {

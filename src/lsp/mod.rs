@@ -6,7 +6,8 @@
 //! ([`inlay`]) and a story's counts as a code lens ([`lens`]), symbols ([`symbols`]), references
 //! and rename ([`references`]) with the index of the workspace's stories ([`workspace`]), keeps
 //! the projects of open documents ([`projects`]) and writes their knowledge-base files
-//! ([`kb_actions`]), and wires requests to the analysis ([`server`]). Everything it shows is
+//! ([`kb_actions`]), and wires requests to the analysis ([`server`]), leaving background work
+//! for quiet moments ([`activity`]). Everything it shows is
 //! computed by [`crate::analysis`].
 //!
 //! Invariants (see `ARCHITECTURE.md`):
@@ -16,6 +17,7 @@
 //! - whatever is published carries the document version it was computed from;
 //! - nothing is written to stdout but the protocol.
 
+pub mod activity;
 pub mod complete;
 pub mod convert;
 pub mod diagnostics;

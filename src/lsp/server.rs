@@ -14,6 +14,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
+use super::activity::Activity;
 use super::convert::{byte_range, encoding_kind, lsp_range, negotiate, offset};
 use super::diagnostics::{self, Publication};
 use super::document::{flavor_of, ChangeRejected, Config, Document, Snapshot};
@@ -206,7 +207,7 @@ enum Notice {
 async fn notices_task(
     client: Client,
     (projects, docs): (Arc<Projects>, Docs),
-    workspace: Arc<Workspace>,
+    (workspace, activity): (Arc<Workspace>, Arc<Activity>),
     encoding: Arc<RwLock<Encoding>>,
     mut rx: UnboundedReceiver<Notice>,
 ) {
@@ -228,6 +229,7 @@ async fn notices_task(
                 }
                 let (queued, running) = (queued.clone(), running.clone());
                 let (client, ws, projects, docs) = (client.clone(), workspace.clone(), projects.clone(), docs.clone());
+                let (activity, analysed) = (activity.clone(), docs.clone());
                 let enc = encoding.read().map(|e| *e).unwrap_or_default();
                 tokio::spawn(async move {
                     let _one_at_a_time = running.lock().await;
@@ -236,7 +238,9 @@ async fn notices_task(
                         Some(path) => projects.config_for_file(&path),
                         None => projects.base(),
                     };
-                    workspace::scan(client, ws, enc, config_of, move |uri| docs.contains_key(uri)).await;
+                    // Quiet: no message coming in, and every open story analysed as it now reads.
+                    let quiet = move || activity.is_quiet() && analysed.iter().all(|d| d.analysed());
+                    workspace::scan(client, ws, enc, config_of, move |uri| docs.contains_key(uri), quiet).await;
                 });
             }
         }
@@ -376,7 +380,15 @@ impl Backend {
     /// `direct`, when given, is how the publisher sends diagnostics: serialised once, straight to
     /// the client's stream (tower-lsp would convert them to a `serde_json::Value` first, which for
     /// a large story cost more than computing them).
-    pub fn new(client: Client, kb: Arc<KnowledgeBase>, direct: Option<transport::Outbox>) -> Backend {
+    ///
+    /// `activity` is what the transport tells of the messages coming in: the workspace index
+    /// waits for a quiet moment by it.
+    pub fn new(
+        client: Client,
+        kb: Arc<KnowledgeBase>,
+        direct: Option<transport::Outbox>,
+        activity: Arc<Activity>,
+    ) -> Backend {
         let docs: Docs = Arc::new(DashMap::new());
         let encoding = Arc::new(RwLock::new(Encoding::Utf16));
         let pull = Arc::new(AtomicBool::new(false));
@@ -386,7 +398,7 @@ impl Backend {
         tokio::spawn(notices_task(
             client.clone(),
             (projects.clone(), docs.clone()),
-            workspace.clone(),
+            (workspace.clone(), activity),
             encoding.clone(),
             notes_rx,
         ));
@@ -1269,8 +1281,10 @@ pub fn run_stdio() -> u8 {
     let code = runtime.block_on(async {
         let outbox = transport::outbox();
         let direct = transport::Outbox(outbox.0.downgrade());
-        let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(direct)));
-        transport::serve(transport::stdin(), transport::stdout(), service, socket, CONCURRENCY, outbox).await
+        let activity = Arc::new(Activity::default());
+        let heard = activity.clone();
+        let (service, socket) = LspService::new(|client| Backend::new(client, kb, Some(direct), heard));
+        transport::serve(transport::stdin(), transport::stdout(), service, socket, CONCURRENCY, outbox, activity).await
     });
     // A read of stdin may still be pending on a blocking thread: do not wait for it.
     runtime.shutdown_background();

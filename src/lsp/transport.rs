@@ -21,6 +21,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tower_lsp_server::{ClientSocket, LanguageServer, LspService, Server};
 
+use super::activity::Activity;
+
 /// Bodies larger than this are read and discarded with an error (the document size limit is far
 /// lower; this only keeps a broken header from exhausting memory).
 const MAX_BODY: usize = 512 * 1024 * 1024;
@@ -40,6 +42,7 @@ pub async fn serve<I, O, S>(
     socket: ClientSocket,
     concurrency: usize,
     outbox: (UnboundedSender<Outgoing>, UnboundedReceiver<Outgoing>),
+    activity: Arc<Activity>,
 ) -> u8
 where
     I: AsyncRead + Unpin + Send + 'static,
@@ -52,7 +55,7 @@ where
     let flags = Arc::new(Flags::default());
     let writer = tokio::spawn(write_frames(output, rx));
     let relay = tokio::spawn(relay_frames(from_server, frames.clone()));
-    let reader = tokio::spawn(read_frames(input, to_server, frames, flags.clone()));
+    let reader = tokio::spawn(read_frames(input, to_server, frames, flags.clone(), activity));
     Server::new(server_in, server_out, socket).concurrency_level(concurrency).serve(service).await;
     reader.abort();
     let _ = relay.await;
@@ -252,7 +255,8 @@ enum Frame {
 
 /// Reads one frame. Header names are matched without regard to case, and a `Content-Length`
 /// header is found even after stray bytes on its line (what is left of a frame that had none).
-async fn next_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Frame {
+/// `activity`, if any, hears of the frame once its header is read, before its body.
+async fn next_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>, activity: Option<&Activity>) -> Frame {
     let mut length: Option<usize> = None;
     let mut bad_length = false;
     let mut any = false;
@@ -278,6 +282,9 @@ async fn next_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Frame {
                 Err(_) => bad_length = true,
             }
         }
+    }
+    if let Some(a) = activity {
+        a.arriving();
     }
     let Some(n) = length else {
         let why = if bad_length { "the Content-Length header is not a number" } else { "no Content-Length header" };
@@ -336,14 +343,22 @@ fn judge(body: &[u8], flags: &Flags) -> Result<(), Vec<u8>> {
 }
 
 /// Reads the client's frames, answers the bad ones and forwards the rest to tower-lsp.
-async fn read_frames<R, W>(input: R, mut to_server: W, frames: UnboundedSender<Outgoing>, flags: Arc<Flags>)
-where
+async fn read_frames<R, W>(
+    input: R,
+    mut to_server: W,
+    frames: UnboundedSender<Outgoing>,
+    flags: Arc<Flags>,
+    activity: Arc<Activity>,
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     loop {
-        match next_frame(&mut reader).await {
+        let frame = next_frame(&mut reader, Some(&activity)).await;
+        // Handed on or rejected below: either way, the server has heard from the client.
+        let _heard = Heard(&activity);
+        match frame {
             Frame::End => break,
             Frame::Bad(why) => {
                 eprintln!("[frontline] unreadable frame: {why}");
@@ -371,11 +386,21 @@ where
     let _ = to_server.shutdown().await;
 }
 
+/// Tells `activity` that a frame was handled when dropped (after the frame is handed on, or on
+/// any way out of the loop).
+struct Heard<'a>(&'a Activity);
+
+impl Drop for Heard<'_> {
+    fn drop(&mut self) {
+        self.0.handled();
+    }
+}
+
 /// Passes tower-lsp's frames on to the writer, whole.
 async fn relay_frames<R: AsyncRead + Unpin>(from_server: R, frames: UnboundedSender<Outgoing>) {
     let mut reader = BufReader::new(from_server);
     loop {
-        match next_frame(&mut reader).await {
+        match next_frame(&mut reader, None).await {
             Frame::Body(body) => {
                 if frames.send(body.into()).is_err() {
                     return;

@@ -17,6 +17,7 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{NumberOrString, Range as LspRange, Uri};
 use tower_lsp_server::Client;
 
+use super::activity::{until_quiet, MAX_WAIT};
 use super::convert::lsp_range_near;
 use super::document::Config;
 use crate::analysis::blocks::mention_ranges;
@@ -222,13 +223,16 @@ impl Workspace {
 /// configuration (knowledge base, size limit) for a file. Requests never wait for this: they use
 /// whatever is indexed when they arrive. A file open in the editor when its turn comes is not
 /// read (`is_open`): its snapshot stands for it, and it is indexed when it is closed. (Read, a
-/// long story opened as the server starts was analysed twice at once, on the same cores.)
+/// long story opened as the server starts was analysed twice at once, on the same cores.) Each
+/// chunk waits for the server to be `quiet` (see [`super::activity`]), so that the index does
+/// not take the cores from a story being opened or edited.
 pub async fn scan(
     client: Client,
     workspace: Arc<Workspace>,
     enc: Encoding,
     config_of: impl Fn(&Uri) -> Arc<Config> + Send + Sync + 'static,
     is_open: impl Fn(&Uri) -> bool + Send + Sync + 'static,
+    quiet: impl Fn() -> bool,
 ) {
     let roots = workspace.roots();
     if roots.is_empty() {
@@ -281,6 +285,7 @@ pub async fn scan(
     let is_open = Arc::new(is_open);
     let mut chunks = files.into_iter().peekable();
     while chunks.peek().is_some() {
+        until_quiet(&quiet, MAX_WAIT).await;
         let chunk: Vec<(Uri, PathBuf, Arc<Config>)> = chunks.by_ref().take(CHUNK).collect();
         let n = chunk.len();
         let (ws, is_open) = (workspace.clone(), is_open.clone());
