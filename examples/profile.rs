@@ -14,7 +14,7 @@
 //! the processor has then done other things, and the keystroke finds less of its data in cache.
 //! `--level PATTERN=LEVEL` (repeatable; the fresh analysis and `--edit`) sets a rule level.
 //!
-//! BENCHMARKS.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
+//! docs/benchmarks-history.md counts instructions with it: under `valgrind --tool=callgrind`, the cost of one
 //! analysis (and of freeing it) is the difference between 21 runs and 1 run, divided by 20.
 
 // A report on stdout is this program's whole purpose.

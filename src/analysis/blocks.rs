@@ -165,7 +165,7 @@ fn shifted(r: &Range<usize>, by: usize) -> Range<usize> {
 }
 
 /// Below this size a story is analysed on one thread (handing blocks to the pool would cost more
-/// than it saves). At 20 KB two threads take 1.4 ms against 2.2 ms for one (BENCHMARKS.md).
+/// than it saves). At 20 KB two threads take 1.4 ms against 2.2 ms for one (docs/benchmarks-history.md).
 const PARALLEL_FROM: usize = 8 * 1024;
 
 /// `(a(), b())`, on two threads of the pool when `parallel`.

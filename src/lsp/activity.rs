@@ -2,12 +2,13 @@
 //!
 //! The workspace index reads and scans every story on disk. Started as the server starts, it
 //! used to scan the very story the editor was opening (not open yet when its turn came) on the
-//! cores the story's own analysis needed: the first diagnostics of a 1 MB story came 28–31 ms
-//! after it was opened without the index and 29–43 ms with it, those of 10 MB 287–305 against
-//! 325–523 ms (five alternated pairs, BENCHMARKS.md). So background work waits for a quiet
-//! moment: no message arriving, none handled for [`QUIET`], and no open story waiting for its
-//! analysis; and never longer than [`MAX_WAIT`] at a time, so that a client that never pauses
-//! still gets its index.
+//! cores the story's own analysis needed. So background work waits for a quiet moment: no
+//! message arriving, none handled for [`QUIET`], and no open story waiting for its analysis;
+//! and never longer than [`MAX_WAIT`] at a time, so that a client that never pauses still gets
+//! its index. With the wait, the first diagnostics of a 1 MB story came 28–42 ms after it was
+//! opened (median 31) against 29–70 ms (median 36) without it, those of 10 MB 279–318 ms
+//! (median 296) against 313–552 ms (median 347): twelve opens of each build, alternated
+//! (BENCHMARKS.md, "Opening a story").
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};

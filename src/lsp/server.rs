@@ -1268,7 +1268,7 @@ pub fn run_stdio() -> u8 {
     };
     // One thread runs the protocol: reading, applying edits, the analysis after a keystroke,
     // publishing and writing. At typing pace every hand-off between threads wakes a sleeping one;
-    // on one thread the 1 MB keystroke's diagnostics came 0.2–0.6 ms sooner (BENCHMARKS.md).
+    // on one thread the 1 MB keystroke's diagnostics came 0.2–0.6 ms sooner (docs/benchmarks-history.md).
     // Work that grows with the story runs on the blocking pool (`Backend::off_path`, analyses
     // afresh), so that no request holds up a keystroke.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

@@ -186,7 +186,7 @@ impl Outbox {
 /// file or a terminal, first copies each frame into a buffer of its own and writes it on a
 /// blocking thread through the standard library's line-buffered stdout, which searches the whole
 /// frame for its last line break: on a 1 MB publish, about a tenth of the server's processor time
-/// per keystroke (BENCHMARKS.md).
+/// per keystroke (docs/benchmarks-history.md).
 pub fn stdout() -> std::pin::Pin<Box<dyn AsyncWrite + Send>> {
     // (Nothing else writes to standard output: the crate denies `print!`.)
     #[cfg(unix)]
