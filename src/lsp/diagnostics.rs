@@ -295,10 +295,10 @@ impl Publication {
         (*cursor..self.items.len()).take_while(|&k| first(k) == start).find_map(|k| {
             let (g, item) = (old.placed(k)?.finding, &self.items[k]);
             let same = g.rule == f.rule
-                && Arc::ptr_eq(&g.message, &f.message)
+                && same_text(&g.message, &f.message)
                 && g.related.len() == f.related.len()
                 && (Arc::ptr_eq(&g.related, &f.related)
-                    || g.related.iter().zip(f.related.iter()).all(|(a, b)| Arc::ptr_eq(&a.message, &b.message)))
+                    || g.related.iter().zip(f.related.iter()).all(|(a, b)| same_text(&a.message, &b.message)))
                 && self.positions.get(item.positions..item.positions + positions.len()) == Some(positions);
             same.then(|| &self.bufs[item.buf as usize][item.json.clone()])
         })
@@ -394,9 +394,6 @@ impl<'p> Before<'p> {
             self.cursor += 1;
         }
         let (f_at, f) = (f, f.finding);
-        // The same text: shared (a finding kept or moved), or equal (a finding of an actor or a
-        // sentence judged again, which reads as before).
-        let same_text = |a: &Arc<str>, b: &Arc<str>| Arc::ptr_eq(a, b) || a == b;
         let same = |g_at: Placed<'_>| {
             let g = g_at.finding;
             g_at.range() == range
@@ -453,6 +450,12 @@ impl<'p> Before<'p> {
         };
         LspRange::new(pos(r.start, old[0]), pos(r.end, old[1]))
     }
+}
+
+/// Whether two findings' texts are the same: shared (a finding kept or moved), or equal (a finding
+/// of an actor or a sentence judged again that reads as before, made anew).
+fn same_text(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// The ranges of `f` where they lie now: its own, then those of its related places.
