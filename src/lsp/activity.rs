@@ -97,17 +97,19 @@ mod tests {
 
     #[test]
     fn quiet_only_once_nothing_arrived_for_the_window() {
-        let a = Activity::with_quiet(Duration::from_millis(30));
+        // A window of 200 ms, so that no pause of the test's own thread can open it by mistake.
+        let a = Activity::with_quiet(Duration::from_millis(200));
+        let wait = || std::thread::sleep(Duration::from_millis(250));
         // Nothing has arrived yet, but the window has not passed since the start either.
         assert!(!a.is_quiet());
-        std::thread::sleep(Duration::from_millis(40));
+        wait();
         assert!(a.is_quiet());
         a.arriving();
-        std::thread::sleep(Duration::from_millis(40));
+        wait();
         assert!(!a.is_quiet(), "a message still arriving is not quiet, however long it takes");
         a.handled();
         assert!(!a.is_quiet(), "just handled");
-        std::thread::sleep(Duration::from_millis(40));
+        wait();
         assert!(a.is_quiet());
     }
 
