@@ -411,6 +411,19 @@ struct Ctx<'a> {
     /// The lists of fixes made for the actor being judged: findings that offer the same fixes
     /// share one list (and an edit before them moves it once).
     fix_lists: Vec<Arc<[Fix]>>,
+    /// The "replace" fixes made for the actor being judged, by what they are made of (see
+    /// [`Ctx::replace_fixes`]): the findings of an actor named thousands of times make a few.
+    replaced: Vec<Replaced<'a>>,
+}
+
+/// What a list of "replace" fixes was made from: the spelling replaced, the replacement and its
+/// form where it goes (capitalised at a sentence start), and the "replace them all" edits.
+struct Replaced<'a> {
+    written: &'a str,
+    with: Option<String>,
+    fitted: Option<String>,
+    all: Arc<[Edit]>,
+    fixes: Arc<[Fix]>,
 }
 
 /// The naming findings of a story, kept by actor: after an edit only the actors named near it are
@@ -586,7 +599,16 @@ pub fn check_again(
     // The mentions of each actor judged again, by position in `read` (actor `k`'s are
     // `by_actor[first[k]..first[k + 1]]`: no list grows); after a keystroke, usually none.
     let (first, by_actor) = if judged { by_actor(kb, read) } else { Default::default() };
-    let mut cx = Ctx { kb, text, mentions: read, spelled: read_spelled, style, out: Vec::new(), fix_lists: Vec::new() };
+    let mut cx = Ctx {
+        kb,
+        text,
+        mentions: read,
+        spelled: read_spelled,
+        style,
+        out: Vec::new(),
+        fix_lists: Vec::new(),
+        replaced: Vec::new(),
+    };
     let mut named = Named::default();
     for &actor in &roll.order {
         let k = actor.0 as usize;
@@ -604,6 +626,7 @@ pub fn check_again(
             continue;
         }
         cx.fix_lists.clear();
+        cx.replaced.clear();
         cx.mixed_names(actor, &own);
         cx.variant_spelling(&own);
         cx.acronyms(actor, all, &own);
@@ -656,7 +679,7 @@ fn by_actor(kb: &KnowledgeBase, mentions: &[Mention]) -> (Vec<usize>, Vec<usize>
     (first, by_actor)
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn written(&self, i: usize) -> &str {
         &self.text[self.mentions[i].range.clone()]
     }
@@ -729,23 +752,36 @@ impl Ctx<'_> {
         list
     }
 
-    /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one edit.
-    fn replace_fixes(
-        &mut self,
-        i: usize,
-        written: &str,
-        with: Option<&str>,
-        all_title: String,
-        all: &Arc<[Edit]>,
-    ) -> Arc<[Fix]> {
+    /// "Replace this one" (preferred) and, when there is more than one, "replace them all" in one
+    /// edit, for mention `i`. Made once for each spelling replaced, replacement (as it fits where
+    /// it goes) and list of all edits, and shared by the findings that offer the same.
+    fn replace_fixes(&mut self, i: usize, with: Option<&str>, all_title: &Arc<str>, all: &Arc<[Edit]>) -> Arc<[Fix]> {
+        let spelled: &'a dyn Index<usize, Output = Spelled> = self.spelled;
+        let written = spelled[i].text();
+        let fitted = with.map(|r| fit(self.text, self.mentions[i].range.start, r));
+        let made = self.replaced.iter().find(|m| {
+            m.written == written && m.with.as_deref() == with && m.fitted == fitted && Arc::ptr_eq(&m.all, all)
+        });
+        if let Some(m) = made {
+            return m.fixes.clone();
+        }
         let mut fixes: Vec<Fix> = with
-            .map(|r| self.replace_fix(format!("Replace `{written}` with `{r}`"), self.here(i, r), true))
+            .zip(fitted.as_deref())
+            .map(|(r, f)| self.replace_fix(format!("Replace `{written}` with `{r}`"), Edits::Here(f.into()), true))
             .into_iter()
             .collect();
         if all.len() > 1 {
-            fixes.push(self.replace_fix(all_title, all.clone(), false));
+            fixes.push(Fix { title: all_title.clone(), edits: all.clone().into(), preferred: false });
         }
-        self.share_fixes(fixes)
+        let fixes = self.share_fixes(fixes);
+        self.replaced.push(Replaced {
+            written,
+            with: with.map(str::to_string),
+            fitted,
+            all: all.clone(),
+            fixes: fixes.clone(),
+        });
+        fixes
     }
 
     fn edit(&self, i: usize, replacement: &str) -> Edit {
@@ -816,20 +852,30 @@ impl Ctx<'_> {
             })
             .into_iter()
             .collect();
+        let all_title: Arc<str> =
+            format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len()).into();
+        // One message for each spelling and family: shared by the findings that say the same.
+        let (spelled, kb, mentions): (&'a dyn Index<usize, Output = Spelled>, &'a KnowledgeBase, &'a [Mention]) =
+            (self.spelled, self.kb, self.mentions);
+        let mut said: Vec<(&str, &str, Arc<str>)> = Vec::new();
         for (&i, repl) in offenders.iter().zip(&replacements) {
-            let written = self.spelled[i].text().to_string();
-            let message = format!(
-                "`{written}` and {pref_label} both name {name}, from different naming families ({} and {}); keep to one",
-                self.family(i),
-                preferred_family
-            );
-            let all_title =
-                format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len());
-            let fixes = self.replace_fixes(i, &written, repl.as_deref(), all_title, &all_edits);
+            let (written, family) = (spelled[i].text(), kb.name(mentions[i].name).family.as_str());
+            let message = match said.iter().find(|(w, f, _)| *w == written && *f == family) {
+                Some((_, _, m)) => m.clone(),
+                None => {
+                    let m: Arc<str> = format!(
+                        "`{written}` and {pref_label} both name {name}, from different naming families ({family} and {preferred_family}); keep to one"
+                    )
+                    .into();
+                    said.push((written, family, m.clone()));
+                    m
+                }
+            };
+            let fixes = self.replace_fixes(i, repl.as_deref(), &all_title, &all_edits);
             self.out.push(Finding {
                 rule: MIXED_NAMES,
                 range: self.mentions[i].range.clone(),
-                message: message.into(),
+                message,
                 related: related.clone(),
                 fixes,
             });
@@ -884,16 +930,27 @@ impl Ctx<'_> {
                 message: format!("`{pref_text}` here").into(),
             }]
             .into();
+            let all_title: Arc<str> = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len()).into();
+            let spelled: &'a dyn Index<usize, Output = Spelled> = self.spelled;
+            let mut said: Vec<(&str, Arc<str>)> = Vec::new();
             for &i in &offenders {
-                let written = self.spelled[i].text().to_string();
-                let message =
-                    format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling");
-                let all_title = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len());
-                let fixes = self.replace_fixes(i, &written, Some(&pref_text), all_title, &all_edits);
+                let written = spelled[i].text();
+                let message = match said.iter().find(|(w, _)| *w == written) {
+                    Some((_, m)) => m.clone(),
+                    None => {
+                        let m: Arc<str> = format!(
+                            "`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling"
+                        )
+                        .into();
+                        said.push((written, m.clone()));
+                        m
+                    }
+                };
+                let fixes = self.replace_fixes(i, Some(&pref_text), &all_title, &all_edits);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
                     range: self.mentions[i].range.clone(),
-                    message: message.into(),
+                    message,
                     related: related.clone(),
                     fixes,
                 });
