@@ -684,8 +684,15 @@ impl<'a> Ctx<'a> {
         &self.text[self.mentions[i].range.clone()]
     }
 
-    fn family(&self, i: usize) -> &str {
-        &self.kb.name(self.mentions[i].name).family
+    fn family(&self, i: usize) -> &'a str {
+        let (kb, mentions): (&'a KnowledgeBase, &'a [Mention]) = (self.kb, self.mentions);
+        &kb.name(mentions[i].name).family
+    }
+
+    /// How mention `i` is spelled, borrowed for as long as the mentions are (not from `self`).
+    fn spelling_of(&self, i: usize) -> &'a str {
+        let spelled: &'a dyn Index<usize, Output = Spelled> = self.spelled;
+        spelled[i].text()
     }
 
     /// The mention that sets the story's choice: the first own mention in body text (headlines,
@@ -756,8 +763,7 @@ impl<'a> Ctx<'a> {
     /// edit, for mention `i`. Made once for each spelling replaced, replacement (as it fits where
     /// it goes) and list of all edits, and shared by the findings that offer the same.
     fn replace_fixes(&mut self, i: usize, with: Option<&str>, all_title: &Arc<str>, all: &Arc<[Edit]>) -> Arc<[Fix]> {
-        let spelled: &'a dyn Index<usize, Output = Spelled> = self.spelled;
-        let written = spelled[i].text();
+        let written = self.spelling_of(i);
         let fitted = with.map(|r| fit(self.text, self.mentions[i].range.start, r));
         let made = self.replaced.iter().find(|m| {
             m.written == written && m.with.as_deref() == with && m.fitted == fitted && Arc::ptr_eq(&m.all, all)
@@ -855,22 +861,14 @@ impl<'a> Ctx<'a> {
         let all_title: Arc<str> =
             format!("Use the {preferred_family} family for {name} throughout ({} changes)", all_edits.len()).into();
         // One message for each spelling and family: shared by the findings that say the same.
-        let (spelled, kb, mentions): (&'a dyn Index<usize, Output = Spelled>, &'a KnowledgeBase, &'a [Mention]) =
-            (self.spelled, self.kb, self.mentions);
-        let mut said: Vec<(&str, &str, Arc<str>)> = Vec::new();
+        let mut said = Vec::new();
         for (&i, repl) in offenders.iter().zip(&replacements) {
-            let (written, family) = (spelled[i].text(), kb.name(mentions[i].name).family.as_str());
-            let message = match said.iter().find(|(w, f, _)| *w == written && *f == family) {
-                Some((_, _, m)) => m.clone(),
-                None => {
-                    let m: Arc<str> = format!(
-                        "`{written}` and {pref_label} both name {name}, from different naming families ({family} and {preferred_family}); keep to one"
-                    )
-                    .into();
-                    said.push((written, family, m.clone()));
-                    m
-                }
-            };
+            let (written, family) = (self.spelling_of(i), self.family(i));
+            let message = said_once(&mut said, (written, family), || {
+                format!(
+                    "`{written}` and {pref_label} both name {name}, from different naming families ({family} and {preferred_family}); keep to one"
+                )
+            });
             let fixes = self.replace_fixes(i, repl.as_deref(), &all_title, &all_edits);
             self.out.push(Finding {
                 rule: MIXED_NAMES,
@@ -931,21 +929,12 @@ impl<'a> Ctx<'a> {
             }]
             .into();
             let all_title: Arc<str> = format!("Spell it `{pref_text}` throughout ({} changes)", all_edits.len()).into();
-            let spelled: &'a dyn Index<usize, Output = Spelled> = self.spelled;
-            let mut said: Vec<(&str, Arc<str>)> = Vec::new();
+            let mut said = Vec::new();
             for &i in &offenders {
-                let written = spelled[i].text();
-                let message = match said.iter().find(|(w, _)| *w == written) {
-                    Some((_, m)) => m.clone(),
-                    None => {
-                        let m: Arc<str> = format!(
-                            "`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling"
-                        )
-                        .into();
-                        said.push((written, m.clone()));
-                        m
-                    }
-                };
+                let written = self.spelling_of(i);
+                let message = said_once(&mut said, written, || {
+                    format!("`{written}` is spelled `{pref_text}` elsewhere in this story; keep to one spelling")
+                });
                 let fixes = self.replace_fixes(i, Some(&pref_text), &all_title, &all_edits);
                 self.out.push(Finding {
                     rule: VARIANT_SPELLING,
@@ -1095,6 +1084,17 @@ impl<'a> Ctx<'a> {
             });
         }
     }
+}
+
+/// The message said for `key`, made by `make` the first time and shared after that: the findings
+/// of an actor named thousands of times say a few different things.
+fn said_once<K: PartialEq>(said: &mut Vec<(K, Arc<str>)>, key: K, make: impl FnOnce() -> String) -> Arc<str> {
+    if let Some((_, m)) = said.iter().find(|(k, _)| *k == key) {
+        return m.clone();
+    }
+    let m: Arc<str> = make().into();
+    said.push((key, m.clone()));
+    m
 }
 
 /// `written` with the capitals of `name` restored, letter by letter where they line up.

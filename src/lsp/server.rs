@@ -229,7 +229,7 @@ async fn notices_task(
                 }
                 let (queued, running) = (queued.clone(), running.clone());
                 let (client, ws, projects, docs) = (client.clone(), workspace.clone(), projects.clone(), docs.clone());
-                let (activity, analysed) = (activity.clone(), docs.clone());
+                let (activity, open_docs) = (activity.clone(), docs.clone());
                 let enc = encoding.read().map(|e| *e).unwrap_or_default();
                 tokio::spawn(async move {
                     let _one_at_a_time = running.lock().await;
@@ -239,7 +239,7 @@ async fn notices_task(
                         None => projects.base(),
                     };
                     // Quiet: no message coming in, and every open story analysed as it now reads.
-                    let quiet = move || activity.is_quiet() && analysed.iter().all(|d| d.analysed());
+                    let quiet = move || activity.is_quiet() && open_docs.iter().all(|d| d.analysed());
                     workspace::scan(client, ws, enc, config_of, move |uri| docs.contains_key(uri), quiet).await;
                 });
             }
