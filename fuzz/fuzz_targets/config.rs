@@ -1,31 +1,20 @@
 //! Fuzz target `config`: arbitrary bytes (lossy UTF-8) as a project's `frontline.toml`, loaded
 //! with an `actors.json` beside it. Loading must return a project or problems, never panic, and
 //! every problem must name a file that was given (or the user's settings) with a line and column
-//! inside that file's text: 1-based, the line at most the number of lines, the column (in
-//! characters) at most one past the line's last character.
+//! inside that file's text, counted as the language server counts them (lines end at `\n`, `\r\n`
+//! or a lone `\r`; see `frontline_fuzz::check_line_column`).
 
 #![no_main]
 
 use std::path::{Path, PathBuf};
 
 use frontline::project::{load, Overrides, Root, SETTINGS};
+use frontline_fuzz::check_line_column;
 use libfuzzer_sys::fuzz_target;
 
 const ACTORS: &str = r#"{"version": 1, "actors": [
   {"id": "liwa-al-fuzz", "name": "Liwa al-Fuzz", "kind": "armed-group", "description": "Test."}
 ]}"#;
-
-fn check_position(text: &str, line: usize, column: usize) -> Result<(), String> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    if line == 0 || line > lines.len() {
-        return Err(format!("line {line} of {}", lines.len()));
-    }
-    let chars = lines[line - 1].trim_end_matches('\r').chars().count();
-    if column == 0 || column > chars + 2 {
-        return Err(format!("column {column} of a {chars}-character line"));
-    }
-    Ok(())
-}
 
 fuzz_target!(|data: &[u8]| {
     let config = String::from_utf8_lossy(data).into_owned();
@@ -53,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(p.file, SETTINGS, "a problem in a file that was not given: {p}");
                 continue;
             };
-            if let Err(why) = check_position(text, p.line, p.column) {
+            if let Err(why) = check_line_column(text, p.line, p.column) {
                 panic!("{p}: position outside the file ({why})");
             }
         }

@@ -68,6 +68,22 @@ pub fn lines(text: &str) -> Vec<Line> {
     out
 }
 
+/// Whether a 1-based line and column (in characters), as `kb::Problem` reports them, is a place in
+/// `text` with its lines broken as [`lines`] breaks them: the line one of the text's, the column at
+/// most one past the line's content, or two past it between the `\r` and `\n` of a `\r\n`.
+pub fn check_line_column(text: &str, line: usize, column: usize) -> Result<(), String> {
+    let all = lines(text);
+    let Some(l) = line.checked_sub(1).and_then(|i| all.get(i)) else {
+        return Err(format!("line {line} of {}", all.len()));
+    };
+    let chars = text[l.content.clone()].chars().count();
+    let last = chars + if l.next - l.content.end == 2 { 2 } else { 1 };
+    if column == 0 || column > last {
+        return Err(format!("column {column} of a {chars}-character line"));
+    }
+    Ok(())
+}
+
 /// The byte offset of `p` by the clamping rules above.
 pub fn model_byte(text: &str, lines: &[Line], p: LineCol, enc: Encoding) -> usize {
     let Some(line) = lines.get(p.line as usize) else {

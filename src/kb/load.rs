@@ -15,15 +15,16 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::locate::{line_col, locate, Step};
+use super::locate::{locate, Step};
 use super::model::{Actor, ActorId, ActorKind, Affiliation, Alias, AliasForm, CaseRule, Entry};
 use crate::text::fold::{fold_str, same_case};
+use crate::text::pos::line_col_in;
 
 /// One problem in a knowledge-base file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
-    /// 1-based line.
+    /// 1-based line; lines end at `\n`, `\r\n` or a lone `\r`, as in the protocol.
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
@@ -145,7 +146,7 @@ impl Reporter<'_> {
         let src = &self.sources[file];
         // Fall back to shorter paths when a value is missing (e.g. a default).
         let at = (0..=path.len()).rev().find_map(|n| locate(src.text, &path[..n])).unwrap_or(0);
-        let (line, column) = line_col(src.text, at);
+        let (line, column) = line_col_in(src.text, at);
         self.problems.push(Problem { file: src.name.to_string(), line, column, message });
     }
 }
@@ -195,7 +196,7 @@ pub fn load(sources: &[Source<'_>]) -> Result<Vec<Actor>, LoadError> {
             }
             Err(e) => {
                 // serde_json counts columns in bytes; ours are characters.
-                let (line, column) = line_col(src.text, json_error_offset(src.text, e.line(), e.column()));
+                let (line, column) = line_col_in(src.text, json_error_offset(src.text, e.line(), e.column()));
                 rep.problems.push(Problem {
                     file: src.name.to_string(),
                     line,

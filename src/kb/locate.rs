@@ -70,15 +70,6 @@ pub fn span(json: &str, path: &[Step]) -> Option<std::ops::Range<usize>> {
     Some(start..s.i)
 }
 
-/// 1-based line and column (in characters) of byte offset `at`.
-pub fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let at = at.min(text.len());
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
@@ -151,7 +142,7 @@ mod tests {
         let j = "{\n  \"version\": 1,\n  \"actors\": [\n    {\"id\": \"a\", \"x\": [1, {\"y\": \"}\"}]},\n    {\"id\": \"b\"}\n  ]\n}";
         let at = locate(j, &[Step::Key("actors"), Step::Index(1), Step::Key("id")]).unwrap();
         assert_eq!(&j[at..at + 3], "\"b\"");
-        assert_eq!(line_col(j, at), (5, 12));
+        assert_eq!(crate::text::pos::line_col_in(j, at), (5, 12));
         assert_eq!(locate(j, &[Step::Key("actors"), Step::Index(2)]), None);
         assert_eq!(locate(j, &[Step::Key("nope")]), None);
         let r = span(j, &[Step::Key("actors"), Step::Index(0), Step::Key("x")]).unwrap();

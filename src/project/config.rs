@@ -10,8 +10,8 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::kb::locate::line_col;
 use crate::kb::Problem;
+use crate::text::pos::line_col_in;
 
 /// The name of a project's configuration file.
 pub const FILE_NAME: &str = "frontline.toml";
@@ -80,11 +80,7 @@ pub struct EditorSection {
 
 /// A problem at a byte span of a configuration file.
 pub fn problem_at(file: &str, text: &str, span: Range<usize>, message: impl Into<String>) -> Problem {
-    let mut at = span.start.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    let (line, column) = line_col(text, at);
+    let (line, column) = line_col_in(text, span.start);
     Problem { file: file.to_string(), line, column, message: message.into() }
 }
 
@@ -142,5 +138,15 @@ max-file-size = 1000000
         assert_eq!(p.line, 4, "{p}");
         let p = parse("f.toml", "[style\n").unwrap_err();
         assert_eq!(p.line, 1, "{p}");
+    }
+
+    #[test]
+    fn a_problem_after_lone_carriage_returns_is_on_the_line_an_editor_shows() {
+        // Found by the `config` fuzz target: toml points at the second `\r`. A lone `\r` ends a
+        // line for the protocol and the rope, so that `\r` starts line 3.
+        let p = parse("f.toml", "[rules]\nnaming =\r\r\r").unwrap_err();
+        assert_eq!((p.line, p.column), (3, 1), "{p}");
+        let p = parse("f.toml", "[rules]\r\nnaming =\r\n").unwrap_err();
+        assert_eq!(p.line, 2, "{p}");
     }
 }

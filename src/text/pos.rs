@@ -166,6 +166,28 @@ pub fn byte_of(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
     rope.char_to_byte(rope.line_to_char(line_idx) + col_chars)
 }
 
+/// 1-based line and column (in characters) of byte offset `at` in a plain string, with lines
+/// broken as everywhere else here (`\n`, `\r\n`, a lone `\r`), so that a problem reported at
+/// line:column by the command line is the place the language server marks. `at` is clamped into
+/// the text and back onto a character boundary. It is [`pos_of`] in characters, plus one, without
+/// a rope.
+pub fn line_col_in(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let b = text.as_bytes();
+    let (mut line, mut start) = (1, 0);
+    for i in memchr::memchr2_iter(b'\n', b'\r', &b[..at]) {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        line += 1;
+        start = i + 1;
+    }
+    (line, text[start..at].chars().count() + 1)
+}
+
 /// The position of byte offset `byte`, clamped into the text and onto a character boundary.
 pub fn pos_of(rope: &Rope, byte: usize, enc: Encoding) -> LineCol {
     let byte = byte.min(rope.len_bytes());
@@ -438,6 +460,18 @@ mod tests {
                 for &byte in &offsets {
                     prop_assert_eq!(index.pos_near(&rope, &text, byte, enc, &mut near), pos_of(&rope, byte, enc));
                 }
+            }
+        }
+
+        #[test]
+        fn a_line_and_column_in_a_string_is_the_position_the_rope_gives(
+            text in "[ab\\r\\né🙂]{0,60}",
+            offsets in proptest::collection::vec(0usize..70, 0..20),
+        ) {
+            let rope = Rope::from_str(&text);
+            for byte in offsets {
+                let p = pos_of(&rope, byte, Encoding::Utf32);
+                prop_assert_eq!(line_col_in(&text, byte), (p.line as usize + 1, p.col as usize + 1));
             }
         }
 
