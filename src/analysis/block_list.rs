@@ -13,9 +13,31 @@ use std::sync::Arc;
 
 use super::blocks::Part;
 use super::mentions::Mention;
+use crate::kb::ActorId;
 
 /// How many blocks a chunk holds at most: a 1 MB story has about 70 chunks.
 const CHUNK: usize = 64;
+
+/// Which actors some blocks may name, as 64 bits: an actor sets bit `id % 64`. Kept beside each
+/// block and chunk, it lets a search for the mentions of a few actors pass over the blocks that
+/// cannot hold any without reading their parts, which lie scattered in memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActorMask(u64);
+
+impl ActorMask {
+    pub fn of(actors: impl IntoIterator<Item = ActorId>) -> ActorMask {
+        ActorMask(actors.into_iter().fold(0, |bits, a| bits | 1 << (a.0 % 64)))
+    }
+
+    /// Whether the two may share an actor (they surely do not when this is false).
+    pub fn meets(self, other: ActorMask) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    fn with(self, other: ActorMask) -> ActorMask {
+        ActorMask(self.0 | other.0)
+    }
+}
 
 /// A block in a chunk: its range relative to the chunk's start, and what it holds.
 #[derive(Debug, Clone)]
@@ -23,6 +45,8 @@ struct Slot {
     range: Range<usize>,
     /// How many mentions the chunk's blocks before this one hold.
     mentions_before: u32,
+    /// The actors the block names.
+    actors: ActorMask,
     part: Arc<Part>,
 }
 
@@ -36,6 +60,8 @@ struct Chunk {
     /// How many mentions the blocks before the chunk hold, and how many its own blocks hold.
     mentions_before: usize,
     mentions: usize,
+    /// The actors its blocks name.
+    actors: ActorMask,
     slots: Arc<[Slot]>,
 }
 
@@ -180,6 +206,25 @@ impl BlockList {
         self.iter_from(r.start).take(r.end.saturating_sub(r.start))
     }
 
+    /// Calls `visit` on every block, in order, that may name an actor of `actors`, and on every
+    /// block after one for which it returned true (passing it that flag: whether the mention
+    /// before the block was one it wanted); the other blocks are passed over without reading
+    /// their parts. `visit` returns the flag for the block's last mention (the flag it was given
+    /// if the block holds none).
+    pub fn visit_naming<'s>(&'s self, actors: ActorMask, mut visit: impl FnMut(BlockRef<'s>, bool) -> bool) {
+        let mut after = false;
+        for c in &self.chunks {
+            if !after && !c.actors.meets(actors) {
+                continue;
+            }
+            for s in c.slots.iter() {
+                if after || s.actors.meets(actors) {
+                    after = visit(c.block(s), after);
+                }
+            }
+        }
+    }
+
     /// The number of blocks from the first on for which `pred` holds of their story range (`pred`
     /// must hold of a prefix of the blocks), as `slice::partition_point`.
     pub fn partition_point(&self, pred: impl Fn(&Range<usize>) -> bool) -> usize {
@@ -218,6 +263,7 @@ pub struct Builder {
     open: Vec<Slot>,
     open_start: usize,
     open_mentions: usize,
+    open_actors: ActorMask,
 }
 
 impl Builder {
@@ -236,7 +282,7 @@ impl Builder {
                 b.list.chunks.push(c.clone());
             } else {
                 for s in &c.slots[..n.saturating_sub(c.before)] {
-                    b.push(c.block(s).range(), s.part.clone());
+                    b.push_slot(c.block(s).range(), s.part.clone(), s.actors);
                 }
                 break;
             }
@@ -246,13 +292,20 @@ impl Builder {
 
     /// Adds a block after the ones added, at `range` in the story.
     pub fn push(&mut self, range: Range<usize>, part: Arc<Part>) {
+        let actors = ActorMask::of(part.mentions().iter().map(Mention::actor));
+        self.push_slot(range, part, actors);
+    }
+
+    /// [`Builder::push`] of a block that names `actors`.
+    fn push_slot(&mut self, range: Range<usize>, part: Arc<Part>, actors: ActorMask) {
         if self.open.is_empty() {
             self.open_start = range.start;
         }
         let at = self.open_start;
         let (mentions_before, n) = (self.open_mentions as u32, part.mentions().len());
-        self.open.push(Slot { range: range.start - at..range.end - at, mentions_before, part });
+        self.open.push(Slot { range: range.start - at..range.end - at, mentions_before, actors, part });
         self.open_mentions += n;
+        self.open_actors = self.open_actors.with(actors);
         if self.open.len() == CHUNK {
             self.close();
         }
@@ -265,7 +318,8 @@ impl Builder {
         let slots: Arc<[Slot]> = std::mem::take(&mut self.open).into();
         let (n, mentions) = (slots.len(), std::mem::take(&mut self.open_mentions));
         let (before, mentions_before) = (self.list.len, self.list.mentions);
-        self.list.chunks.push(Chunk { start: self.open_start, before, mentions_before, mentions, slots });
+        let actors = std::mem::take(&mut self.open_actors);
+        self.list.chunks.push(Chunk { start: self.open_start, before, mentions_before, mentions, actors, slots });
         self.list.len += n;
         self.list.mentions += mentions;
     }
@@ -287,6 +341,7 @@ impl Builder {
                     before: self.list.len,
                     mentions_before: self.list.mentions,
                     mentions: c.mentions,
+                    actors: c.actors,
                     slots: c.slots.clone(),
                 });
                 self.list.len += c.slots.len();
@@ -294,7 +349,7 @@ impl Builder {
             } else {
                 for s in &c.slots[i - c.before..] {
                     let b = c.block(s);
-                    self.push(moved(b.start)..moved(b.end), s.part.clone());
+                    self.push_slot(moved(b.start)..moved(b.end), s.part.clone(), s.actors);
                 }
             }
         }

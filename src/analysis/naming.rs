@@ -590,7 +590,10 @@ pub fn check_again(
     // edit, only the mentions of the actors judged again (each with the story's next mention),
     // gathered from the blocks, not a list of the whole story (10 MB: 134k mentions).
     let judged = again.iter().any(|&a| a);
-    let gathered = (judged && earlier.is_some()).then(|| story.view.gathered(|a| again[a.0 as usize]));
+    let gathered = (judged && earlier.is_some()).then(|| {
+        let actors: Vec<ActorId> = (0..again.len()).filter(|&k| again[k]).map(|k| ActorId(k as u32)).collect();
+        story.view.gathered(&actors)
+    });
     let (read, read_spelled): (&[Mention], &dyn Index<usize, Output = Spelled>) = match &gathered {
         Some(g) => (&g.mentions, &g.spelled),
         None if judged => (story.all(), spelled),

@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use super::block_list::{BlockList, BlockRef};
+use super::block_list::{ActorMask, BlockList, BlockRef};
 use super::mentions::Mention;
 use super::naming::Spelled;
 use crate::kb::ActorId;
@@ -96,24 +96,32 @@ impl std::ops::Index<usize> for SpelledList<'_> {
 }
 
 impl<'a> Mentions<'a> {
-    /// The mentions of the actors that `keep` keeps, each followed by the story's next mention
+    /// The mentions of `actors`, each followed by the story's next mention
     /// (whoever it names), in story order, with their spellings; `first` as in [`Mentions::get`].
-    /// Read from the blocks in one pass, without copying the others: what the naming rules read
-    /// to judge those actors again after an edit. The story's next mention of a kept one is the
+    /// Read from the blocks in one pass, without copying the others, and passing over the blocks
+    /// that name none of them ([`BlockList::visit_naming`]): what the naming rules read to judge
+    /// those actors again after an edit. The story's next mention of a kept one is the
     /// next in the list, so rules that look at "the mention after this one" read it the same.
-    pub fn gathered(&self, keep: impl Fn(ActorId) -> bool) -> Gathered<'a> {
+    pub fn gathered(&self, actors: &[ActorId]) -> Gathered<'a> {
+        let mut keep = vec![false; actors.iter().map(|a| a.index() + 1).max().unwrap_or(0)];
+        for a in actors {
+            keep[a.index()] = true;
+        }
+        let kept = |a: ActorId| keep.get(a.index()).copied().unwrap_or(false);
         let mut out = Gathered::default();
-        let mut after_kept = false;
-        for b in self.blocks.iter() {
+        // Blocks that name none of them, and do not follow one of their mentions, are passed
+        // over without reading their parts.
+        self.blocks.visit_naming(ActorMask::of(actors.iter().copied()), |b, mut after_kept| {
             for (m, s) in b.part.mentions().iter().zip(b.part.spelled()) {
-                let kept = keep(m.actor());
-                if kept || after_kept {
+                let is_kept = kept(m.actor());
+                if is_kept || after_kept {
                     out.mentions.push(placed(&b, m));
                     out.spelled.0.push(s);
                 }
-                after_kept = kept;
+                after_kept = is_kept;
             }
-        }
+            after_kept
+        });
         out
     }
 }
@@ -187,23 +195,52 @@ mod tests {
             let ranges: Vec<_> = view.from(i).map(|m| m.range).collect();
             assert_eq!(ranges, all.get(i..).unwrap_or_default().iter().map(|m| m.range.clone()).collect::<Vec<_>>());
         }
-        // Gathered for two actors: theirs, each with the mention after it, as the list has them.
-        let two: Vec<_> = all.iter().map(Mention::actor).take(2).collect();
-        let keep = |m: &Mention| two.contains(&m.actor());
-        let expected: Vec<Mention> = (0..all.len())
-            .filter(|&i| keep(&all[i]) || (i > 0 && keep(&all[i - 1])))
-            .map(|i| Mention { first: false, ..all[i].clone() })
-            .collect();
-        let g = view.gathered(|a| two.contains(&a));
-        assert_eq!(g.mentions, expected);
+        // Gathered for one or two actors: theirs, each with the mention after it, as the list has
+        // them. Every actor of the story alone (rare ones lie in blocks far apart, with blocks
+        // passed over between), the first two together, and two whose masks share a bit.
+        let mut actors: Vec<ActorId> = all.iter().map(Mention::actor).collect();
+        actors.sort_unstable();
+        actors.dedup();
+        let mut sets: Vec<Vec<ActorId>> = actors.iter().map(|&a| vec![a]).collect();
+        sets.push(all.iter().map(Mention::actor).take(2).collect());
+        sets.push(vec![actors[0], ActorId(actors[0].0 + 64)]);
         let spelled: Vec<&Spelled> = a.blocks.iter().flat_map(|b| b.part.spelled()).collect();
-        for (k, m) in g.mentions.iter().enumerate() {
-            let i = all.iter().position(|n| n.range == m.range).unwrap();
-            assert_eq!(g.spelled[k], *spelled[i]);
+        for set in &sets {
+            let keep = |m: &Mention| set.contains(&m.actor());
+            let expected: Vec<Mention> = (0..all.len())
+                .filter(|&i| keep(&all[i]) || (i > 0 && keep(&all[i - 1])))
+                .map(|i| Mention { first: false, ..all[i].clone() })
+                .collect();
+            let g = view.gathered(set);
+            assert_eq!(g.mentions, expected, "{set:?}");
+            for (k, m) in g.mentions.iter().enumerate() {
+                let i = all.iter().position(|n| n.range == m.range).unwrap();
+                assert_eq!(g.spelled[k], *spelled[i]);
+            }
         }
         // Each actor's first mention, and only it, is marked.
         let mut seen = std::collections::HashSet::new();
         assert!(all.iter().all(|m| m.first == seen.insert(m.actor())));
+    }
+
+    #[test]
+    fn the_mention_after_one_gathered_is_found_across_blocks_passed_over() {
+        // One actor named, then more than a chunk of blocks that name no one, then another actor:
+        // the blocks between are passed over, and the other actor's mention is still the one
+        // after.
+        let kb = KnowledgeBase::builtin().unwrap();
+        let text =
+            format!("Hezbollah fighters moved.\n\n{}The Islamic State replied.\n", "Nothing here.\n\n".repeat(200));
+        let a = analyze(&kb, &text, &Settings::new(Flavor::Markdown));
+        assert!(a.blocks.len() > 128);
+        let all = a.mentions();
+        assert_eq!(all.len(), 2);
+        let (first, second) = (all[0].actor(), all[1].actor());
+        assert_ne!(first.0 % 64, second.0 % 64);
+        let g = a.mention_view().gathered(&[first]);
+        let ranges: Vec<_> = g.mentions.iter().map(|m| m.range.clone()).collect();
+        assert_eq!(ranges, vec![all[0].range.clone(), all[1].range.clone()]);
+        assert!(a.mention_view().gathered(&[second]).mentions.len() == 1);
     }
 
     #[test]
