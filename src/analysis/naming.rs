@@ -591,7 +591,8 @@ pub fn check_again(
     // gathered from the blocks, not a list of the whole story (10 MB: 134k mentions).
     let judged = again.iter().any(|&a| a);
     let gathered = (judged && earlier.is_some()).then(|| {
-        let actors: Vec<ActorId> = (0..again.len()).filter(|&k| again[k]).map(|k| ActorId(k as u32)).collect();
+        let actors: Vec<ActorId> =
+            again.iter().enumerate().filter(|(_, &a)| a).map(|(k, _)| ActorId(k as u32)).collect();
         story.view.gathered(&actors)
     });
     let (read, read_spelled): (&[Mention], &dyn Index<usize, Output = Spelled>) = match &gathered {

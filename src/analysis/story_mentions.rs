@@ -96,12 +96,12 @@ impl std::ops::Index<usize> for SpelledList<'_> {
 }
 
 impl<'a> Mentions<'a> {
-    /// The mentions of `actors`, each followed by the story's next mention
-    /// (whoever it names), in story order, with their spellings; `first` as in [`Mentions::get`].
-    /// Read from the blocks in one pass, without copying the others, and passing over the blocks
-    /// that name none of them ([`BlockList::visit_naming`]): what the naming rules read to judge
-    /// those actors again after an edit. The story's next mention of a kept one is the
-    /// next in the list, so rules that look at "the mention after this one" read it the same.
+    /// The mentions of `actors`, each followed by the story's next mention (whoever it names), in
+    /// story order, with their spellings; `first` as in [`Mentions::get`]. Read from the blocks
+    /// in one pass, without copying the others, and passing over the blocks that name none of
+    /// them ([`BlockList::visit_naming`]): what the naming rules read to judge those actors again
+    /// after an edit. The story's next mention of a kept one is the next in the list, so rules
+    /// that look at "the mention after this one" read it the same.
     pub fn gathered(&self, actors: &[ActorId]) -> Gathered<'a> {
         let mut keep = vec![false; actors.iter().map(|a| a.index() + 1).max().unwrap_or(0)];
         for a in actors {
@@ -240,7 +240,7 @@ mod tests {
         let g = a.mention_view().gathered(&[first]);
         let ranges: Vec<_> = g.mentions.iter().map(|m| m.range.clone()).collect();
         assert_eq!(ranges, vec![all[0].range.clone(), all[1].range.clone()]);
-        assert!(a.mention_view().gathered(&[second]).mentions.len() == 1);
+        assert_eq!(a.mention_view().gathered(&[second]).mentions.len(), 1);
     }
 
     #[test]
