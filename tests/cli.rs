@@ -128,6 +128,18 @@ fn unreadable_files_are_reported_and_the_rest_checked() {
 }
 
 #[test]
+fn a_hard_wrapped_plain_text_story_with_a_cue_broken_over_lines_is_checked() {
+    // "referring" ends a line and "to" starts the next: in plain text the line break ends the
+    // sentence, and the cue "referring to" used to run past it and end the whole run with a panic
+    // (found by the `analysis` fuzz target).
+    let o = frontline(&["check", "tests/fixtures/hard-wrapped-cue.txt", "seeds/articles/004_a68ae34d37384242.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("tests/fixtures/hard-wrapped-cue.txt: 1 actors, 1 mentions"), "{out}");
+    assert!(out.contains("Free Syrian Army"), "{out}");
+}
+
+#[test]
 fn check_reports_naming_findings_with_carets() {
     let o = frontline(&["check", "seeds/articles/001_1e79ab6f679bd460.txt"]);
     assert_eq!(o.status.code(), Some(0), "warnings do not fail by default");

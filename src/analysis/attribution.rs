@@ -604,8 +604,13 @@ pub fn facts(kb: &KnowledgeBase, block: Scanned<'_>, mentions: &[Mention]) -> (V
     for r in sentences(text, flavor) {
         let paragraph = paras.partition_point(|p| p.end <= r.start);
         let a = cues.partition_point(|c| c.range.start < r.start);
-        let b = cues.partition_point(|c| c.range.start < r.end);
-        sents.push(Sentence { range: r, paragraph, cues: a..b.max(a) });
+        let mut b = cues.partition_point(|c| c.range.start < r.end).max(a);
+        // A cue that runs on past the sentence's end ("referring" at the end of a line that ends
+        // it, "to" on the next) is not one of its cues.
+        while b > a && cues[b - 1].range.end > r.end {
+            b -= 1;
+        }
+        sents.push(Sentence { range: r, paragraph, cues: a..b });
     }
     let cx = Ctx { kb, text, mentions, cues: &cues };
     // A comment inside a sentence does not keep the sentence from being read (an ignore comment
@@ -925,6 +930,14 @@ mod tests {
         assert!(shift("ON THE OTHER HAND, the talks resumed."));
         assert!(!shift("The other side said nothing."));
         assert!(!shift("Rebels shelled the town."));
+    }
+
+    #[test]
+    fn a_cue_across_the_end_of_a_sentence_is_not_read_as_its_cue() {
+        // Found by the `analysis` fuzz target: in plain text a line break ends the sentence, and
+        // "referring to" ran on into the next one, past the end of the sentence it was read in.
+        assert!(grades("referring\nto").is_empty());
+        assert!(grades("The army said,\nreferring\nto the town.").iter().all(|(p, _)| p.contains("army")));
     }
 
     #[test]

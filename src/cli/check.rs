@@ -81,7 +81,17 @@ fn check_file(project: &Project, path: &Path) -> Result<Checked, String> {
         )
     })?;
     let settings = Settings { flavor: flavor_of_path(path).unwrap_or(Flavor::Plain), ..project.settings.clone() };
-    let analysis = analyze(&project.kb, &text, &settings);
+    // A bug in the analysis costs this file its report, not the whole run (the panic's message and
+    // place are printed by the default hook above this error).
+    let analysis = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(&project.kb, &text, &settings)))
+        .map_err(|p| {
+            let said = p.downcast_ref::<&str>().copied().or_else(|| p.downcast_ref::<String>().map(String::as_str));
+            format!(
+                "{}: frontline failed on this file (a bug; please report it with the file): {}",
+                path.display(),
+                said.unwrap_or("no message")
+            )
+        })?;
     let rope = Rope::from_str(&text);
     Ok(Checked { path: path.to_path_buf(), kb: project.kb.clone(), text, rope, analysis })
 }
