@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for r in &blocks {
                 let t = black_box(&text[r.clone()]);
-                black_box(kb.scan_folded(t, &Folded::new(t), &[]));
+                black_box(kb.scan_folded(t, &Folded::new(t), &[], &[]));
             }
         })
     });

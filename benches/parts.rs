@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("quotes", |b| b.iter(|| quotes(black_box(&text), Flavor::Plain)));
     g.bench_function("sentences", |b| b.iter(|| sentences(black_box(&text), Flavor::Plain)));
     g.bench_function("actor_match", |b| b.iter(|| kb.find_folded(black_box(&text), &folded, &[])));
-    g.bench_function("actor_and_cue_match", |b| b.iter(|| kb.scan_folded(black_box(&text), &folded, &[])));
+    g.bench_function("actor_and_cue_match", |b| b.iter(|| kb.scan_folded(black_box(&text), &folded, &[], &[])));
     g.bench_function("analyze", |b| b.iter(|| analyze(&kb, black_box(&text), &Settings::new(Flavor::Plain))));
     g.finish();
 }

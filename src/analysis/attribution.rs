@@ -29,9 +29,8 @@ use super::voice::Voice;
 use crate::kb::lexicon::{Class, Cue};
 use crate::kb::{ActorKind, KnowledgeBase};
 use crate::text::fold::lowercase_in;
-use crate::text::markdown::{overlaps, Flavor};
+use crate::text::markdown::overlaps;
 use crate::text::quotes::{Quote, QuoteKind};
-use crate::text::sentences::sentences;
 use crate::text::Changed;
 
 /// How well a source is identified.
@@ -584,7 +583,8 @@ pub struct Scanned<'a> {
     pub text: &'a str,
     /// The lexicons' cues in it ([`KnowledgeBase::scan_folded`]).
     pub cues: &'a [Cue],
-    pub flavor: Flavor,
+    /// Its sentences ([`crate::text::sentences::sentences`]), which its cues do not run out of.
+    pub sentences: &'a [Range<usize>],
     /// Its paragraphs ([`crate::text::quotes::paragraphs`]).
     pub paragraphs: &'a [Range<usize>],
     pub quotes: &'a [Quote],
@@ -595,21 +595,19 @@ pub struct Scanned<'a> {
 /// Finds the attribution anchors of a text (a block of a story) and what each sentence holds for
 /// the rules: its best source, its claim, its quotation, its style hints.
 pub fn facts(kb: &KnowledgeBase, block: Scanned<'_>, mentions: &[Mention]) -> (Vec<Anchor>, Vec<SentenceFacts>) {
-    let Scanned { text, cues, flavor, paragraphs: paras, quotes, skip } = block;
+    let Scanned { text, cues, sentences, paragraphs: paras, quotes, skip } = block;
     // Cue words inside actor names ("States" in "United States") are names, not cues.
     let names: Vec<Range<usize>> = mentions.iter().map(|m| m.range.clone()).collect();
     let cues: Vec<Cue> =
         cues.iter().filter(|c| !overlaps(skip, &c.range) && !overlaps(&names, &c.range)).cloned().collect();
     let mut sents: Vec<Sentence> = Vec::new();
-    for r in sentences(text, flavor) {
+    for r in sentences.iter().cloned() {
         let paragraph = paras.partition_point(|p| p.end <= r.start);
         let a = cues.partition_point(|c| c.range.start < r.start);
-        let mut b = cues.partition_point(|c| c.range.start < r.end).max(a);
-        // A cue that runs on past the sentence's end ("referring" at the end of a line that ends
-        // it, "to" on the next) is not one of its cues.
-        while b > a && cues[b - 1].range.end > r.end {
-            b -= 1;
-        }
+        let b = cues.partition_point(|c| c.range.start < r.end).max(a);
+        // (The scan kept each cue within its sentence: `phrase_after` reads from a cue's end to
+        // its sentence's end.)
+        debug_assert!(cues[a..b].iter().all(|c| c.range.end <= r.end));
         sents.push(Sentence { range: r, paragraph, cues: a..b });
     }
     let cx = Ctx { kb, text, mentions, cues: &cues };
@@ -849,6 +847,7 @@ fn style_hints(cx: &Ctx<'_>, s: &Sentence, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::analysis::{analyze, Settings};
+    use crate::text::markdown::Flavor;
 
     /// Words as a plain loop finds them: what [`words_in`] gives one at a time.
     fn words_by_loop(text: &str, range: &Range<usize>) -> Vec<Range<usize>> {

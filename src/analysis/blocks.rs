@@ -32,6 +32,7 @@ use crate::text::clutter::clutter_spans;
 use crate::text::fold::Folded;
 use crate::text::markdown::{excluded_spans_in, Flavor};
 use crate::text::quotes::{paragraphs, quotes_of_paragraphs, Quote};
+use crate::text::sentences::sentences;
 use crate::text::{changed_bytes, Changed};
 
 /// What one block holds, with ranges relative to the block's start.
@@ -116,7 +117,8 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let paras = paragraphs(text);
     let quotes = quotes_of_paragraphs(text, &paras, flavor);
     let folded = Folded::new(text);
-    let (found, cues) = kb.scan_folded(text, &folded, &excluded);
+    let sentences = sentences(text, flavor);
+    let (found, cues) = kb.scan_folded(text, &folded, &excluded, &sentences);
     let spans: Vec<Span> = found
         .iter()
         .map(|f| Span { range: &f.range, actor: f.name.actor.0, tagged: text[..f.range.start].ends_with(['#', '@']) })
@@ -135,7 +137,14 @@ fn analyze_block(kb: &KnowledgeBase, text: &str, flavor: Flavor, starts_document
     let mut skip = excluded;
     skip.extend(clutter);
     skip.sort_by_key(|r| r.start);
-    let scanned = attribution::Scanned { text, cues: &cues, flavor, paragraphs: &paras, quotes: &quotes, skip: &skip };
+    let scanned = attribution::Scanned {
+        text,
+        cues: &cues,
+        sentences: &sentences,
+        paragraphs: &paras,
+        quotes: &quotes,
+        skip: &skip,
+    };
     let (anchors, sentences) = attribution::facts(kb, scanned, &mentions);
     let spelled = mentions.iter().map(|m| Spelled::new(kb, text, m)).collect();
     Part { mentions, quotes, anchors, sentences, spelled, paragraphs: paras.len() }

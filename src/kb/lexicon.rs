@@ -195,12 +195,31 @@ mod tests {
     }
 
     #[test]
+    fn a_cue_does_not_run_out_of_its_span_and_the_cues_inside_it_are_kept() {
+        let kb = crate::kb::KnowledgeBase::builtin().unwrap();
+        let t = "There were unverified\nreports of clashes, referring\nto the town.";
+        let f = crate::text::fold::Folded::new(t);
+        let cues = |within: &[std::ops::Range<usize>]| -> Vec<&str> {
+            kb.scan_folded(t, &f, &[], within).1.iter().map(|c| &t[c.range.clone()]).collect()
+        };
+        // As one span, the phrases run over the line breaks.
+        let whole = cues(&[]);
+        assert!(whole.contains(&"unverified\nreports") && whole.contains(&"referring\nto"), "{whole:?}");
+        assert!(!whole.contains(&"reports"), "{whole:?}");
+        // Line by line (plain text's sentences), each line keeps its own cues.
+        let lines = [0..21, 22..51, 52..t.len()];
+        let split = cues(&lines);
+        assert!(split.contains(&"reports"), "{split:?}");
+        assert!(split.iter().all(|c| !c.contains('\n')), "{split:?}");
+    }
+
+    #[test]
     fn inner_matches_are_dropped_and_classes_merge() {
         let kb = crate::kb::KnowledgeBase::builtin().unwrap();
         let t = "He is said to have been accused. Activists said 12 were killed, reportedly.";
         let f = crate::text::fold::Folded::new(t);
         let cues: Vec<(&str, bool)> =
-            kb.scan_folded(t, &f, &[]).1.iter().map(|c| (&t[c.range.clone()], c.is(Class::Speech))).collect();
+            kb.scan_folded(t, &f, &[], &[]).1.iter().map(|c| (&t[c.range.clone()], c.is(Class::Speech))).collect();
         assert!(cues.contains(&("is said to", false)));
         assert!(!cues.contains(&("said", true)) || cues.iter().filter(|c| c.0 == "said").count() == 1);
         assert!(cues.contains(&("accused", true)));

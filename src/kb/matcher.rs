@@ -96,16 +96,26 @@ impl Matcher {
     }
 
     /// [`Matcher::find`], and the lexicon's cues in `text` (anywhere: the caller decides which
-    /// count), in order, those inside a longer cue dropped.
+    /// count), in order, those inside a longer cue dropped. With `within` (sorted, disjoint spans
+    /// such as sentences) a cue that starts in one of them must end in it too.
     pub fn scan(
         &self,
         actors: &[Actor],
         text: &str,
         folded: &Folded,
         excluded: &[Range<usize>],
+        within: &[Range<usize>],
     ) -> (Vec<Found>, Vec<Cue>) {
         let mut cues = Vec::new();
         let found = self.search(actors, text, folded, excluded, Some(&mut cues));
+        if !within.is_empty() {
+            // A cue that runs out of the span it starts in is not one; the shorter cues inside it,
+            // on either side of the span's end, are read instead.
+            cues.retain(|c| {
+                let k = within.partition_point(|r| r.end <= c.range.start);
+                within.get(k).is_none_or(|r| r.start > c.range.start || c.range.end <= r.end)
+            });
+        }
         (found, outermost(cues))
     }
 
@@ -279,7 +289,7 @@ mod tests {
         let kb = r#"{"version": 1, "actors": [{"id": "a", "name": "Activists", "kind": "political-body", "description": "d"}]}"#;
         let actors = load(&[Source { name: "t", text: kb }]).unwrap();
         let text = "Activists said 12 died.";
-        let (names, cues) = Matcher::new(&actors).scan(&actors, text, &Folded::new(text), &[]);
+        let (names, cues) = Matcher::new(&actors).scan(&actors, text, &Folded::new(text), &[], &[]);
         assert_eq!(names.iter().map(|f| &text[f.range.clone()]).collect::<Vec<_>>(), ["Activists"]);
         let cue = |w: &str| cues.iter().find(|c| &text[c.range.clone()] == w);
         assert!(cue("Activists").is_some_and(|c| c.is(crate::kb::lexicon::Class::VagueSource)));

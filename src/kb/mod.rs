@@ -127,14 +127,17 @@ impl KnowledgeBase {
     }
 
     /// [`KnowledgeBase::find_folded`], and the lexicons' cue phrases in `text` (whole words, in order,
-    /// those inside a longer cue dropped), found in the same walk.
+    /// those inside a longer cue dropped), found in the same walk. `within`: sorted, disjoint
+    /// spans (sentences) that a cue starting in one may not run out of ("referring" ending one
+    /// sentence, "to" starting the next); the shorter cues inside such a phrase are kept instead.
     pub fn scan_folded(
         &self,
         text: &str,
         folded: &crate::text::fold::Folded,
         excluded: &[Range<usize>],
+        within: &[Range<usize>],
     ) -> (Vec<Found>, Vec<lexicon::Cue>) {
-        self.matcher.scan(&self.actors, text, folded, excluded)
+        self.matcher.scan(&self.actors, text, folded, excluded, within)
     }
 
     /// Actors whose id or any name matches `query` (folded): exact matches first, then prefixes,
