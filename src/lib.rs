@@ -7,6 +7,7 @@
 //! - [`analysis`]: what a story says: mentions of actors, and the cards shown for them.
 //! - [`project`]: `frontline.toml`, a project's knowledge-base files and the settings they make.
 //! - [`lsp`] and [`cli`]: the two faces, the language server and the command line.
+//! - [`panics`]: the message of a caught panic, which both faces report.
 //!
 //! Only [`lsp`] knows about the Language Server Protocol. See `ARCHITECTURE.md`.
 
@@ -16,5 +17,6 @@ pub mod analysis;
 pub mod cli;
 pub mod kb;
 pub mod lsp;
+pub mod panics;
 pub mod project;
 pub mod text;

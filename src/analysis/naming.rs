@@ -590,11 +590,7 @@ pub fn check_again(
     // edit, only the mentions of the actors judged again (each with the story's next mention),
     // gathered from the blocks, not a list of the whole story (10 MB: 134k mentions).
     let judged = again.iter().any(|&a| a);
-    let gathered = (judged && earlier.is_some()).then(|| {
-        let actors: Vec<ActorId> =
-            again.iter().enumerate().filter(|(_, &a)| a).map(|(k, _)| ActorId(k as u32)).collect();
-        story.view.gathered(&actors)
-    });
+    let gathered = (judged && earlier.is_some()).then(|| story.view.gathered(&again));
     let (read, read_spelled): (&[Mention], &dyn Index<usize, Output = Spelled>) = match &gathered {
         Some(g) => (&g.mentions, &g.spelled),
         None if judged => (story.all(), spelled),

@@ -96,29 +96,27 @@ impl std::ops::Index<usize> for SpelledList<'_> {
 }
 
 impl<'a> Mentions<'a> {
-    /// The mentions of `actors`, each followed by the story's next mention (whoever it names), in
-    /// story order, with their spellings; `first` as in [`Mentions::get`]. Read from the blocks
-    /// in one pass, without copying the others, and passing over the blocks that name none of
-    /// them ([`BlockList::visit_naming`]): what the naming rules read to judge those actors again
-    /// after an edit. The story's next mention of a kept one is the next in the list, so rules
-    /// that look at "the mention after this one" read it the same.
-    pub fn gathered(&self, actors: &[ActorId]) -> Gathered<'a> {
-        let mut keep = vec![false; actors.iter().map(|a| a.index() + 1).max().unwrap_or(0)];
-        for a in actors {
-            keep[a.index()] = true;
-        }
-        let kept = |a: ActorId| keep.get(a.index()).copied().unwrap_or(false);
+    /// The mentions of the actors that `kept` flags (by actor index), each followed by the
+    /// story's next mention (whoever it names), in story order, with their spellings; `first` as
+    /// in [`Mentions::get`]. Read from the blocks in one pass, without copying the others, and
+    /// passing over the blocks that name none of them ([`BlockList::visit_naming`]): what the
+    /// naming rules read to judge those actors again after an edit. The story's next mention of a
+    /// kept one is the next in the list, so rules that look at "the mention after this one" read
+    /// it the same.
+    pub fn gathered(&self, kept: &[bool]) -> Gathered<'a> {
+        let is_kept = |a: ActorId| kept.get(a.index()).copied().unwrap_or(false);
+        let mask = ActorMask::of((0..kept.len()).filter(|&k| kept[k]).map(|k| ActorId(k as u32)));
         let mut out = Gathered::default();
         // Blocks that name none of them, and do not follow one of their mentions, are passed
         // over without reading their parts.
-        self.blocks.visit_naming(ActorMask::of(actors.iter().copied()), |b, mut after_kept| {
+        self.blocks.visit_naming(mask, |b, mut after_kept| {
             for (m, s) in b.part.mentions().iter().zip(b.part.spelled()) {
-                let is_kept = kept(m.actor());
-                if is_kept || after_kept {
+                let this_kept = is_kept(m.actor());
+                if this_kept || after_kept {
                     out.mentions.push(placed(&b, m));
                     out.spelled.0.push(s);
                 }
-                after_kept = is_kept;
+                after_kept = this_kept;
             }
             after_kept
         });
@@ -178,6 +176,15 @@ mod tests {
         paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>().join("\n\n")
     }
 
+    /// `actors` as flags by actor index, as [`Mentions::gathered`] takes them.
+    fn flags(actors: &[ActorId]) -> Vec<bool> {
+        let mut flags = vec![false; actors.iter().map(|a| a.index() + 1).max().unwrap_or(0)];
+        for a in actors {
+            flags[a.index()] = true;
+        }
+        flags
+    }
+
     /// The view reads what the list holds, by index, by offset and in a row.
     fn check(a: &Analysis) {
         let (view, all) = (a.mention_view(), a.mentions());
@@ -211,7 +218,7 @@ mod tests {
                 .filter(|&i| keep(&all[i]) || (i > 0 && keep(&all[i - 1])))
                 .map(|i| Mention { first: false, ..all[i].clone() })
                 .collect();
-            let g = view.gathered(set);
+            let g = view.gathered(&flags(set));
             assert_eq!(g.mentions, expected, "{set:?}");
             for (k, m) in g.mentions.iter().enumerate() {
                 let i = all.iter().position(|n| n.range == m.range).unwrap();
@@ -237,10 +244,10 @@ mod tests {
         assert_eq!(all.len(), 2);
         let (first, second) = (all[0].actor(), all[1].actor());
         assert_ne!(first.0 % 64, second.0 % 64);
-        let g = a.mention_view().gathered(&[first]);
+        let g = a.mention_view().gathered(&flags(&[first]));
         let ranges: Vec<_> = g.mentions.iter().map(|m| m.range.clone()).collect();
         assert_eq!(ranges, vec![all[0].range.clone(), all[1].range.clone()]);
-        assert_eq!(a.mention_view().gathered(&[second]).mentions.len(), 1);
+        assert_eq!(a.mention_view().gathered(&flags(&[second])).mentions.len(), 1);
     }
 
     #[test]

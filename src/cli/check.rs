@@ -85,11 +85,10 @@ fn check_file(project: &Project, path: &Path) -> Result<Checked, String> {
     // place are printed by the default hook above this error).
     let analysis = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(&project.kb, &text, &settings)))
         .map_err(|p| {
-            let said = p.downcast_ref::<&str>().copied().or_else(|| p.downcast_ref::<String>().map(String::as_str));
             format!(
                 "{}: frontline failed on this file (a bug; please report it with the file): {}",
                 path.display(),
-                said.unwrap_or("no message")
+                crate::panics::message(&*p).unwrap_or("no message")
             )
         })?;
     let rope = Rope::from_str(&text);

@@ -189,8 +189,7 @@ async fn build_off_path(
 
 /// What a caught panic says.
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    let said = payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str));
-    format!("panicked: {}", said.unwrap_or("(no message)"))
+    format!("panicked: {}", crate::panics::message(payload).unwrap_or("(no message)"))
 }
 
 /// What the notices task does.
@@ -618,14 +617,7 @@ fn guard<T>(method: &str, test_panic: bool, work: impl FnOnce() -> T) -> Result<
         }
         work()
     }))
-    .map_err(|e| {
-        let what = e
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| e.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        internal_error(method, &what)
-    })
+    .map_err(|e| internal_error(method, crate::panics::message(&*e).unwrap_or_default()))
 }
 
 /// The error answered for a request whose work failed inside frontline (logged too).

@@ -172,10 +172,7 @@ pub fn byte_of(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
 /// the text and back onto a character boundary. It is [`pos_of`] in characters, plus one, without
 /// a rope.
 pub fn line_col_in(text: &str, at: usize) -> (usize, usize) {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
+    let at = super::floor_char_boundary(text, at);
     let b = text.as_bytes();
     let (mut line, mut start) = (1, 0);
     for i in memchr::memchr2_iter(b'\n', b'\r', &b[..at]) {
